@@ -1,0 +1,56 @@
+import type { ChatMessage, GenerationParams } from "../types.js";
+
+/** A JSON Schema the provider should constrain its output to (structured output). */
+export interface OutputSchema {
+  name: string;
+  schema: Record<string, unknown>;
+}
+
+export interface GenerateRequest {
+  messages: ChatMessage[];
+  params: GenerationParams;
+  /** When set, ask for JSON matching this schema (response_format / grammar / tool). */
+  outputSchema?: OutputSchema;
+  /** Aborts the in-flight call (timeout or Ctrl+C). */
+  signal?: AbortSignal;
+}
+
+export interface GenerateResult {
+  text: string;
+  finishReason?: string;
+  promptTokens?: number;
+  completionTokens?: number;
+  /** Model id reported by the server, when any. */
+  servedModel?: string;
+}
+
+/**
+ * One model client. Providers do not retry: they throw ProviderCallError with
+ * `retryable` set, and the engine decides about backoff.
+ */
+export interface Provider {
+  /** The model reference string this provider serves (never contains secrets). */
+  readonly ref: string;
+  /** Sensible default number of in-flight requests for this backend. */
+  readonly defaultConcurrency: number;
+  generate(req: GenerateRequest): Promise<GenerateResult>;
+  close(): Promise<void>;
+}
+
+/** Options shared by provider factories (from config and environment). */
+export interface ProviderOptions {
+  /** API key; when absent, read from the provider's usual env var. Never persisted. */
+  apiKey?: string;
+  /** Name of an env var holding the key (config may name the variable instead of the value). */
+  apiKeyEnv?: string;
+  /** Overrides the base URL for OpenAI/Anthropic. */
+  baseURL?: string;
+  /** Per-request timeout in ms (enforced by the engine via `signal`; providers may also pass it on). */
+  timeoutMs?: number;
+  /** Where `llama:hf:` downloads are cached (default: user cache dir). */
+  cacheDir?: string;
+  /** Progress callback for downloads. */
+  onDownloadProgress?: (p: { file: string; done: number; total?: number }) => void;
+  /** llama.cpp: context size, threads, gpu layers… */
+  llama?: { contextSize?: number; threads?: number; gpuLayers?: number | "auto"; sequences?: number };
+}
