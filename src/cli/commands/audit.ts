@@ -1,0 +1,68 @@
+import type { Command } from "commander";
+import { runAudit } from "../../stages/audit.js";
+import { formatSummary } from "../../stages/format-summary.js";
+import { newCounters } from "../../stages/progress.js";
+import { showProgress } from "../progress-display.js";
+
+export function registerAudit(program: Command): void {
+  program
+    .command("audit")
+    .description("Run an audit: plan trials, generate, judge, store, summarise. Re-run to resume.")
+    .argument("<config>", "audit YAML file")
+    .action(async (configFile: string) => {
+      const controller = new AbortController();
+      let interrupts = 0;
+      const onSigint = () => {
+        interrupts++;
+        if (interrupts === 1) {
+          process.stderr.write("\nStopping: finishing in-flight writes… (press Ctrl+C again to force quit)\n");
+          controller.abort();
+        } else {
+          process.exit(130);
+        }
+      };
+      process.on("SIGINT", onSigint);
+      process.on("SIGTERM", onSigint);
+      const progress = { generate: newCounters("generate"), judge: newCounters("judge") };
+      let stop: (() => void) | undefined;
+      try {
+        const result = await runAudit(configFile, {
+          signal: controller.signal,
+          progress,
+          providerOptions: {
+            onDownloadProgress: ({ file, done, total }) => {
+              const pct = total ? ` ${((done / total) * 100).toFixed(0)}%` : "";
+              process.stderr.write(`\rdownloading ${file}: ${(done / 1e6).toFixed(1)} MB${pct}   `);
+            },
+          },
+          onPrepared: (loaded) => {
+            process.stderr.write(
+              `candor: ${loaded.plan.trials.length} trials (${loaded.plan.subjects.length} subjects) → ${loaded.runDir}\n`,
+            );
+            stop = showProgress(progress);
+          },
+        });
+        stop?.();
+        stop = undefined;
+        process.stdout.write(`${formatSummary(result.summary)}\n`);
+        if (result.interrupted) {
+          process.stderr.write(
+            `\nInterrupted. Everything finished so far is saved in ${result.runDir}.\nResume with: npx candor audit ${configFile}\n`,
+          );
+          process.exitCode = 130;
+        } else {
+          const t = result.summary.totals;
+          const pending = t.trials - t.judged;
+          process.stderr.write(`\nRun stored in ${result.runDir} (run.sqlite, summary.json)\n`);
+          if (pending > 0) {
+            process.stderr.write(`${pending} trials still lack a verdict (failures above). Re-run the same command to retry them.\n`);
+            process.exitCode = 3;
+          }
+        }
+      } finally {
+        stop?.();
+        process.off("SIGINT", onSigint);
+        process.off("SIGTERM", onSigint);
+      }
+    });
+}

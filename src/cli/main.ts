@@ -1,0 +1,24 @@
+import { Command } from "commander";
+import { CandorError } from "../errors.js";
+import { registerAudit } from "./commands/audit.js";
+import { registerPlan } from "./commands/plan.js";
+import { registerSchema } from "./commands/schema.js";
+
+const program = new Command();
+program
+  .name("candor")
+  .description("Does making an assistant warmer make it less accurate and more sycophantic? Measure it.")
+  .version("0.1.0");
+registerAudit(program);
+registerPlan(program);
+registerSchema(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CandorError) {
+    process.stderr.write(`candor: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  throw err;
+}

@@ -1,0 +1,81 @@
+import cliProgress from "cli-progress";
+import type { AuditProgress, StageCounters } from "../stages/progress.js";
+
+function rate(c: StageCounters): number {
+  const seconds = (performance.now() - c.startedAt) / 1000;
+  const fresh = c.done - c.resumed;
+  return seconds > 0 ? fresh / seconds : 0;
+}
+
+function eta(c: StageCounters): string {
+  const r = rate(c);
+  const left = c.total - c.done - c.failed;
+  if (left <= 0) return "0s";
+  if (r <= 0) return "—";
+  const s = Math.round(left / r);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${Math.round((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
+}
+
+function tokens(c: StageCounters): string {
+  const t = c.promptTokens + c.completionTokens;
+  return t >= 1e6 ? `${(t / 1e6).toFixed(1)}M` : t >= 1e3 ? `${(t / 1e3).toFixed(1)}k` : String(t);
+}
+
+export function describe(c: StageCounters): string {
+  return `${c.stage.padEnd(8)} ${c.done}/${c.total} · ${rate(c).toFixed(1)}/s · ETA ${eta(c)} · resumed ${c.resumed} · errors ${c.failed} · retries ${c.retries} · tokens ${tokens(c)}`;
+}
+
+/**
+ * Draws the stages' counters: bars on a terminal, a line every few seconds
+ * otherwise (CI logs). Returns a stop function that prints the final state.
+ */
+export function showProgress(progress: AuditProgress, stream: NodeJS.WriteStream = process.stderr): () => void {
+  const stages = [progress.generate, progress.judge];
+  if (!stream.isTTY) {
+    const timer = setInterval(() => {
+      for (const c of stages) stream.write(`${describe(c)}\n`);
+    }, 5000);
+    timer.unref();
+    return () => {
+      clearInterval(timer);
+      for (const c of stages) stream.write(`${describe(c)}\n`);
+    };
+  }
+  const multi = new cliProgress.MultiBar(
+    {
+      stream,
+      format: "{stage} |{bar}| {value}/{total} · {rate}/s · ETA {eta} · resumed {resumed} · errors {failed} · retries {retries} · tokens {tokens}",
+      hideCursor: true,
+      clearOnComplete: false,
+      barsize: 24,
+      fps: 5,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const bars = stages.map((c) => multi.create(Math.max(c.total, 1), c.done, payload(c)));
+  const update = () => {
+    stages.forEach((c, i) => {
+      bars[i]!.setTotal(Math.max(c.total, 1));
+      bars[i]!.update(c.done, payload(c));
+    });
+  };
+  const timer = setInterval(update, 250);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    update();
+    multi.stop();
+  };
+}
+
+function payload(c: StageCounters) {
+  return {
+    stage: c.stage.padEnd(8),
+    rate: rate(c).toFixed(1),
+    eta: eta(c),
+    resumed: c.resumed,
+    failed: c.failed,
+    retries: c.retries,
+    tokens: tokens(c),
+  };
+}

@@ -1,0 +1,147 @@
+import { z } from "zod";
+import { parseModelRef } from "../providers/model-ref.js";
+import { BELIEFS, CONTEXTS } from "../types.js";
+import { PERSONA_NAMES } from "../design/personas.js";
+
+/**
+ * The audit file (YAML). Field names are snake_case like the OpenAI API the
+ * params mirror. Every object is strict so a typo is an error, not a silent default.
+ */
+
+export const modelRefSchema = z.string().superRefine((value, ctx) => {
+  const parsed = parseModelRef(value);
+  if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.reason });
+});
+
+export const generationParamsSchema = z
+  .strictObject({
+    temperature: z.number().min(0).max(2).optional(),
+    max_tokens: z.number().int().positive().optional(),
+    top_p: z.number().gt(0).max(1).optional(),
+    seed: z.number().int().optional(),
+  })
+  .describe("Generation parameters passed to the model");
+
+const subjectIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected an id of letters, digits, '.', '_' or '-'");
+
+export const subjectSchema = z
+  .strictObject({
+    id: subjectIdSchema.describe("Unique subject id used in reports and comparisons"),
+    model: modelRefSchema.describe(
+      "Model reference: openai:<model>, openai-compatible:<base-url>#<model>, anthropic:<model>, llama:./file.gguf, llama:hf:<user>/<repo>:<quant>",
+    ),
+    persona: z
+      .enum(PERSONA_NAMES as [string, ...string[]])
+      .optional()
+      .describe("Built-in persona: neutral (no system prompt), warm, or cold"),
+    system_prompt: z.string().min(1).optional().describe("Custom system prompt (instead of persona)"),
+    params: generationParamsSchema.optional(),
+    concurrency: z.number().int().positive().max(1024).optional(),
+  })
+  .refine((s) => !(s.persona && s.system_prompt), {
+    message: "give either persona or system_prompt, not both",
+  });
+
+export const taskNameSchema = z.enum([
+  "triviaqa",
+  "truthfulqa",
+  "disinfo",
+  "medqa",
+  "mmlu",
+  "gsm8k",
+  "advbench",
+]);
+
+export const taskSchema = z.strictObject({
+  task: taskNameSchema,
+  path: z.string().min(1).optional().describe("Local dataset file (relative to this config file)"),
+  hub: z
+    .strictObject({
+      id: z.string().min(1),
+      revision: z.string().min(1).optional(),
+      config: z.string().optional(),
+      split: z.string().optional(),
+      file: z.string().optional(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    })
+    .optional()
+    .describe("Hugging Face dataset to download instead of a local file"),
+  columns: z.record(z.string(), z.string()).optional().describe("Column mapping for custom files"),
+  n: z.number().int().positive().optional().describe("Items to sample (seeded); all when absent"),
+  params: generationParamsSchema.optional().describe("Overrides generation params for this task"),
+});
+
+export const judgeSchema = z.strictObject({
+  model: modelRefSchema.describe("Judge model reference (the study used openai:gpt-4o, temperature 0)"),
+  params: generationParamsSchema.optional(),
+  concurrency: z.number().int().positive().max(1024).optional(),
+});
+
+export const providerSettingsSchema = z.strictObject({
+  api_key_env: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name")
+    .optional()
+    .describe("Environment variable holding the API key (the key itself never goes in this file)"),
+  base_url: z.string().url().optional(),
+  concurrency: z.number().int().positive().max(1024).optional(),
+});
+
+export const auditConfigSchema = z.strictObject({
+  name: z.string().min(1).describe("Audit name"),
+  seed: z.number().int().default(20250728).describe("Seed for item sampling and statement assignment"),
+  output: z.string().min(1).optional().describe("Run directory (default: runs/<name>, relative to this file)"),
+  subjects: z.array(subjectSchema).min(1),
+  compare: z
+    .array(
+      z.strictObject({
+        reference: subjectIdSchema,
+        treatments: z.array(subjectIdSchema).min(1),
+      }),
+    )
+    .default([]),
+  tasks: z.array(taskSchema).min(1),
+  contexts: z.array(z.enum(CONTEXTS)).min(1).default([...CONTEXTS]),
+  beliefs: z.array(z.enum(BELIEFS)).min(1).default([...BELIEFS]),
+  samples: z.number().int().positive().default(1).describe("Responses per trial condition"),
+  judge: judgeSchema,
+  providers: z
+    .strictObject({
+      openai: providerSettingsSchema.optional(),
+      "openai-compatible": providerSettingsSchema.optional(),
+      anthropic: providerSettingsSchema.optional(),
+      llama: z
+        .strictObject({
+          context_size: z.number().int().positive().optional(),
+          threads: z.number().int().positive().optional(),
+          sequences: z.number().int().positive().max(64).optional(),
+          cache_dir: z.string().optional(),
+        })
+        .optional(),
+    })
+    .default({}),
+  retry: z
+    .strictObject({
+      max_attempts: z.number().int().positive().max(50).default(6),
+      base_delay_ms: z.number().int().nonnegative().default(500),
+      max_delay_ms: z.number().int().positive().default(30_000),
+    })
+    .default({ max_attempts: 6, base_delay_ms: 500, max_delay_ms: 30_000 }),
+  timeout_ms: z.number().int().positive().default(120_000).describe("Per-request timeout"),
+  params: generationParamsSchema
+    .optional()
+    .describe("Default generation params for all subjects (study: temperature 0.8, max_tokens 300)"),
+});
+
+export type AuditConfigInput = z.input<typeof auditConfigSchema>;
+export type AuditConfig = z.output<typeof auditConfigSchema>;
+
+/** JSON Schema of the audit file, for editors (yaml-language-server) and docs. */
+export function auditJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(auditConfigSchema, { io: "input", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
+}

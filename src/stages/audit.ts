@@ -1,0 +1,162 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { loadAuditConfig } from "../config/load.js";
+import type { AuditConfig } from "../config/schema.js";
+import { loadItems } from "../data/index.js";
+import { DEFAULT_RETRY } from "../engine/backoff.js";
+import { CandorError } from "../errors.js";
+import { judgeId } from "../judge/judge-response.js";
+import { type Plan, planTrials } from "../design/plan.js";
+import type { ProviderOptions } from "../providers/types.js";
+import { RunStore } from "../store/run-store.js";
+import type { Item, TaskName } from "../types.js";
+import { openEndpoints, type ProviderFactory } from "./endpoints.js";
+import { executePending } from "./execute.js";
+import { type AuditProgress, newCounters } from "./progress.js";
+import { configSnapshot } from "./snapshot.js";
+import { type Summary, summarize } from "./summarize.js";
+
+export const RUN_DB = "run.sqlite";
+export const SUMMARY_FILE = "summary.json";
+
+export interface LoadedAudit {
+  config: AuditConfig;
+  configFile: string;
+  runDir: string;
+  items: Map<TaskName, Item[]>;
+  plan: Plan;
+}
+
+/** Reads the config and datasets and expands the trials. Calls no model. */
+export async function prepareAudit(
+  configFile: string,
+  options: { cacheDir?: string; signal?: AbortSignal; onDownloadProgress?: ProviderOptions["onDownloadProgress"] } = {},
+): Promise<LoadedAudit> {
+  const config = loadAuditConfig(configFile);
+  const baseDir = dirname(resolve(configFile));
+  const runDir = resolve(baseDir, config.output ?? join("runs", config.name));
+  const items = new Map<TaskName, Item[]>();
+  for (const task of config.tasks) {
+    const loaded = await loadItems(
+      {
+        task: task.task,
+        ...(task.path !== undefined && { path: task.path }),
+        ...(task.hub !== undefined && { hub: task.hub }),
+        ...(task.columns !== undefined && { columns: task.columns }),
+        ...(task.n !== undefined && { n: task.n }),
+      },
+      {
+        seed: config.seed,
+        baseDir,
+        ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
+        ...(options.signal !== undefined && { signal: options.signal }),
+        ...(options.onDownloadProgress !== undefined && { onProgress: options.onDownloadProgress }),
+      },
+    );
+    items.set(task.task, loaded);
+  }
+  const plan = planTrials(config, items);
+  return { config, configFile, runDir, items, plan };
+}
+
+/**
+ * Records the plan in the run store. A run directory belongs to one audit: a
+ * config that would drop trials already there is refused rather than mixing
+ * results from two designs (adding items, subjects or conditions is fine).
+ */
+export function recordPlan(store: RunStore, loaded: LoadedAudit): void {
+  const planned = new Set(loaded.plan.trials.map((t) => t.id));
+  const existing = store.trialIds();
+  let orphans = 0;
+  for (const id of existing) if (!planned.has(id)) orphans++;
+  if (orphans > 0) {
+    throw new CandorError(
+      `${join(loaded.runDir, RUN_DB)}: this run has ${orphans} trials that ${loaded.configFile} no longer plans ` +
+        "(a subject, prompt, parameter, seed or task changed). Nothing was changed; " +
+        "set a different `output:` directory for the new design, or restore the previous config to resume.",
+    );
+  }
+  const items = [...loaded.items.values()].flat();
+  store.recordPlan(loaded.plan.subjects, items, loaded.plan.trials);
+  store.setMeta("config", JSON.stringify(configSnapshot(loaded.config)));
+  if (store.getMeta("created_at") === undefined) store.setMeta("created_at", new Date().toISOString());
+}
+
+export interface AuditOptions {
+  signal?: AbortSignal;
+  progress?: AuditProgress;
+  /** Overrides provider construction (tests use the real factory; embedders may wrap it). */
+  providerFactory?: ProviderFactory;
+  providerOptions?: Partial<ProviderOptions>;
+  onPrepared?: (loaded: LoadedAudit) => void;
+}
+
+export interface AuditResult {
+  runDir: string;
+  summary: Summary;
+  progress: AuditProgress;
+  interrupted: boolean;
+}
+
+/** Builds the summary of a run from its store, for the judge the config names. */
+export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
+  const judge = judgeId(config.judge.model);
+  return summarize(store.outcomeRows(judge), judge, config.compare, {
+    generate: store.failureCount("generate"),
+    judge: store.failureCount("judge"),
+  });
+}
+
+/** config → trials → model → judge → SQLite → summary; resumes whatever is missing. */
+export async function runAudit(configFile: string, options: AuditOptions = {}): Promise<AuditResult> {
+  const signal = options.signal ?? new AbortController().signal;
+  const loaded = await prepareAudit(configFile, {
+    signal,
+    ...(options.providerOptions?.onDownloadProgress && { onDownloadProgress: options.providerOptions.onDownloadProgress }),
+  });
+  options.onPrepared?.(loaded);
+  const { config, runDir } = loaded;
+  mkdirSync(runDir, { recursive: true });
+  const store = RunStore.open(join(runDir, RUN_DB));
+  const progress = options.progress ?? { generate: newCounters("generate"), judge: newCounters("judge") };
+  try {
+    recordPlan(store, loaded);
+    const endpoints = await openEndpoints(config, options.providerFactory, options.providerOptions);
+    try {
+      await executePending({
+        store,
+        subjects: endpoints.subjects,
+        judge: {
+          id: judgeId(config.judge.model),
+          endpoint: endpoints.judge,
+          params: { temperature: 0, maxTokens: 400, ...toJudgeParams(config) },
+        },
+        retry: {
+          maxAttempts: config.retry.max_attempts ?? DEFAULT_RETRY.maxAttempts,
+          baseDelayMs: config.retry.base_delay_ms ?? DEFAULT_RETRY.baseDelayMs,
+          maxDelayMs: config.retry.max_delay_ms ?? DEFAULT_RETRY.maxDelayMs,
+        },
+        timeoutMs: config.timeout_ms,
+        signal,
+        progress,
+      });
+    } finally {
+      await endpoints.close();
+    }
+    const summary = summarizeRun(store, config);
+    writeFileSync(join(runDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
+    return { runDir, summary, progress, interrupted: signal.aborted };
+  } finally {
+    store.close();
+  }
+}
+
+function toJudgeParams(config: AuditConfig) {
+  const p = config.judge.params;
+  return {
+    ...(p?.temperature !== undefined && { temperature: p.temperature }),
+    ...(p?.max_tokens !== undefined && { maxTokens: p.max_tokens }),
+    ...(p?.top_p !== undefined && { topP: p.top_p }),
+    ...(p?.seed !== undefined && { seed: p.seed }),
+  };
+}

@@ -1,0 +1,32 @@
+/** Live counters for one stage; the CLI renders them, tests read them. */
+export interface StageCounters {
+  stage: "generate" | "judge";
+  total: number;
+  done: number;
+  /** Already in the store from an earlier run (not called again). */
+  resumed: number;
+  failed: number;
+  retries: number;
+  promptTokens: number;
+  completionTokens: number;
+  startedAt: number;
+}
+
+export function newCounters(stage: StageCounters["stage"]): StageCounters {
+  return {
+    stage,
+    total: 0,
+    done: 0,
+    resumed: 0,
+    failed: 0,
+    retries: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    startedAt: performance.now(),
+  };
+}
+
+export interface AuditProgress {
+  generate: StageCounters;
+  judge: StageCounters;
+}

@@ -1,0 +1,293 @@
+import type {
+  BeliefLabel,
+  ChatMessage,
+  ContextLabel,
+  GenerationParams,
+  Item,
+  Judgment,
+  JudgmentLabel,
+  Response,
+  Subject,
+  TaskName,
+  Trial,
+} from "../types.js";
+import { type Db, openDb } from "./open.js";
+
+export interface TrialRow {
+  id: string;
+  subject_id: string;
+  task: TaskName;
+  item_id: string;
+  context: ContextLabel;
+  statement: string | null;
+  belief: BeliefLabel;
+  sample: number;
+  messages_json: string;
+  params_json: string;
+}
+
+export interface ItemRow {
+  task: TaskName;
+  id: string;
+  question: string;
+  correct_json: string;
+  incorrect_json: string;
+  belief_form: "answer" | "proposition";
+  meta_json: string;
+}
+
+export interface Failure {
+  trialId: string;
+  stage: "generate" | "judge";
+  message: string;
+  attempts: number;
+}
+
+export function trialFromRow(row: TrialRow): Trial {
+  const condition =
+    row.statement === null
+      ? { context: row.context, belief: row.belief }
+      : { context: row.context, statement: row.statement, belief: row.belief };
+  return {
+    id: row.id,
+    subjectId: row.subject_id,
+    task: row.task,
+    itemId: row.item_id,
+    condition,
+    sample: row.sample,
+    messages: JSON.parse(row.messages_json) as ChatMessage[],
+    params: JSON.parse(row.params_json) as GenerationParams,
+  };
+}
+
+export function itemFromRow(row: ItemRow): Item {
+  return {
+    task: row.task,
+    id: row.id,
+    question: row.question,
+    correct: JSON.parse(row.correct_json) as string[],
+    incorrect: JSON.parse(row.incorrect_json) as string[],
+    beliefForm: row.belief_form,
+    meta: JSON.parse(row.meta_json) as Record<string, unknown>,
+  };
+}
+
+/**
+ * Typed access to one run's SQLite file. Writes are idempotent (a trial's
+ * response or a judge's verdict is written at most once), so replaying work
+ * after a crash can never duplicate it.
+ */
+export class RunStore {
+  readonly db: Db;
+  private readonly stmts;
+
+  constructor(
+    readonly file: string,
+    options: { readonly?: boolean } = {},
+  ) {
+    this.db = openDb(file, options);
+    const db = this.db;
+    this.stmts = options.readonly
+      ? undefined
+      : {
+          setMeta: db.prepare("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
+          subject: db.prepare(
+            `INSERT INTO subjects(id, model, persona, system_prompt, params_json) VALUES (@id, @model, @persona, @system_prompt, @params_json)
+             ON CONFLICT(id) DO UPDATE SET model = excluded.model, persona = excluded.persona,
+               system_prompt = excluded.system_prompt, params_json = excluded.params_json`,
+          ),
+          item: db.prepare(
+            `INSERT OR IGNORE INTO items(task, id, question, correct_json, incorrect_json, belief_form, meta_json)
+             VALUES (@task, @id, @question, @correct_json, @incorrect_json, @belief_form, @meta_json)`,
+          ),
+          trial: db.prepare(
+            `INSERT OR IGNORE INTO trials(id, subject_id, task, item_id, context, statement, belief, sample, messages_json, params_json)
+             VALUES (@id, @subject_id, @task, @item_id, @context, @statement, @belief, @sample, @messages_json, @params_json)`,
+          ),
+          response: db.prepare(
+            `INSERT INTO responses(trial_id, text, finish_reason, prompt_tokens, completion_tokens, latency_ms, served_model, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(trial_id) DO NOTHING`,
+          ),
+          judgment: db.prepare(
+            `INSERT INTO judgments(trial_id, judge, label, rationale, raw, created_at)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(trial_id, judge) DO NOTHING`,
+          ),
+          failure: db.prepare("INSERT INTO failures(trial_id, stage, message, attempts, created_at) VALUES (?, ?, ?, ?, ?)"),
+        };
+  }
+
+  private get w() {
+    if (!this.stmts) throw new Error(`${this.file} is open read-only`);
+    return this.stmts;
+  }
+
+  static open(file: string, options: { readonly?: boolean } = {}): RunStore {
+    return new RunStore(file, options);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.w.setMeta.run(key, value);
+  }
+
+  /** Records the plan: subjects, items and trials. Existing rows are kept as they are. */
+  recordPlan(subjects: readonly Subject[], items: readonly Item[], trials: readonly Trial[]): void {
+    const w = this.w;
+    this.db.transaction(() => {
+      for (const s of subjects) {
+        w.subject.run({
+          id: s.id,
+          model: s.model,
+          persona: s.persona ?? null,
+          system_prompt: s.systemPrompt ?? null,
+          params_json: JSON.stringify(s.params),
+        });
+      }
+      for (const it of items) {
+        w.item.run({
+          task: it.task,
+          id: it.id,
+          question: it.question,
+          correct_json: JSON.stringify(it.correct),
+          incorrect_json: JSON.stringify(it.incorrect),
+          belief_form: it.beliefForm,
+          meta_json: JSON.stringify(it.meta),
+        });
+      }
+      for (const t of trials) {
+        w.trial.run({
+          id: t.id,
+          subject_id: t.subjectId,
+          task: t.task,
+          item_id: t.itemId,
+          context: t.condition.context,
+          statement: t.condition.statement ?? null,
+          belief: t.condition.belief,
+          sample: t.sample,
+          messages_json: JSON.stringify(t.messages),
+          params_json: JSON.stringify(t.params),
+        });
+      }
+    })();
+  }
+
+  trialIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const row of this.db.prepare("SELECT id FROM trials").pluck().iterate()) ids.add(row as string);
+    return ids;
+  }
+
+  /** Trials that have no response yet, in a stable order. */
+  pendingGeneration(): Trial[] {
+    const rows = this.db
+      .prepare(
+        `SELECT t.* FROM trials t LEFT JOIN responses r ON r.trial_id = t.id
+         WHERE r.trial_id IS NULL ORDER BY t.rowid`,
+      )
+      .all() as TrialRow[];
+    return rows.map(trialFromRow);
+  }
+
+  /** Responses without a verdict from `judge`, with what the judge needs. */
+  pendingJudgment(judge: string): { trial: Trial; response: string }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT t.*, r.text AS response_text FROM trials t
+         JOIN responses r ON r.trial_id = t.id
+         LEFT JOIN judgments j ON j.trial_id = t.id AND j.judge = ?
+         WHERE j.trial_id IS NULL ORDER BY t.rowid`,
+      )
+      .all(judge) as (TrialRow & { response_text: string })[];
+    return rows.map((row) => ({ trial: trialFromRow(row), response: row.response_text }));
+  }
+
+  items(): Item[] {
+    return (this.db.prepare("SELECT * FROM items").all() as ItemRow[]).map(itemFromRow);
+  }
+
+  subjects(): Subject[] {
+    const rows = this.db.prepare("SELECT * FROM subjects ORDER BY rowid").all() as {
+      id: string;
+      model: string;
+      persona: string | null;
+      system_prompt: string | null;
+      params_json: string;
+    }[];
+    return rows.map((r) => {
+      const s: Subject = { id: r.id, model: r.model, params: JSON.parse(r.params_json) as GenerationParams };
+      if (r.persona !== null) s.persona = r.persona;
+      if (r.system_prompt !== null) s.systemPrompt = r.system_prompt;
+      return s;
+    });
+  }
+
+  /** Writes a batch of results in one transaction; returns how many were new. */
+  writeBatch(batch: { responses?: readonly Response[]; judgments?: readonly Judgment[]; failures?: readonly Failure[] }): number {
+    const w = this.w;
+    let written = 0;
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const r of batch.responses ?? []) {
+        written += w.response.run(
+          r.trialId,
+          r.text,
+          r.finishReason ?? null,
+          r.promptTokens ?? null,
+          r.completionTokens ?? null,
+          r.latencyMs,
+          r.servedModel ?? null,
+          r.createdAt,
+        ).changes;
+      }
+      for (const j of batch.judgments ?? []) {
+        written += w.judgment.run(j.trialId, j.judge, j.label, j.rationale, j.raw ?? null, j.createdAt).changes;
+      }
+      for (const f of batch.failures ?? []) {
+        w.failure.run(f.trialId, f.stage, f.message, f.attempts, now);
+      }
+    })();
+    return written;
+  }
+
+  /** One row per trial with its verdict from `judge` (null when missing), for summaries. */
+  outcomeRows(judge: string): OutcomeRow[] {
+    return this.db
+      .prepare(
+        `SELECT t.id AS trial_id, t.subject_id, t.task, t.item_id, t.context, t.belief, t.sample,
+                r.trial_id IS NOT NULL AS has_response, length(r.text) AS response_length,
+                r.prompt_tokens, r.completion_tokens, j.label
+         FROM trials t
+         LEFT JOIN responses r ON r.trial_id = t.id
+         LEFT JOIN judgments j ON j.trial_id = t.id AND j.judge = ?
+         ORDER BY t.rowid`,
+      )
+      .all(judge) as OutcomeRow[];
+  }
+
+  failureCount(stage: "generate" | "judge"): number {
+    return this.db.prepare("SELECT count(DISTINCT trial_id) FROM failures WHERE stage = ?").pluck().get(stage) as number;
+  }
+}
+
+export interface OutcomeRow {
+  trial_id: string;
+  subject_id: string;
+  task: TaskName;
+  item_id: string;
+  context: ContextLabel;
+  belief: BeliefLabel;
+  sample: number;
+  has_response: 0 | 1;
+  response_length: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  label: JudgmentLabel | null;
+}

@@ -1,0 +1,69 @@
+/**
+ * Run store schema. One SQLite file per run. Migrations are applied in order and
+ * recorded in PRAGMA user_version, so an older run file opens in a newer candor.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE subjects (
+    id TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    persona TEXT,
+    system_prompt TEXT,
+    params_json TEXT NOT NULL
+  );
+  CREATE TABLE items (
+    task TEXT NOT NULL,
+    id TEXT NOT NULL,
+    question TEXT NOT NULL,
+    correct_json TEXT NOT NULL,
+    incorrect_json TEXT NOT NULL,
+    belief_form TEXT NOT NULL,
+    meta_json TEXT NOT NULL,
+    PRIMARY KEY (task, id)
+  );
+  CREATE TABLE trials (
+    id TEXT PRIMARY KEY,
+    subject_id TEXT NOT NULL REFERENCES subjects(id),
+    task TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    context TEXT NOT NULL,
+    statement TEXT,
+    belief TEXT NOT NULL,
+    sample INTEGER NOT NULL,
+    messages_json TEXT NOT NULL,
+    params_json TEXT NOT NULL,
+    FOREIGN KEY (task, item_id) REFERENCES items(task, id)
+  );
+  CREATE INDEX trials_by_subject ON trials(subject_id, task);
+  CREATE INDEX trials_by_item ON trials(task, item_id, context, belief);
+  CREATE TABLE responses (
+    trial_id TEXT PRIMARY KEY REFERENCES trials(id),
+    text TEXT NOT NULL,
+    finish_reason TEXT,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    latency_ms REAL NOT NULL,
+    served_model TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE judgments (
+    trial_id TEXT NOT NULL REFERENCES responses(trial_id),
+    judge TEXT NOT NULL,
+    label TEXT NOT NULL CHECK (label IN ('CORRECT','INCORRECT','REFUSAL','UNPARSEABLE','ERROR')),
+    rationale TEXT NOT NULL,
+    raw TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (trial_id, judge)
+  );
+  CREATE INDEX judgments_by_judge ON judgments(judge, label);
+  -- Failures after all retries. Not results: the trial stays pending and a re-run tries again.
+  CREATE TABLE failures (
+    trial_id TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    message TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
+];
