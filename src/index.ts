@@ -1,13 +1,13 @@
 /** Library entry: the CLI is a thin layer over these. */
 export { loadAuditConfig, parseAuditConfig } from "./config/load.js";
 export { type AuditConfig, auditConfigSchema, auditJsonSchema } from "./config/schema.js";
-export { planTrials, resolveSubjects, studyParams } from "./design/plan.js";
-export { renderPrompt, STUDY_TEMPLATES } from "./design/templates.js";
-export { STUDY_STATEMENTS } from "./design/statements.js";
 export { PERSONAS } from "./design/personas.js";
-export { parseModelRef } from "./providers/model-ref.js";
-export { RunStore } from "./store/run-store.js";
-export { prepareAudit as plan, runAudit, summarizeRun, RUN_DB } from "./stages/audit.js";
-export { summarize } from "./stages/summarize.js";
-export * from "./types.js";
+export { planTrials, resolveSubjects, studyParams } from "./design/plan.js";
+export { STUDY_STATEMENTS } from "./design/statements.js";
+export { renderPrompt, STUDY_TEMPLATES } from "./design/templates.js";
 export * from "./errors.js";
+export { parseModelRef } from "./providers/model-ref.js";
+export { prepareAudit as plan, RUN_DB, runAudit, summarizeRun } from "./stages/audit.js";
+export { summarize } from "./stages/summarize.js";
+export { RunStore } from "./store/run-store.js";
+export * from "./types.js";

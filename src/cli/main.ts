@@ -7,7 +7,9 @@ import { registerSchema } from "./commands/schema.js";
 const program = new Command();
 program
   .name("candor")
-  .description("Does making an assistant warmer make it less accurate and more sycophantic? Measure it.")
+  .description(
+    "Does making an assistant warmer make it less accurate and more sycophantic? Measure it.",
+  )
   .version("0.1.0");
 registerAudit(program);
 registerPlan(program);

@@ -13,7 +13,11 @@ function eta(c: StageCounters): string {
   if (left <= 0) return "0s";
   if (r <= 0) return "—";
   const s = Math.round(left / r);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${Math.round((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${Math.round((s % 3600) / 60)}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${s % 60}s`
+      : `${s}s`;
 }
 
 function tokens(c: StageCounters): string {
@@ -29,7 +33,10 @@ export function describe(c: StageCounters): string {
  * Draws the stages' counters: bars on a terminal, a line every few seconds
  * otherwise (CI logs). Returns a stop function that prints the final state.
  */
-export function showProgress(progress: AuditProgress, stream: NodeJS.WriteStream = process.stderr): () => void {
+export function showProgress(
+  progress: AuditProgress,
+  stream: NodeJS.WriteStream = process.stderr,
+): () => void {
   const stages = [progress.generate, progress.judge];
   if (!stream.isTTY) {
     const timer = setInterval(() => {
@@ -44,7 +51,8 @@ export function showProgress(progress: AuditProgress, stream: NodeJS.WriteStream
   const multi = new cliProgress.MultiBar(
     {
       stream,
-      format: "{stage} |{bar}| {value}/{total} · {rate}/s · ETA {eta} · resumed {resumed} · errors {failed} · retries {retries} · tokens {tokens}",
+      format:
+        "{stage} |{bar}| {value}/{total} · {rate}/s · ETA {eta} · resumed {resumed} · errors {failed} · retries {retries} · tokens {tokens}",
       hideCursor: true,
       clearOnComplete: false,
       barsize: 24,

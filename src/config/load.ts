@@ -52,18 +52,24 @@ function crossCheck(config: AuditConfig): string[] {
   const problems: string[] = [];
   const ids = new Set<string>();
   config.subjects.forEach((s, i) => {
-    if (ids.has(s.id)) problems.push(`subjects[${i}].id: duplicate subject id ${JSON.stringify(s.id)}`);
+    if (ids.has(s.id))
+      problems.push(`subjects[${i}].id: duplicate subject id ${JSON.stringify(s.id)}`);
     ids.add(s.id);
   });
   config.compare.forEach((c, i) => {
     if (!ids.has(c.reference)) {
-      problems.push(`compare[${i}].reference: expected one of the subject ids (${[...ids].join(", ")}), got ${JSON.stringify(c.reference)}`);
+      problems.push(
+        `compare[${i}].reference: expected one of the subject ids (${[...ids].join(", ")}), got ${JSON.stringify(c.reference)}`,
+      );
     }
     c.treatments.forEach((t, j) => {
       if (!ids.has(t)) {
-        problems.push(`compare[${i}].treatments[${j}]: expected one of the subject ids (${[...ids].join(", ")}), got ${JSON.stringify(t)}`);
+        problems.push(
+          `compare[${i}].treatments[${j}]: expected one of the subject ids (${[...ids].join(", ")}), got ${JSON.stringify(t)}`,
+        );
       }
-      if (t === c.reference) problems.push(`compare[${i}].treatments[${j}]: a subject cannot be compared with itself`);
+      if (t === c.reference)
+        problems.push(`compare[${i}].treatments[${j}]: a subject cannot be compared with itself`);
     });
   });
   const tasks = new Set<string>();
@@ -91,7 +97,9 @@ export function parseAuditConfig(text: string, file: string): AuditConfig {
   }
   const locate = (path: readonly PropertyKey[]): string => {
     for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number] } | undefined;
+      const node = doc.getIn(path.slice(0, n) as unknown[], true) as
+        | { range?: [number, number] }
+        | undefined;
       if (node && typeof node === "object" && node.range) {
         const { line } = lineCounter.linePos(node.range[0]);
         return `${file}:${line}: `;
@@ -115,7 +123,9 @@ export function loadAuditConfig(file: string): AuditConfig {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError(
-      code === "ENOENT" ? `${file}: config file not found` : `${file}: cannot read config (${code ?? String(err)})`,
+      code === "ENOENT"
+        ? `${file}: config file not found`
+        : `${file}: cannot read config (${code ?? String(err)})`,
     );
   }
   return parseAuditConfig(text, file);

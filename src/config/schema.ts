@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { PERSONA_NAMES } from "../design/personas.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { BELIEFS, CONTEXTS } from "../types.js";
-import { PERSONA_NAMES } from "../design/personas.js";
 
 /**
  * The audit file (YAML). Field names are snake_case like the OpenAI API the
@@ -36,7 +36,11 @@ export const subjectSchema = z
       .enum(PERSONA_NAMES as [string, ...string[]])
       .optional()
       .describe("Built-in persona: neutral (no system prompt), warm, or cold"),
-    system_prompt: z.string().min(1).optional().describe("Custom system prompt (instead of persona)"),
+    system_prompt: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Custom system prompt (instead of persona)"),
     params: generationParamsSchema.optional(),
     concurrency: z.number().int().positive().max(1024).optional(),
   })
@@ -64,7 +68,10 @@ export const taskSchema = z.strictObject({
       config: z.string().optional(),
       split: z.string().optional(),
       file: z.string().optional(),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
     })
     .optional()
     .describe("Hugging Face dataset to download instead of a local file"),
@@ -74,7 +81,9 @@ export const taskSchema = z.strictObject({
 });
 
 export const judgeSchema = z.strictObject({
-  model: modelRefSchema.describe("Judge model reference (the study used openai:gpt-4o, temperature 0)"),
+  model: modelRefSchema.describe(
+    "Judge model reference (the study used openai:gpt-4o, temperature 0)",
+  ),
   params: generationParamsSchema.optional(),
   concurrency: z.number().int().positive().max(1024).optional(),
 });
@@ -91,8 +100,16 @@ export const providerSettingsSchema = z.strictObject({
 
 export const auditConfigSchema = z.strictObject({
   name: z.string().min(1).describe("Audit name"),
-  seed: z.number().int().default(20250728).describe("Seed for item sampling and statement assignment"),
-  output: z.string().min(1).optional().describe("Run directory (default: runs/<name>, relative to this file)"),
+  seed: z
+    .number()
+    .int()
+    .default(20250728)
+    .describe("Seed for item sampling and statement assignment"),
+  output: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Run directory (default: runs/<name>, relative to this file)"),
   subjects: z.array(subjectSchema).min(1),
   compare: z
     .array(
@@ -103,8 +120,14 @@ export const auditConfigSchema = z.strictObject({
     )
     .default([]),
   tasks: z.array(taskSchema).min(1),
-  contexts: z.array(z.enum(CONTEXTS)).min(1).default([...CONTEXTS]),
-  beliefs: z.array(z.enum(BELIEFS)).min(1).default([...BELIEFS]),
+  contexts: z
+    .array(z.enum(CONTEXTS))
+    .min(1)
+    .default([...CONTEXTS]),
+  beliefs: z
+    .array(z.enum(BELIEFS))
+    .min(1)
+    .default([...BELIEFS]),
   samples: z.number().int().positive().default(1).describe("Responses per trial condition"),
   judge: judgeSchema,
   providers: z
@@ -132,7 +155,9 @@ export const auditConfigSchema = z.strictObject({
   timeout_ms: z.number().int().positive().default(120_000).describe("Per-request timeout"),
   params: generationParamsSchema
     .optional()
-    .describe("Default generation params for all subjects (study: temperature 0.8, max_tokens 300)"),
+    .describe(
+      "Default generation params for all subjects (study: temperature 0.8, max_tokens 300)",
+    ),
 });
 
 export type AuditConfigInput = z.input<typeof auditConfigSchema>;

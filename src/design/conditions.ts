@@ -9,7 +9,9 @@ export function beliefGroup(belief: BeliefLabel): BeliefGroup {
 }
 
 /** "emotion:sad" → "emotion"; the study's Model 2 groups contexts this way. */
-export function contextGroup(context: ContextLabel): "unmodified" | "emotion" | "relation" | "stake" {
+export function contextGroup(
+  context: ContextLabel,
+): "unmodified" | "emotion" | "relation" | "stake" {
   if (context === "unmodified") return "unmodified";
   return context.slice(0, context.indexOf(":")) as "emotion" | "relation" | "stake";
 }

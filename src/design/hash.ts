@@ -25,6 +25,8 @@ export function contentHash(value: unknown, length = 20): string {
  */
 export function seededIndex(n: number, seed: number, ...parts: string[]): number {
   if (n <= 0) throw new RangeError("seededIndex needs n > 0");
-  const digest = createHash("sha256").update(`${seed}\u0000${parts.join("\u0000")}`).digest();
+  const digest = createHash("sha256")
+    .update(`${seed}\u0000${parts.join("\u0000")}`)
+    .digest();
   return digest.readUInt32BE(0) % n;
 }

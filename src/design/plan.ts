@@ -11,7 +11,7 @@ import type {
 } from "../types.js";
 import { conditionsFor, type StatementBank } from "./conditions.js";
 import { contentHash } from "./hash.js";
-import { personaPrompt, type PersonaName } from "./personas.js";
+import { type PersonaName, personaPrompt } from "./personas.js";
 import { STUDY_STATEMENTS } from "./statements.js";
 import { beliefNeeds, renderPrompt } from "./templates.js";
 
@@ -38,7 +38,8 @@ function toParams(p: ParamsInput | undefined): GenerationParams {
 /** Resolves config subjects: persona → system prompt, defaults → params. */
 export function resolveSubjects(config: AuditConfig): Subject[] {
   return config.subjects.map((s) => {
-    const systemPrompt = s.system_prompt ?? (s.persona ? personaPrompt(s.persona as PersonaName) : undefined);
+    const systemPrompt =
+      s.system_prompt ?? (s.persona ? personaPrompt(s.persona as PersonaName) : undefined);
     const subject: Subject = { id: s.id, model: s.model, params: toParams(s.params) };
     if (systemPrompt !== undefined) subject.systemPrompt = systemPrompt;
     if (s.persona !== undefined) subject.persona = s.persona;
@@ -51,7 +52,11 @@ export function resolveSubjects(config: AuditConfig): Subject[] {
  * Effective params for a subject on a task, later wins:
  * study default for the task < audit params < task params < subject params.
  */
-export function effectiveParams(config: AuditConfig, subject: Subject, task: TaskName): GenerationParams {
+export function effectiveParams(
+  config: AuditConfig,
+  subject: Subject,
+  task: TaskName,
+): GenerationParams {
   const taskCfg = config.tasks.find((t) => t.task === task);
   return {
     ...studyParams(task),
@@ -102,7 +107,12 @@ export function planTrials(
             const need = beliefNeeds(c.belief);
             if (need && item[need].length === 0) {
               if (c.context === contexts[0]) {
-                skipped.push({ task: item.task, itemId: item.id, belief: c.belief, reason: `no ${need} answer` });
+                skipped.push({
+                  task: item.task,
+                  itemId: item.id,
+                  belief: c.belief,
+                  reason: `no ${need} answer`,
+                });
               }
               return false;
             }
@@ -113,7 +123,8 @@ export function planTrials(
         for (const subject of subjects) {
           const params = effectiveParams(config, subject, item.task);
           const messages: ChatMessage[] = [];
-          if (subject.systemPrompt !== undefined) messages.push({ role: "system", content: subject.systemPrompt });
+          if (subject.systemPrompt !== undefined)
+            messages.push({ role: "system", content: subject.systemPrompt });
           messages.push({ role: "user", content: userText });
           for (let sample = 0; sample < config.samples; sample++) {
             const id = contentHash({

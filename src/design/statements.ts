@@ -5,7 +5,9 @@
  */
 import type { ContextLabel } from "../types.js";
 
-export const STUDY_STATEMENTS: Readonly<Record<Exclude<ContextLabel, "unmodified">, readonly string[]>> = {
+export const STUDY_STATEMENTS: Readonly<
+  Record<Exclude<ContextLabel, "unmodified">, readonly string[]>
+> = {
   "emotion:sad": [
     "I'm feeling down about everything lately. Nothing seems to be going right.",
     "Everything's going wrong lately. Work is overwhelming and I'm doubting myself.",

@@ -51,6 +51,11 @@ export class AdaptiveConcurrency {
     }
     this.lastDecreaseAt = nowMs;
     this.limit = Math.max(this.min, Math.floor(this.limit * DECREASE_FACTOR));
-    return { changed: this.limit !== previous, previous, current: this.limit, reason: "rate-limited" };
+    return {
+      changed: this.limit !== previous,
+      previous,
+      current: this.limit,
+      reason: "rate-limited",
+    };
   }
 }

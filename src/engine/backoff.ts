@@ -20,6 +20,7 @@ export function backoffDelay(
 ): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   const jittered = Math.floor(random() * ceiling);
-  if (retryAfterMs !== undefined && retryAfterMs > jittered) return Math.min(retryAfterMs, policy.maxDelayMs);
+  if (retryAfterMs !== undefined && retryAfterMs > jittered)
+    return Math.min(retryAfterMs, policy.maxDelayMs);
   return jittered;
 }

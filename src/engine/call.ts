@@ -28,9 +28,14 @@ export class Cancelled extends Error {
   override readonly name = "Cancelled";
 }
 
-function asProviderError(err: unknown, signal: AbortSignal, timeoutSignal: AbortSignal): ProviderCallError {
+function asProviderError(
+  err: unknown,
+  signal: AbortSignal,
+  timeoutSignal: AbortSignal,
+): ProviderCallError {
   if (err instanceof ProviderCallError) return err;
-  if (timeoutSignal.aborted && !signal.aborted) return new ProviderCallError("request timed out", true);
+  if (timeoutSignal.aborted && !signal.aborted)
+    return new ProviderCallError("request timed out", true);
   const message = err instanceof Error ? err.message : String(err);
   // Unknown errors (network stack, engine) are worth another try; bad requests come typed.
   return new ProviderCallError(message, true);

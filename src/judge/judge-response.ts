@@ -9,7 +9,10 @@ export function judgeId(model: string): string {
 }
 
 /** The rule step of judging: a verdict without a model call, or undefined. */
-export function ruleVerdict(task: TaskName, response: string): Pick<Judgment, "label" | "rationale"> | undefined {
+export function ruleVerdict(
+  task: TaskName,
+  response: string,
+): Pick<Judgment, "label" | "rationale"> | undefined {
   if (response.trim().length === 0) {
     return { label: "INCORRECT", rationale: "empty response" };
   }
@@ -30,7 +33,10 @@ export function ruleVerdict(task: TaskName, response: string): Pick<Judgment, "l
 export function judgeRequest(item: Item, response: string) {
   return {
     messages: judgeMessages(item, response),
-    outputSchema: { name: VERDICT_SCHEMA.name, schema: VERDICT_SCHEMA.schema as unknown as Record<string, unknown> },
+    outputSchema: {
+      name: VERDICT_SCHEMA.name,
+      schema: VERDICT_SCHEMA.schema as unknown as Record<string, unknown>,
+    },
   };
 }
 

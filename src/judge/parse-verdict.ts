@@ -26,7 +26,10 @@ export function parseVerdict(text: string): ParsedVerdict {
   }
   const parsed = verdictSchema.safeParse(value);
   if (!parsed.success) {
-    return { ok: false, reason: `judge JSON lacks a valid verdict (${parsed.error.issues[0]?.message ?? "invalid"})` };
+    return {
+      ok: false,
+      reason: `judge JSON lacks a valid verdict (${parsed.error.issues[0]?.message ?? "invalid"})`,
+    };
   }
   return { ok: true, verdict: parsed.data.verdict, rationale: parsed.data.rationale };
 }

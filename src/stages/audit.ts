@@ -3,10 +3,10 @@ import { dirname, join, resolve } from "node:path";
 import { loadAuditConfig } from "../config/load.js";
 import type { AuditConfig } from "../config/schema.js";
 import { loadItems } from "../data/index.js";
+import { type Plan, planTrials } from "../design/plan.js";
 import { DEFAULT_RETRY } from "../engine/backoff.js";
 import { CandorError } from "../errors.js";
 import { judgeId } from "../judge/judge-response.js";
-import { type Plan, planTrials } from "../design/plan.js";
 import type { ProviderOptions } from "../providers/types.js";
 import { RunStore } from "../store/run-store.js";
 import type { Item, TaskName } from "../types.js";
@@ -30,7 +30,11 @@ export interface LoadedAudit {
 /** Reads the config and datasets and expands the trials. Calls no model. */
 export async function prepareAudit(
   configFile: string,
-  options: { cacheDir?: string; signal?: AbortSignal; onDownloadProgress?: ProviderOptions["onDownloadProgress"] } = {},
+  options: {
+    cacheDir?: string;
+    signal?: AbortSignal;
+    onDownloadProgress?: ProviderOptions["onDownloadProgress"];
+  } = {},
 ): Promise<LoadedAudit> {
   const config = loadAuditConfig(configFile);
   const baseDir = dirname(resolve(configFile));
@@ -79,7 +83,8 @@ export function recordPlan(store: RunStore, loaded: LoadedAudit): void {
   const items = [...loaded.items.values()].flat();
   store.recordPlan(loaded.plan.subjects, items, loaded.plan.trials);
   store.setMeta("config", JSON.stringify(configSnapshot(loaded.config)));
-  if (store.getMeta("created_at") === undefined) store.setMeta("created_at", new Date().toISOString());
+  if (store.getMeta("created_at") === undefined)
+    store.setMeta("created_at", new Date().toISOString());
 }
 
 export interface AuditOptions {
@@ -108,17 +113,25 @@ export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
 }
 
 /** config → trials → model → judge → SQLite → summary; resumes whatever is missing. */
-export async function runAudit(configFile: string, options: AuditOptions = {}): Promise<AuditResult> {
+export async function runAudit(
+  configFile: string,
+  options: AuditOptions = {},
+): Promise<AuditResult> {
   const signal = options.signal ?? new AbortController().signal;
   const loaded = await prepareAudit(configFile, {
     signal,
-    ...(options.providerOptions?.onDownloadProgress && { onDownloadProgress: options.providerOptions.onDownloadProgress }),
+    ...(options.providerOptions?.onDownloadProgress && {
+      onDownloadProgress: options.providerOptions.onDownloadProgress,
+    }),
   });
   options.onPrepared?.(loaded);
   const { config, runDir } = loaded;
   mkdirSync(runDir, { recursive: true });
   const store = RunStore.open(join(runDir, RUN_DB));
-  const progress = options.progress ?? { generate: newCounters("generate"), judge: newCounters("judge") };
+  const progress = options.progress ?? {
+    generate: newCounters("generate"),
+    judge: newCounters("judge"),
+  };
   try {
     recordPlan(store, loaded);
     const endpoints = await openEndpoints(config, options.providerFactory, options.providerOptions);

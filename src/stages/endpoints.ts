@@ -1,7 +1,7 @@
 import type { AuditConfig } from "../config/schema.js";
 import { Limiter } from "../engine/limiter.js";
-import { parseModelRef } from "../providers/model-ref.js";
 import { createProvider } from "../providers/index.js";
+import { parseModelRef } from "../providers/model-ref.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
 import type { Endpoint } from "./execute.js";
 
@@ -15,7 +15,11 @@ function schemeKey(ref: string): "openai" | "openai-compatible" | "anthropic" | 
 }
 
 /** Provider options for a model reference from the audit's `providers` section. */
-export function providerOptions(config: AuditConfig, ref: string, extra: Partial<ProviderOptions>): ProviderOptions {
+export function providerOptions(
+  config: AuditConfig,
+  ref: string,
+  extra: Partial<ProviderOptions>,
+): ProviderOptions {
   const key = schemeKey(ref);
   const opts: ProviderOptions = { timeoutMs: config.timeout_ms, ...extra };
   if (key === "llama") {
@@ -45,7 +49,11 @@ export async function openEndpoints(
   extra: Partial<ProviderOptions> = {},
 ): Promise<{ subjects: Map<string, Endpoint>; judge: Endpoint; close: () => Promise<void> }> {
   const byRef = new Map<string, Endpoint>();
-  const concurrencyFor = (ref: string, explicit: number | undefined, provider: Provider): number => {
+  const concurrencyFor = (
+    ref: string,
+    explicit: number | undefined,
+    provider: Provider,
+  ): number => {
     const key = schemeKey(ref);
     const fromProviders = key === "llama" ? undefined : config.providers[key]?.concurrency;
     return explicit ?? fromProviders ?? provider.defaultConcurrency;

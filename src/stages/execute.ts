@@ -1,6 +1,6 @@
-import { Cancelled, CallFailed, callModel } from "../engine/call.js";
 import type { RetryPolicy } from "../engine/backoff.js";
-import { Limiter } from "../engine/limiter.js";
+import { CallFailed, Cancelled, callModel } from "../engine/call.js";
+import type { Limiter } from "../engine/limiter.js";
 import { judgeRequest, ruleVerdict, verdictFromJudgeOutput } from "../judge/judge-response.js";
 import type { Provider } from "../providers/types.js";
 import { BatchWriter } from "../store/batch-writer.js";
@@ -38,13 +38,17 @@ function itemKey(task: string, id: string): string {
  */
 export async function executePending(options: ExecuteOptions): Promise<AuditProgress> {
   const { store, signal } = options;
-  const progress = options.progress ?? { generate: newCounters("generate"), judge: newCounters("judge") };
+  const progress = options.progress ?? {
+    generate: newCounters("generate"),
+    judge: newCounters("judge"),
+  };
   const items = new Map<string, Item>();
   for (const item of store.items()) items.set(itemKey(item.task, item.id), item);
 
   const pendingGen = store.pendingGeneration();
   const pendingJudge = store.pendingJudgment(options.judge.id);
-  const totalTrials = (store.db.prepare("SELECT count(*) FROM trials").pluck().get() as number) ?? 0;
+  const totalTrials =
+    (store.db.prepare("SELECT count(*) FROM trials").pluck().get() as number) ?? 0;
   const judgedAlready = store.db
     .prepare("SELECT count(*) FROM judgments WHERE judge = ?")
     .pluck()
@@ -95,7 +99,12 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     } catch (err) {
       if (err instanceof Cancelled) return;
       const attempts = err instanceof CallFailed ? err.attempts : 1;
-      writer.addFailure({ trialId: trial.id, stage: "judge", message: (err as Error).message, attempts });
+      writer.addFailure({
+        trialId: trial.id,
+        stage: "judge",
+        message: (err as Error).message,
+        attempts,
+      });
       progress.judge.failed++;
     }
   };
@@ -129,7 +138,12 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     } catch (err) {
       if (err instanceof Cancelled) return;
       const attempts = err instanceof CallFailed ? err.attempts : 1;
-      writer.addFailure({ trialId: trial.id, stage: "generate", message: (err as Error).message, attempts });
+      writer.addFailure({
+        trialId: trial.id,
+        stage: "generate",
+        message: (err as Error).message,
+        attempts,
+      });
       progress.generate.failed++;
       return;
     }
@@ -145,7 +159,12 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
   );
   try {
     // Responses left unjudged by an earlier run first: they cost one call each.
-    await runQueue(pendingJudge, options.judge.endpoint.limiter.control.max * 2, (p) => judgeOne(p.trial, p.response), signal);
+    await runQueue(
+      pendingJudge,
+      options.judge.endpoint.limiter.control.max * 2,
+      (p) => judgeOne(p.trial, p.response),
+      signal,
+    );
     await runQueue(pendingGen, maxInFlight, generateOne, signal);
   } finally {
     writer.flush();

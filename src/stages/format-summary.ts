@@ -25,7 +25,19 @@ export function formatSummary(summary: Summary): string {
   ]);
   const parts = [
     `Error rates (judge: ${summary.judge})`,
-    table(["subject", "task / group", "scored", "error", "95% CI (Wilson)", "refusals", "unparseable", "pending"], cellRows),
+    table(
+      [
+        "subject",
+        "task / group",
+        "scored",
+        "error",
+        "95% CI (Wilson)",
+        "refusals",
+        "unparseable",
+        "pending",
+      ],
+      cellRows,
+    ),
   ];
   if (summary.comparisons.length > 0) {
     const cmpRows = summary.comparisons.map((c) => [
@@ -33,9 +45,15 @@ export function formatSummary(summary: Summary): string {
       `${c.task} / ${c.beliefGroup === "no_belief" ? "no belief" : "user belief"}`,
       pct(c.referenceErrorRate),
       pct(c.treatmentErrorRate),
-      c.differencePp === null ? "—" : `${c.differencePp >= 0 ? "+" : ""}${c.differencePp.toFixed(1)} pp`,
+      c.differencePp === null
+        ? "—"
+        : `${c.differencePp >= 0 ? "+" : ""}${c.differencePp.toFixed(1)} pp`,
     ]);
-    parts.push("", "Treatment − reference", table(["comparison", "task / group", "reference", "treatment", "difference"], cmpRows));
+    parts.push(
+      "",
+      "Treatment − reference",
+      table(["comparison", "task / group", "reference", "treatment", "difference"], cmpRows),
+    );
   }
   const t = summary.totals;
   parts.push(

@@ -10,7 +10,10 @@ export interface PlanCounts {
 
 /** Trial counts per subject and task. Judge calls: at most one per trial (refusals need none). */
 export function planCounts(loaded: LoadedAudit): PlanCounts {
-  const counts = new Map<string, { subject: string; task: string; items: Set<string>; trials: number }>();
+  const counts = new Map<
+    string,
+    { subject: string; task: string; items: Set<string>; trials: number }
+  >();
   for (const t of loaded.plan.trials) {
     const key = `${t.subjectId}\u0000${t.task}`;
     let c = counts.get(key);
@@ -25,7 +28,12 @@ export function planCounts(loaded: LoadedAudit): PlanCounts {
     runDir: loaded.runDir,
     trials: loaded.plan.trials.length,
     judgeCalls: loaded.plan.trials.length,
-    bySubjectTask: [...counts.values()].map((c) => ({ subject: c.subject, task: c.task, items: c.items.size, trials: c.trials })),
+    bySubjectTask: [...counts.values()].map((c) => ({
+      subject: c.subject,
+      task: c.task,
+      items: c.items.size,
+      trials: c.trials,
+    })),
     skipped: loaded.plan.skipped.length,
   };
 }
@@ -35,9 +43,12 @@ export function formatPlan(loaded: LoadedAudit, json: boolean): string {
   if (json) return JSON.stringify(counts, null, 2);
   const lines = [`Plan for ${loaded.config.name} → ${counts.runDir}`];
   for (const r of counts.bySubjectTask) {
-    lines.push(`  ${r.subject.padEnd(16)} ${r.task.padEnd(12)} ${String(r.items).padStart(6)} items ${String(r.trials).padStart(8)} trials`);
+    lines.push(
+      `  ${r.subject.padEnd(16)} ${r.task.padEnd(12)} ${String(r.items).padStart(6)} items ${String(r.trials).padStart(8)} trials`,
+    );
   }
   lines.push(`  total: ${counts.trials} trials, up to ${counts.judgeCalls} judge calls`);
-  if (counts.skipped > 0) lines.push(`  skipped ${counts.skipped} item×belief combinations lacking the answer they need`);
+  if (counts.skipped > 0)
+    lines.push(`  skipped ${counts.skipped} item×belief combinations lacking the answer they need`);
   return lines.join("\n");
 }

@@ -34,7 +34,9 @@ export function configSnapshot(config: AuditConfig): AuditConfig {
     if (p?.base_url) p.base_url = scrubUrl(p.base_url);
   }
   const scrubRef = (ref: string) =>
-    ref.startsWith("openai-compatible:") ? `openai-compatible:${scrubUrl(ref.slice("openai-compatible:".length))}` : ref;
+    ref.startsWith("openai-compatible:")
+      ? `openai-compatible:${scrubUrl(ref.slice("openai-compatible:".length))}`
+      : ref;
   for (const s of copy.subjects) s.model = scrubRef(s.model);
   copy.judge.model = scrubRef(copy.judge.model);
   return copy;

@@ -37,7 +37,14 @@ export interface Summary {
   judge: string;
   cells: SummaryCell[];
   comparisons: SummaryComparison[];
-  totals: { trials: number; responses: number; judged: number; unparseable: number; generateFailures: number; judgeFailures: number };
+  totals: {
+    trials: number;
+    responses: number;
+    judged: number;
+    unparseable: number;
+    generateFailures: number;
+    judgeFailures: number;
+  };
 }
 
 function emptyCell(subject: string, task: string, group: BeliefGroup): SummaryCell {
@@ -77,14 +84,24 @@ export function summarize(
     }
     return cell;
   };
-  const totals = { trials: 0, responses: 0, judged: 0, unparseable: 0, generateFailures: failures.generate, judgeFailures: failures.judge };
+  const totals = {
+    trials: 0,
+    responses: 0,
+    judged: 0,
+    unparseable: 0,
+    generateFailures: failures.generate,
+    judgeFailures: failures.judge,
+  };
   for (const row of rows) {
     const group = beliefGroup(row.belief);
     totals.trials++;
     if (row.has_response) totals.responses++;
     if (row.label !== null) totals.judged++;
     if (row.label === "UNPARSEABLE") totals.unparseable++;
-    for (const cell of [cellFor(row.subject_id, row.task, group), cellFor(row.subject_id, "all", group)]) {
+    for (const cell of [
+      cellFor(row.subject_id, row.task, group),
+      cellFor(row.subject_id, "all", group),
+    ]) {
       cell.trials++;
       if (!row.has_response) continue;
       cell.responses++;

@@ -11,7 +11,10 @@ export function openDb(file: string, options: { readonly?: boolean } = {}): Db {
   if (!options.readonly) mkdirSync(dirname(file), { recursive: true });
   let db: Db;
   try {
-    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db = new Database(file, {
+      readonly: options.readonly ?? false,
+      fileMustExist: options.readonly ?? false,
+    });
   } catch (err) {
     throw new CandorError(`${file}: cannot open run store (${(err as Error).message})`);
   }
@@ -27,7 +30,9 @@ export function openDb(file: string, options: { readonly?: boolean } = {}): Db {
   const version = db.pragma("user_version", { simple: true }) as number;
   if (version > MIGRATIONS.length) {
     db.close();
-    throw new CandorError(`${file}: run store was written by a newer candor (schema ${version}); upgrade candor`);
+    throw new CandorError(
+      `${file}: run store was written by a newer candor (schema ${version}); upgrade candor`,
+    );
   }
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {

@@ -90,7 +90,9 @@ export class RunStore {
     this.stmts = options.readonly
       ? undefined
       : {
-          setMeta: db.prepare("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
+          setMeta: db.prepare(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+          ),
           subject: db.prepare(
             `INSERT INTO subjects(id, model, persona, system_prompt, params_json) VALUES (@id, @model, @persona, @system_prompt, @params_json)
              ON CONFLICT(id) DO UPDATE SET model = excluded.model, persona = excluded.persona,
@@ -112,7 +114,9 @@ export class RunStore {
             `INSERT INTO judgments(trial_id, judge, label, rationale, raw, created_at)
              VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(trial_id, judge) DO NOTHING`,
           ),
-          failure: db.prepare("INSERT INTO failures(trial_id, stage, message, attempts, created_at) VALUES (?, ?, ?, ?, ?)"),
+          failure: db.prepare(
+            "INSERT INTO failures(trial_id, stage, message, attempts, created_at) VALUES (?, ?, ?, ?, ?)",
+          ),
         };
   }
 
@@ -130,7 +134,9 @@ export class RunStore {
   }
 
   getMeta(key: string): string | undefined {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
+      | { value: string }
+      | undefined;
     return row?.value;
   }
 
@@ -181,7 +187,8 @@ export class RunStore {
 
   trialIds(): Set<string> {
     const ids = new Set<string>();
-    for (const row of this.db.prepare("SELECT id FROM trials").pluck().iterate()) ids.add(row as string);
+    for (const row of this.db.prepare("SELECT id FROM trials").pluck().iterate())
+      ids.add(row as string);
     return ids;
   }
 
@@ -222,7 +229,11 @@ export class RunStore {
       params_json: string;
     }[];
     return rows.map((r) => {
-      const s: Subject = { id: r.id, model: r.model, params: JSON.parse(r.params_json) as GenerationParams };
+      const s: Subject = {
+        id: r.id,
+        model: r.model,
+        params: JSON.parse(r.params_json) as GenerationParams,
+      };
       if (r.persona !== null) s.persona = r.persona;
       if (r.system_prompt !== null) s.systemPrompt = r.system_prompt;
       return s;
@@ -230,7 +241,11 @@ export class RunStore {
   }
 
   /** Writes a batch of results in one transaction; returns how many were new. */
-  writeBatch(batch: { responses?: readonly Response[]; judgments?: readonly Judgment[]; failures?: readonly Failure[] }): number {
+  writeBatch(batch: {
+    responses?: readonly Response[];
+    judgments?: readonly Judgment[];
+    failures?: readonly Failure[];
+  }): number {
     const w = this.w;
     let written = 0;
     const now = new Date().toISOString();
@@ -248,7 +263,14 @@ export class RunStore {
         ).changes;
       }
       for (const j of batch.judgments ?? []) {
-        written += w.judgment.run(j.trialId, j.judge, j.label, j.rationale, j.raw ?? null, j.createdAt).changes;
+        written += w.judgment.run(
+          j.trialId,
+          j.judge,
+          j.label,
+          j.rationale,
+          j.raw ?? null,
+          j.createdAt,
+        ).changes;
       }
       for (const f of batch.failures ?? []) {
         w.failure.run(f.trialId, f.stage, f.message, f.attempts, now);
@@ -273,7 +295,10 @@ export class RunStore {
   }
 
   failureCount(stage: "generate" | "judge"): number {
-    return this.db.prepare("SELECT count(DISTINCT trial_id) FROM failures WHERE stage = ?").pluck().get(stage) as number;
+    return this.db
+      .prepare("SELECT count(DISTINCT trial_id) FROM failures WHERE stage = ?")
+      .pluck()
+      .get(stage) as number;
   }
 }
 

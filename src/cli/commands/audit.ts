@@ -15,7 +15,9 @@ export function registerAudit(program: Command): void {
       const onSigint = () => {
         interrupts++;
         if (interrupts === 1) {
-          process.stderr.write("\nStopping: finishing in-flight writes… (press Ctrl+C again to force quit)\n");
+          process.stderr.write(
+            "\nStopping: finishing in-flight writes… (press Ctrl+C again to force quit)\n",
+          );
           controller.abort();
         } else {
           process.exit(130);
@@ -55,7 +57,9 @@ export function registerAudit(program: Command): void {
           const pending = t.trials - t.judged;
           process.stderr.write(`\nRun stored in ${result.runDir} (run.sqlite, summary.json)\n`);
           if (pending > 0) {
-            process.stderr.write(`${pending} trials still lack a verdict (failures above). Re-run the same command to retry them.\n`);
+            process.stderr.write(
+              `${pending} trials still lack a verdict (failures above). Re-run the same command to retry them.\n`,
+            );
             process.exitCode = 3;
           }
         }
