@@ -1,0 +1,87 @@
+/**
+ * Audit throughput: trials per second through generate + judge + store against the
+ * OpenAI-compatible test server (0 ms latency, its own process), concurrency 64,
+ * ~5,000 trials. Baseline in the same script: a bare keep-alive node:http client
+ * sending the same number of requests (2 per trial) at the same concurrency.
+ *
+ *   node --import tsx bench/audit/throughput.ts [--trials-per-subject 2502]
+ */
+import { writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { join } from "node:path";
+import { runAudit } from "../../src/stages/audit.js";
+import { spawnOpenAIServer } from "../../test/helpers/openai-server.js";
+import { sharedData, tempDir } from "../../test/helpers/paths.js";
+
+const CONCURRENCY = 64;
+const ITEMS = 139; // × 18 conditions × 2 subjects = 5,004 trials
+
+async function bareClient(baseURL: string, total: number): Promise<number> {
+  const url = new URL(`${baseURL}/chat/completions`);
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const body = JSON.stringify({ model: "m", messages: [{ role: "user", content: "What is the capital of France?" }] });
+  let sent = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (sent < total) {
+      sent++;
+      await new Promise<void>((resolve, reject) => {
+        const req = request(
+          { host: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => {
+              JSON.parse(Buffer.concat(chunks).toString("utf8"));
+              resolve();
+            });
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  agent.destroy();
+  return (performance.now() - started) / 1000;
+}
+
+const server = await spawnOpenAIServer({ latencyMs: 0 });
+try {
+  const dir = tempDir("candor-bench-");
+  const model = `openai-compatible:${server.baseURL}#bench`;
+  const config = join(dir, "audit.yaml");
+  writeFileSync(
+    config,
+    `name: bench
+output: run
+subjects:
+  - { id: reference, model: "${model}", concurrency: ${CONCURRENCY} }
+  - { id: warm, model: "${model}", persona: warm, concurrency: ${CONCURRENCY} }
+compare: [{ reference: reference, treatments: [warm] }]
+tasks:
+  - { task: triviaqa, path: "${join(sharedData, "triviaqa/test.jsonl")}", n: ${ITEMS} }
+judge: { model: "openai-compatible:${server.baseURL}#judge", concurrency: ${CONCURRENCY} }
+`,
+  );
+  // Warm up the server and the HTTP stack once, untimed.
+  await bareClient(server.baseURL, 2000);
+
+  const started = performance.now();
+  const result = await runAudit(config);
+  const seconds = (performance.now() - started) / 1000;
+  const trials = result.summary.totals.trials;
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+
+  const bareSeconds = await bareClient(server.baseURL, trials * 2);
+  const trialsPerSec = trials / seconds;
+  const bareTrialsPerSec = trials / bareSeconds;
+  console.log(`trials                ${trials} (judged ${result.summary.totals.judged})`);
+  console.log(`candor audit          ${seconds.toFixed(2)} s  ${trialsPerSec.toFixed(0)} trials/s (generate + judge + store)`);
+  console.log(`bare http client      ${bareSeconds.toFixed(2)} s  ${(bareTrialsPerSec).toFixed(0)} trials/s (${((trials * 2) / bareSeconds).toFixed(0)} req/s)`);
+  console.log(`ratio candor / bare   ${(trialsPerSec / bareTrialsPerSec).toFixed(2)}`);
+  console.log(`peak RSS              ${rssMb.toFixed(0)} MB (whole bench process)`);
+} finally {
+  await server.close();
+}

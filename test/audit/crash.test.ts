@@ -1,0 +1,61 @@
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RUN_DB } from "../../src/stages/audit.js";
+import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
+import { runCli, startCli } from "../helpers/cli.js";
+import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
+
+let server: FakeServer;
+beforeAll(async () => {
+  // Slow enough that the audit is still generating when it is killed.
+  server = await startOpenAIServer({ reply: scriptedReply, latencyMs: 15 });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+function count(file: string, sql: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(sql).pluck().get() as number;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+describe("crash safety", () => {
+  it("survives SIGKILL mid-generation: the re-run finishes, nothing lost or done twice", async () => {
+    const { configFile, dir } = writeAuditConfig(server.baseURL, { n: 10 });
+    const db = join(dir, "run", RUN_DB);
+    const { child, done } = startCli(["audit", configFile]);
+    // Kill once some (but not all) responses are durable.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && count(db, "SELECT count(*) FROM responses") < 40) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill("SIGKILL");
+    const killed = await done;
+    expect(killed.signal).toBe("SIGKILL");
+    const trials = count(db, "SELECT count(*) FROM trials");
+    const responsesAtCrash = count(db, "SELECT count(*) FROM responses");
+    const judgedAtCrash = count(db, "SELECT count(*) FROM judgments");
+    expect(trials).toBe(2 * 10 * 2 * 2 * 4);
+    expect(responsesAtCrash).toBeGreaterThanOrEqual(40);
+    expect(responsesAtCrash).toBeLessThan(trials);
+
+    const before = server.stats.byPath["/v1/chat/completions"] ?? 0;
+    const rerun = await runCli(["audit", configFile]);
+    expect(rerun.code).toBe(0);
+    const calls = (server.stats.byPath["/v1/chat/completions"] ?? 0) - before;
+    // Exactly the missing work: one call per missing response, one per missing verdict.
+    expect(calls).toBe(trials - responsesAtCrash + (trials - judgedAtCrash));
+    expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
+    expect(count(db, "SELECT count(DISTINCT trial_id) FROM responses")).toBe(trials);
+    expect(count(db, "SELECT count(*) FROM judgments")).toBe(trials);
+    expect(count(db, "SELECT max(n) FROM (SELECT count(*) n FROM judgments GROUP BY trial_id, judge)")).toBe(1);
+    expect(rerun.stdout).toContain("Treatment − reference");
+  });
+});
