@@ -31,7 +31,11 @@ export function parseModelRef(input: string): ParseResult {
   if (colon <= 0) return { ok: false, reason: `${expected}, got ${JSON.stringify(input)}` };
   const scheme = s.slice(0, colon);
   const rest = s.slice(colon + 1);
-  if (rest.length === 0) return { ok: false, reason: `${expected}, got ${JSON.stringify(input)} (nothing after "${scheme}:")` };
+  if (rest.length === 0)
+    return {
+      ok: false,
+      reason: `${expected}, got ${JSON.stringify(input)} (nothing after "${scheme}:")`,
+    };
   switch (scheme) {
     case "openai":
       return { ok: true, ref: { scheme: "openai", model: rest } };
@@ -47,9 +51,15 @@ export function parseModelRef(input: string): ParseResult {
       }
       const baseURL = rest.slice(0, hash);
       if (!/^https?:\/\//.test(baseURL)) {
-        return { ok: false, reason: `expected an http(s) base URL before "#", got ${JSON.stringify(baseURL)}` };
+        return {
+          ok: false,
+          reason: `expected an http(s) base URL before "#", got ${JSON.stringify(baseURL)}`,
+        };
       }
-      return { ok: true, ref: { scheme: "openai-compatible", baseURL, model: rest.slice(hash + 1) } };
+      return {
+        ok: true,
+        ref: { scheme: "openai-compatible", baseURL, model: rest.slice(hash + 1) },
+      };
     }
     case "llama": {
       if (rest.startsWith("hf:")) {
@@ -63,7 +73,10 @@ export function parseModelRef(input: string): ParseResult {
         return { ok: true, ref: { scheme: "llama-hf", repo: m[1]!, file: m[2]! } };
       }
       if (!rest.toLowerCase().endsWith(".gguf")) {
-        return { ok: false, reason: `expected a path to a .gguf file after "llama:", got ${JSON.stringify(rest)}` };
+        return {
+          ok: false,
+          reason: `expected a path to a .gguf file after "llama:", got ${JSON.stringify(rest)}`,
+        };
       }
       return { ok: true, ref: { scheme: "llama-file", path: rest } };
     }

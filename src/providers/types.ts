@@ -52,5 +52,10 @@ export interface ProviderOptions {
   /** Progress callback for downloads. */
   onDownloadProgress?: (p: { file: string; done: number; total?: number }) => void;
   /** llama.cpp: context size, threads, gpu layers… */
-  llama?: { contextSize?: number; threads?: number; gpuLayers?: number | "auto"; sequences?: number };
+  llama?: {
+    contextSize?: number;
+    threads?: number;
+    gpuLayers?: number | "auto";
+    sequences?: number;
+  };
 }

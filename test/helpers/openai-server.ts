@@ -111,9 +111,7 @@ export function exampleForSchema(schema: unknown, depth = 0): unknown {
 function contentText(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
-    return content
-      .map((p) => (isRecord(p) && typeof p.text === "string" ? p.text : ""))
-      .join("");
+    return content.map((p) => (isRecord(p) && typeof p.text === "string" ? p.text : "")).join("");
   }
   return "";
 }
@@ -277,7 +275,12 @@ export async function startOpenAIServer(
   const retryAfter = opts.retryAfter === undefined ? "0" : opts.retryAfter;
   const expectedAuth = opts.apiKey === undefined ? undefined : `Bearer ${opts.apiKey}`;
 
-  const answer = (res: ServerResponse, status: number, body: string, extra?: Record<string, string>) => {
+  const answer = (
+    res: ServerResponse,
+    status: number,
+    body: string,
+    extra?: Record<string, string>,
+  ) => {
     if (latency > 0) setTimeout(() => send(res, status, body, extra), latency);
     else send(res, status, body, extra);
   };
@@ -312,7 +315,11 @@ export async function startOpenAIServer(
     }
     if (req.method !== "POST" || (path !== "/v1/chat/completions" && path !== "/v1/completions")) {
       await readBody(req);
-      send(res, 404, errorBody(`Unknown route ${req.method} ${path}`, "invalid_request_error", null));
+      send(
+        res,
+        404,
+        errorBody(`Unknown route ${req.method} ${path}`, "invalid_request_error", null),
+      );
       return;
     }
     const text = await readBody(req);
@@ -332,7 +339,12 @@ export async function startOpenAIServer(
       if (random() < 0.5) {
         const headers: Record<string, string> = { ...opts.faultHeaders };
         if (retryAfter !== null) headers["retry-after"] = retryAfter;
-        answer(res, 429, errorBody("Rate limit reached.", "requests", "rate_limit_exceeded"), headers);
+        answer(
+          res,
+          429,
+          errorBody("Rate limit reached.", "requests", "rate_limit_exceeded"),
+          headers,
+        );
       } else {
         answer(res, 500, errorBody("The server had an error.", "server_error", null));
       }

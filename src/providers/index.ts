@@ -1,0 +1,51 @@
+/**
+ * Model clients behind one interface. `createProvider("openai:gpt-4o-…", opts)` parses the
+ * reference and returns a ready Provider (llama models are loaded, hf models downloaded).
+ */
+import { ProviderConfigError } from "../errors.js";
+import { AnthropicProvider } from "./anthropic.js";
+import { resolveHfModel } from "./hf-download.js";
+import { parseModelRef } from "./model-ref.js";
+import { OpenAIProvider } from "./openai.js";
+import type { Provider, ProviderOptions } from "./types.js";
+
+export { AnthropicProvider } from "./anthropic.js";
+export { abortedError, parseRetryAfter } from "./call-errors.js";
+export { redactRef } from "./credentials.js";
+export { defaultModelCacheDir, resolveHfModel } from "./hf-download.js";
+export { httpFetch } from "./http-fetch.js";
+export { getSharedLlama, LlamaProvider } from "./llama.js";
+export * from "./model-ref.js";
+export { OpenAIProvider } from "./openai.js";
+export type * from "./types.js";
+
+/** Creates the provider for a model reference. Throws ProviderConfigError for bad refs/setup. */
+export async function createProvider(ref: string, opts: ProviderOptions = {}): Promise<Provider> {
+  const parsed = parseModelRef(ref);
+  if (!parsed.ok) throw new ProviderConfigError(parsed.reason);
+  const r = parsed.ref;
+  const refText = ref.trim();
+  switch (r.scheme) {
+    case "openai":
+      return new OpenAIProvider({ scheme: "openai", model: r.model, ref: refText }, opts);
+    case "openai-compatible":
+      return new OpenAIProvider(
+        { scheme: "openai-compatible", model: r.model, baseURL: r.baseURL, ref: refText },
+        opts,
+      );
+    case "anthropic":
+      return new AnthropicProvider(r.model, refText, opts);
+    case "llama-file": {
+      const { LlamaProvider } = await import("./llama.js");
+      return LlamaProvider.create({ path: r.path, ref: refText }, opts);
+    }
+    case "llama-hf": {
+      const path = await resolveHfModel(r.repo, r.file, {
+        ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}),
+        ...(opts.onDownloadProgress ? { onDownloadProgress: opts.onDownloadProgress } : {}),
+      });
+      const { LlamaProvider } = await import("./llama.js");
+      return LlamaProvider.create({ path, ref: refText }, opts);
+    }
+  }
+}

@@ -1,0 +1,317 @@
+/**
+ * Embedded llama.cpp through node-llama-cpp 3.21.1 (in-process, CPU by default).
+ *
+ * - One `Llama` per process (lazy, shared), each model file loaded once (ref-counted across
+ *   providers), one context per provider with N sequences so N generate calls run in
+ *   parallel (they are evaluated together in one batch).
+ * - Chats are formatted by the chat wrapper node-llama-cpp resolves from the GGUF (its Jinja
+ *   template or a known family); a GGUF without a template gets the library's general wrapper.
+ * - Structured output uses a grammar from `llama.createGrammarForJsonSchema` (cached per schema).
+ * - Only prebuilt binaries are used (`build: "never"`): nothing is compiled or downloaded.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type {
+  ChatHistoryItem,
+  GbnfJsonSchema,
+  Llama,
+  LlamaChat,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaGrammar,
+  LlamaModel,
+} from "node-llama-cpp";
+import { ProviderCallError, ProviderConfigError } from "../errors.js";
+import type { ChatMessage } from "../types.js";
+import { abortedError } from "./call-errors.js";
+import type { GenerateRequest, GenerateResult, Provider, ProviderOptions } from "./types.js";
+
+export const LLAMA_DEFAULT_SEQUENCES = 2;
+export const LLAMA_DEFAULT_MAX_CONTEXT = 4096;
+/** Upper bound on generated tokens when the subject sets no maxTokens (a model may never stop). */
+export const LLAMA_DEFAULT_MAX_TOKENS = 1024;
+
+type NodeLlamaCpp = typeof import("node-llama-cpp");
+
+let libPromise: Promise<NodeLlamaCpp> | undefined;
+let llamaPromise: Promise<Llama> | undefined;
+
+/** The node-llama-cpp module, imported on first use (loading it costs ~100 ms). */
+function lib(): Promise<NodeLlamaCpp> {
+  libPromise ??= import("node-llama-cpp");
+  return libPromise;
+}
+
+/** The process-wide Llama instance (prebuilt binary, no builds or downloads). */
+export function getSharedLlama(): Promise<Llama> {
+  llamaPromise ??= (async () => {
+    const { getLlama, LlamaLogLevel } = await lib();
+    try {
+      return await getLlama({
+        gpu: "auto",
+        build: "never",
+        progressLogs: false,
+        logLevel: LlamaLogLevel.error,
+      });
+    } catch (err) {
+      llamaPromise = undefined;
+      throw new ProviderConfigError(
+        `llama: could not load the llama.cpp binary for this platform (${err instanceof Error ? err.message : String(err)}); node-llama-cpp's prebuilt binaries must be installed (npm install without --ignore-scripts for @node-llama-cpp/*)`,
+      );
+    }
+  })();
+  return llamaPromise;
+}
+
+interface SharedModel {
+  model: LlamaModel;
+  refs: number;
+}
+const models = new Map<string, Promise<SharedModel>>();
+
+async function acquireModel(
+  path: string,
+  gpuLayers: ProviderOptions["llama"],
+): Promise<LlamaModel> {
+  let p = models.get(path);
+  if (!p) {
+    p = (async () => {
+      const llama = await getSharedLlama();
+      try {
+        const gl = gpuLayers?.gpuLayers;
+        const model = await llama.loadModel({
+          modelPath: path,
+          ...(gl !== undefined ? { gpuLayers: gl } : {}),
+        });
+        return { model, refs: 0 };
+      } catch (err) {
+        models.delete(path);
+        throw new ProviderConfigError(
+          `llama: could not load ${path}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    })();
+    models.set(path, p);
+  }
+  const shared = await p;
+  shared.refs++;
+  return shared.model;
+}
+
+async function releaseModel(path: string): Promise<void> {
+  const p = models.get(path);
+  if (!p) return;
+  const shared = await p;
+  shared.refs--;
+  if (shared.refs <= 0) {
+    models.delete(path);
+    await shared.model.dispose();
+  }
+}
+
+interface Slot {
+  sequence: LlamaContextSequence;
+  chat: LlamaChat;
+}
+
+/** Hands out free sequences; callers wait (abortably) when all are busy. */
+class SlotPool {
+  private readonly free: Slot[];
+  private readonly waiters: { resolve: (s: Slot) => void; reject: (e: unknown) => void }[] = [];
+
+  constructor(slots: Slot[]) {
+    this.free = [...slots];
+  }
+
+  acquire(signal: AbortSignal | undefined, onAbort: () => unknown): Promise<Slot> {
+    const slot = this.free.pop();
+    if (slot) return Promise.resolve(slot);
+    return new Promise<Slot>((resolve, reject) => {
+      const waiter = {
+        resolve: (s: Slot) => {
+          signal?.removeEventListener("abort", abort);
+          resolve(s);
+        },
+        reject,
+      };
+      const abort = () => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(onAbort());
+      };
+      signal?.addEventListener("abort", abort, { once: true });
+      this.waiters.push(waiter);
+    });
+  }
+
+  release(slot: Slot): void {
+    const next = this.waiters.shift();
+    if (next) next.resolve(slot);
+    else this.free.push(slot);
+  }
+
+  rejectAll(err: unknown): void {
+    for (const w of this.waiters.splice(0)) w.reject(err);
+  }
+}
+
+function toHistory(messages: ChatMessage[]): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = [];
+  for (const m of messages) {
+    if (m.role === "system") history.push({ type: "system", text: m.content });
+    else if (m.role === "user") history.push({ type: "user", text: m.content });
+    else history.push({ type: "model", response: [m.content] });
+  }
+  history.push({ type: "model", response: [] });
+  return history;
+}
+
+function finishReason(stop: string): string {
+  switch (stop) {
+    case "maxTokens":
+      return "length";
+    case "abort":
+      return "abort";
+    default:
+      return "stop";
+  }
+}
+
+export interface LlamaProviderConfig {
+  /** Path of the .gguf file (relative paths resolve against the working directory). */
+  path: string;
+  /** The reference string (`llama:…`). */
+  ref: string;
+}
+
+export class LlamaProvider implements Provider {
+  readonly ref: string;
+  readonly defaultConcurrency: number;
+  private closed = false;
+  private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+
+  private constructor(
+    ref: string,
+    private readonly path: string,
+    private readonly llama: Llama,
+    private readonly context: LlamaContext,
+    private readonly pool: SlotPool,
+    /** Name of the chat wrapper in use (e.g. "ChatML", "General"), for run metadata. */
+    readonly chatWrapperName: string,
+  ) {
+    this.ref = ref;
+    this.defaultConcurrency = context.totalSequences;
+  }
+
+  /** Loads (or reuses) the model and creates this provider's context and sequences. */
+  static async create(config: LlamaProviderConfig, opts: ProviderOptions): Promise<LlamaProvider> {
+    const path = resolve(config.path);
+    if (!existsSync(path)) {
+      throw new ProviderConfigError(`${config.ref}: model file not found: ${path}`);
+    }
+    const { LlamaChat, resolveChatWrapper } = await lib();
+    const llama = await getSharedLlama();
+    const model = await acquireModel(path, opts.llama);
+    const sequences = Math.max(1, Math.floor(opts.llama?.sequences ?? LLAMA_DEFAULT_SEQUENCES));
+    let context: LlamaContext;
+    try {
+      context = await model.createContext({
+        sequences,
+        contextSize: opts.llama?.contextSize ?? { max: LLAMA_DEFAULT_MAX_CONTEXT },
+        threads: opts.llama?.threads ?? llama.cpuMathCores,
+      });
+    } catch (err) {
+      await releaseModel(path);
+      throw new ProviderConfigError(
+        `${config.ref}: could not create a context with ${sequences} sequences: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    const wrapper = resolveChatWrapper(model);
+    const slots: Slot[] = [];
+    for (let i = 0; i < sequences; i++) {
+      const sequence = context.getSequence();
+      slots.push({
+        sequence,
+        chat: new LlamaChat({ contextSequence: sequence, chatWrapper: wrapper }),
+      });
+    }
+    return new LlamaProvider(
+      config.ref,
+      path,
+      llama,
+      context,
+      new SlotPool(slots),
+      wrapper.wrapperName,
+    );
+  }
+
+  private grammarFor(schema: Record<string, unknown>): Promise<LlamaGrammar> {
+    const key = JSON.stringify(schema);
+    let g = this.grammars.get(key);
+    if (!g) {
+      g = this.llama.createGrammarForJsonSchema<GbnfJsonSchema>(schema as GbnfJsonSchema);
+      g.catch(() => this.grammars.delete(key));
+      this.grammars.set(key, g);
+    }
+    return g;
+  }
+
+  async generate(req: GenerateRequest): Promise<GenerateResult> {
+    if (this.closed) throw new ProviderCallError(`${this.ref}: provider is closed`, false);
+    const signal = req.signal;
+    if (signal?.aborted) throw abortedError(this.ref, signal);
+    let grammar: LlamaGrammar | undefined;
+    if (req.outputSchema) {
+      try {
+        grammar = await this.grammarFor(req.outputSchema.schema);
+      } catch (err) {
+        throw new ProviderCallError(
+          `${this.ref}: cannot build a grammar for output schema ${req.outputSchema.name}: ${err instanceof Error ? err.message : String(err)}`,
+          false,
+        );
+      }
+    }
+    const slot = await this.pool.acquire(signal, () => abortedError(this.ref, signal));
+    let healthy = true;
+    try {
+      const { params } = req;
+      let completionTokens = 0;
+      const res = await slot.chat.generateResponse(toHistory(req.messages), {
+        maxTokens: params.maxTokens ?? LLAMA_DEFAULT_MAX_TOKENS,
+        ...(params.temperature !== undefined ? { temperature: params.temperature } : {}),
+        ...(params.topP !== undefined ? { topP: params.topP } : {}),
+        ...(params.seed !== undefined ? { seed: params.seed } : {}),
+        ...(grammar ? { grammar } : {}),
+        ...(signal ? { signal } : {}),
+        onToken: (tokens) => {
+          completionTokens += tokens.length;
+        },
+      });
+      const total = slot.sequence.nextTokenIndex;
+      return {
+        text: res.response,
+        finishReason: finishReason(res.metadata.stopReason),
+        promptTokens: Math.max(0, total - completionTokens),
+        completionTokens,
+        servedModel: this.path.split(/[\\/]/).pop() ?? this.path,
+      };
+    } catch (err) {
+      healthy = false;
+      if (signal?.aborted) throw abortedError(this.ref, signal);
+      if (err instanceof ProviderCallError) throw err;
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new ProviderCallError(`${this.ref}: generation failed: ${msg}`, false);
+    } finally {
+      if (!healthy) await slot.sequence.clearHistory().catch(() => undefined);
+      this.pool.release(slot);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.pool.rejectAll(new ProviderCallError(`${this.ref}: provider is closed`, false));
+    await this.context.dispose();
+    await releaseModel(this.path);
+  }
+}
