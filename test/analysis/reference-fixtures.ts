@@ -1,0 +1,68 @@
+/** Loads the statsmodels reference values written by scripts/reference/fit_reference.py. */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const sharedData = path.resolve(repoRoot, "../shared/data");
+
+const ame = z.object({ estimate: z.number(), se: z.number(), n: z.number() });
+const fitted = z.object({
+  formula: z.string(),
+  nobs: z.number(),
+  names: z.array(z.string()),
+  params: z.array(z.number()),
+  bse: z.array(z.number()),
+  bseCluster: z.array(z.number()),
+  cov: z.array(z.array(z.number())),
+  covCluster: z.array(z.array(z.number())),
+  nClusters: z.number(),
+  llf: z.number(),
+  llnull: z.number(),
+  deviance: z.number(),
+  pearsonChi2: z.number(),
+  pseudoR2CS: z.number(),
+  dfModel: z.number(),
+  dfResid: z.number(),
+  iterations: z.number(),
+  converged: z.boolean(),
+  ame: z.record(z.string(), z.union([ame, z.record(z.string(), ame)])),
+});
+export type FittedReference = z.infer<typeof fitted>;
+const model = z.union([fitted, z.object({ error: z.string() })]);
+const checksum = z.object({
+  n: z.number(),
+  ones: z.number(),
+  lengthSum: z.number(),
+  hash: z.number(),
+});
+
+export const modelsFixture = z.object({
+  checksum: checksum.optional(),
+  rows: z.number().optional(),
+  models: z.record(z.string(), model),
+});
+
+export function loadFixture(name: string): z.infer<typeof modelsFixture> {
+  const file = path.join(repoRoot, "test/fixtures/stats", name);
+  return modelsFixture.parse(JSON.parse(readFileSync(file, "utf8")));
+}
+
+export function fitted_(m: z.infer<typeof model> | undefined): FittedReference {
+  if (!m || "error" in m)
+    throw new Error(`reference model failed: ${m && "error" in m ? m.error : "missing"}`);
+  return m;
+}
+
+/** Maps the fixture's AME keys to candor's effect labels. */
+export function effectLabel(key: string): string {
+  if (key === "all") return "fine-tuning (all rows)";
+  if (key === "response_length+100") return "response length (+100 characters)";
+  if (key.startsWith("dataset=")) return `dataset: ${key.slice(8)} vs disinfo`;
+  return `fine-tuning | ${key}`;
+}
+
+export function relErr(a: number, b: number): number {
+  return Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+}
