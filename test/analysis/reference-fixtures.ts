@@ -55,6 +55,22 @@ export function fitted_(m: z.infer<typeof model> | undefined): FittedReference {
   return m;
 }
 
+export interface AmeRef {
+  estimate: number;
+  se: number;
+  n: number;
+}
+
+/** Flattens the fixture's AMEs to [key, value] pairs ("is_finetuned" entries keyed by subset). */
+export function flattenAmes(ame: FittedReference["ame"]): [string, AmeRef][] {
+  const out: [string, AmeRef][] = [];
+  for (const [key, value] of Object.entries(ame)) {
+    if ("estimate" in value && typeof value.estimate === "number") out.push([key, value as AmeRef]);
+    else for (const [sub, v] of Object.entries(value as Record<string, AmeRef>)) out.push([sub, v]);
+  }
+  return out;
+}
+
 /** Maps the fixture's AME keys to candor's effect labels. */
 export function effectLabel(key: string): string {
   if (key === "all") return "fine-tuning (all rows)";
