@@ -87,7 +87,9 @@ describe("exact McNemar (vs statsmodels)", () => {
 describe("Benjamini–Hochberg (vs statsmodels fdrcorrection)", () => {
   it("adjusted p-values and rejections", () => {
     const r = benjaminiHochberg(fixture.fdr.p);
-    r.adjusted.forEach((a, i) => expect(rel(a!, fixture.fdr.adjusted[i]!)).toBeLessThan(1e-12));
+    r.adjusted.forEach((a, i) => {
+      expect(rel(a!, fixture.fdr.adjusted[i]!)).toBeLessThan(1e-12);
+    });
     expect(r.rejected).toEqual(fixture.fdr.rejected);
   });
   it("leaves untestable cells out of the family", () => {
