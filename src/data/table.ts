@@ -1,0 +1,300 @@
+import { readFile, stat } from "node:fs/promises";
+import { extname } from "node:path";
+import { CsvError, parse as parseCsv } from "csv-parse/sync";
+import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
+import { DataError } from "../errors.js";
+
+/**
+ * Format readers: CSV, JSON Lines, JSON and Parquet files become a `Table` of plain
+ * rows, each carrying where it came from ("row 12 (line 13)", "line 7") so adapters
+ * can name the exact place of a bad cell.
+ */
+
+export type TableFormat = "csv" | "jsonl" | "json" | "parquet";
+
+export interface Row {
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Human-readable position in the file, e.g. "row 12 (line 13)" or "line 7". */
+  readonly where: string;
+}
+
+export interface Table {
+  /** The file as the user named it (absolute path or URL-derived cache path). */
+  readonly file: string;
+  readonly format: TableFormat;
+  /** Column names: the CSV header, or the keys of the first record. */
+  readonly columns: readonly string[];
+  /** Where the column names come from, for error messages ("header row", "line 1"). */
+  readonly headerWhere: string;
+  readonly rows: readonly Row[];
+}
+
+export interface ReadTableOptions {
+  format?: TableFormat;
+  /** CSV only: the file has no header row; these are its column names. */
+  headerless?: readonly string[];
+  /** Used in "file not found" messages: what kind of file was expected. */
+  expected?: string;
+}
+
+const EXTENSIONS: Record<string, TableFormat> = {
+  ".csv": "csv",
+  ".jsonl": "jsonl",
+  ".ndjson": "jsonl",
+  ".json": "json",
+  ".parquet": "parquet",
+};
+
+export function formatFromPath(file: string): TableFormat | undefined {
+  return EXTENSIONS[extname(file).toLowerCase()];
+}
+
+export async function readTable(file: string, options: ReadTableOptions = {}): Promise<Table> {
+  const expected = options.expected ?? "a CSV, JSONL, JSON or Parquet file";
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(file);
+  } catch {
+    throw new DataError(file, undefined, `file not found; expected ${expected}`);
+  }
+  if (!info.isFile())
+    throw new DataError(file, undefined, `not a regular file; expected ${expected}`);
+  const format = options.format ?? formatFromPath(file);
+  if (!format) {
+    throw new DataError(
+      file,
+      undefined,
+      `unknown file extension "${extname(file)}"; expected .csv, .jsonl, .json or .parquet (or set the format)`,
+    );
+  }
+  switch (format) {
+    case "csv":
+      return readCsv(file, options.headerless);
+    case "jsonl":
+      return readJsonl(file, await readText(file));
+    case "json":
+      return readJson(file);
+    case "parquet":
+      return readParquet(file);
+  }
+}
+
+async function readText(file: string): Promise<string> {
+  const text = await readFile(file, "utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+interface CsvRecordInfo {
+  record: string[];
+  raw: string;
+  info: { lines: number };
+}
+
+async function readCsv(file: string, headerless?: readonly string[]): Promise<Table> {
+  const text = await readText(file);
+  let records: CsvRecordInfo[];
+  try {
+    records = parseCsv(text, {
+      info: true,
+      raw: true,
+      skip_empty_lines: true,
+      relax_quotes: false,
+    }) as unknown as CsvRecordInfo[];
+  } catch (error) {
+    if (error instanceof CsvError) {
+      const line = (error as CsvError & { lines?: number }).lines;
+      throw new DataError(
+        file,
+        line ? `line ${line}` : undefined,
+        `${error.message.replace(/ (on|at) line \d+$/, "")}; expected well-formed CSV with the same number of fields on every row`,
+      );
+    }
+    throw error;
+  }
+  const startLine = (r: CsvRecordInfo): number => {
+    const body = r.raw.replace(/^[\r\n]+/, "").replace(/\r?\n$/, "");
+    return r.info.lines - (body.match(/\n/g)?.length ?? 0);
+  };
+  let columns: string[];
+  let data: CsvRecordInfo[];
+  if (headerless) {
+    columns = [...headerless];
+    data = records;
+  } else {
+    const header = records[0];
+    if (!header)
+      throw new DataError(file, "header row", "empty file; expected a header row and data rows");
+    columns = header.record.map((c) => c.trim());
+    data = records.slice(1);
+  }
+  const rows = data.map((r, i): Row => {
+    if (r.record.length !== columns.length) {
+      throw new DataError(
+        file,
+        `row ${i + 1} (line ${startLine(r)})`,
+        `has ${r.record.length} fields; expected ${columns.length} (${columns.join(", ")})`,
+      );
+    }
+    const values: Record<string, unknown> = {};
+    columns.forEach((c, j) => {
+      values[c] = r.record[j];
+    });
+    return { values, where: `row ${i + 1} (line ${startLine(r)})` };
+  });
+  return {
+    file,
+    format: "csv",
+    columns,
+    headerWhere: headerless ? "first row (no header expected)" : "header row",
+    rows,
+  };
+}
+
+function readJsonl(file: string, text: string): Table {
+  const rows: Row[] = [];
+  const lines = text.split("\n");
+  lines.forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw new DataError(
+        file,
+        `line ${i + 1}`,
+        `invalid JSON (${(error as Error).message}); expected one JSON object per line`,
+      );
+    }
+    if (!isPlainObject(value)) {
+      throw new DataError(
+        file,
+        `line ${i + 1}`,
+        `found ${describe(value)}; expected a JSON object`,
+      );
+    }
+    rows.push({ values: value, where: `line ${i + 1}` });
+  });
+  if (rows.length === 0)
+    throw new DataError(file, undefined, "no records; expected one JSON object per line");
+  return {
+    file,
+    format: "jsonl",
+    columns: Object.keys(rows[0]!.values),
+    headerWhere: rows[0]!.where,
+    rows,
+  };
+}
+
+async function readJson(file: string): Promise<Table> {
+  const text = await readText(file);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    // Many hub ".json" files are really JSON Lines.
+    const first = text.trimStart().split("\n", 1)[0] ?? "";
+    if (first.startsWith("{") && isJsonObject(first))
+      return { ...readJsonl(file, text), format: "json" };
+    throw new DataError(
+      file,
+      undefined,
+      `invalid JSON (${(error as Error).message}); expected an array of objects or JSON Lines`,
+    );
+  }
+  let list: unknown = value;
+  if (isPlainObject(value)) {
+    const key = ["data", "rows", "items", "examples"].find((k) => Array.isArray(value[k]));
+    if (!key) {
+      throw new DataError(
+        file,
+        undefined,
+        `found an object with keys ${Object.keys(value).slice(0, 8).join(", ")}; expected an array of objects (or an object with a "data" array)`,
+      );
+    }
+    list = value[key];
+  }
+  if (!Array.isArray(list))
+    throw new DataError(file, undefined, `found ${describe(list)}; expected an array of objects`);
+  const rows = list.map((v, i): Row => {
+    if (!isPlainObject(v))
+      throw new DataError(file, `element [${i}]`, `found ${describe(v)}; expected an object`);
+    return { values: v, where: `element [${i}]` };
+  });
+  if (rows.length === 0)
+    throw new DataError(file, undefined, "empty array; expected at least one record");
+  return {
+    file,
+    format: "json",
+    columns: Object.keys(rows[0]!.values),
+    headerWhere: "element [0]",
+    rows,
+  };
+}
+
+async function readParquet(file: string): Promise<Table> {
+  let objects: Record<string, unknown>[];
+  try {
+    const buffer = await asyncBufferFromFile(file);
+    objects = (await parquetReadObjects({ file: buffer })) as Record<string, unknown>[];
+  } catch (error) {
+    throw new DataError(
+      file,
+      undefined,
+      `could not read Parquet (${(error as Error).message}); expected a Parquet file (uncompressed or snappy)`,
+    );
+  }
+  const rows = objects.map(
+    (o, i): Row => ({ values: plain(o) as Record<string, unknown>, where: `row ${i + 1}` }),
+  );
+  if (rows.length === 0)
+    throw new DataError(file, undefined, "no rows; expected at least one record");
+  return {
+    file,
+    format: "parquet",
+    columns: Object.keys(rows[0]!.values),
+    headerWhere: "schema",
+    rows,
+  };
+}
+
+/** Parquet values → JSON-like values: bigint → number (or string when unsafe), typed arrays → arrays. */
+function plain(value: unknown): unknown {
+  if (typeof value === "bigint") {
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
+  }
+  if (Array.isArray(value)) return value.map(plain);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    return Array.from(value as unknown as ArrayLike<unknown>, plain);
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = plain(v);
+    return out;
+  }
+  return value;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date)
+  );
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    return isPlainObject(JSON.parse(text));
+  } catch {
+    return false;
+  }
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return value === "" ? "an empty string" : "a string";
+  return `a ${typeof value}`;
+}
