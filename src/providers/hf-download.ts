@@ -132,7 +132,7 @@ export function matchesQuant(file: string, quant: string): boolean {
     .toLowerCase()
     .replace(/\.gguf$/, "");
   const q = quant.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(^|[-._])${q}($|[-._])`).test(base);
+  return new RegExp(`(^|[-.])${q}($|[-.])`).test(base);
 }
 
 const SPLIT_PART = /-\d{5}-of-\d{5}\.gguf$/i;

@@ -6,7 +6,8 @@
  * benchmarks so that client and server do not share one JavaScript thread:
  *
  *   node --import tsx test/helpers/openai-server.ts --port 0 [--latency-ms N]
- *        [--fault-rate F] [--fault-seed S] [--retry-after S]
+ *        [--fault-rate F] [--fault-seed S] [--fault-status 429|500] [--retry-after S]
+ *        [--api-key K]
  *
  * prints `listening <baseURL>` on stdout (see `spawnOpenAIServer`).
  */
@@ -30,6 +31,8 @@ export interface FakeServerOptions {
   /** Fraction of chat/completions requests answered with 429 or 500 (seeded RNG), with Retry-After on 429. */
   faultRate?: number;
   faultSeed?: number;
+  /** Answer every fault with this status instead of a seeded 429/500 mix. */
+  faultStatus?: 429 | 500;
   /** Retry-After header value sent with 429 faults (default "0"); null sends none. */
   retryAfter?: string | null;
   /** Extra headers sent with 429 faults, e.g. {"retry-after-ms": "250"}. */
@@ -336,7 +339,8 @@ export async function startOpenAIServer(
     }
     if (faultRate > 0 && random() < faultRate) {
       stats.faults++;
-      if (random() < 0.5) {
+      const status = opts.faultStatus ?? (random() < 0.5 ? 429 : 500);
+      if (status === 429) {
         const headers: Record<string, string> = { ...opts.faultHeaders };
         if (retryAfter !== null) headers["retry-after"] = retryAfter;
         answer(
@@ -402,6 +406,7 @@ export async function spawnOpenAIServer(opts: SpawnServerOptions = {}): Promise<
   if (opts.latencyMs !== undefined) args.push("--latency-ms", String(opts.latencyMs));
   if (opts.faultRate !== undefined) args.push("--fault-rate", String(opts.faultRate));
   if (opts.faultSeed !== undefined) args.push("--fault-seed", String(opts.faultSeed));
+  if (opts.faultStatus !== undefined) args.push("--fault-status", String(opts.faultStatus));
   if (opts.retryAfter !== undefined && opts.retryAfter !== null)
     args.push("--retry-after", opts.retryAfter);
   if (opts.apiKey !== undefined) args.push("--api-key", opts.apiKey);
@@ -453,6 +458,8 @@ if (isMain) {
   if (faultRate !== undefined) o.faultRate = faultRate;
   const faultSeed = num("--fault-seed");
   if (faultSeed !== undefined) o.faultSeed = faultSeed;
+  const faultStatus = num("--fault-status");
+  if (faultStatus === 429 || faultStatus === 500) o.faultStatus = faultStatus;
   const retryAfter = argValue(argv, "--retry-after");
   if (retryAfter !== undefined) o.retryAfter = retryAfter;
   const apiKey = argValue(argv, "--api-key");
