@@ -1,4 +1,4 @@
-import { readdir, stat } from "node:fs/promises";
+import { readdir, stat, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { DataError } from "../errors.js";
@@ -126,13 +126,28 @@ export async function loadTask(spec: TaskSourceSpec, opts: LoadOptions): Promise
     tables = [];
     for (const f of files) {
       const format = spec.format ?? formatFromPath(f.name) ?? "parquet";
-      const table = await readTable(f.path, {
-        format,
-        expected: adapter.expected,
-        ...adapter.readOptions?.(f.name),
-      });
-      // Errors name the URL the user can open, not the cache path.
-      tables.push({ ...table, file: f.url });
+      try {
+        // Errors name the URL the user can open, not the cache path.
+        tables.push(
+          await readTable(f.path, {
+            format,
+            expected: adapter.expected,
+            name: f.url,
+            ...adapter.readOptions?.(f.name),
+          }),
+        );
+      } catch (error) {
+        // An unreadable download must not stay in the cache.
+        if (error instanceof DataError) {
+          await removeCached(f.path);
+          throw new DataError(
+            error.file,
+            error.where,
+            `${error.expected} (the cached copy was removed)`,
+          );
+        }
+        throw error;
+      }
     }
     source = {
       kind: "hub",
@@ -162,6 +177,12 @@ export async function loadTask(spec: TaskSourceSpec, opts: LoadOptions): Promise
     total: all.length,
     source,
   };
+}
+
+async function removeCached(path: string): Promise<void> {
+  await Promise.all(
+    [unlink(path), unlink(`${path}.candor-meta.json`)].map((p) => p.catch(() => {})),
+  );
 }
 
 function resolvePath(path: string, baseDir: string): string {

@@ -35,6 +35,8 @@ export interface ReadTableOptions {
   headerless?: readonly string[];
   /** Used in "file not found" messages: what kind of file was expected. */
   expected?: string;
+  /** How to name the file in errors and in `Table.file` (e.g. the URL it came from). */
+  name?: string;
 }
 
 const EXTENSIONS: Record<string, TableFormat> = {
@@ -49,33 +51,34 @@ export function formatFromPath(file: string): TableFormat | undefined {
   return EXTENSIONS[extname(file).toLowerCase()];
 }
 
-export async function readTable(file: string, options: ReadTableOptions = {}): Promise<Table> {
+export async function readTable(path: string, options: ReadTableOptions = {}): Promise<Table> {
   const expected = options.expected ?? "a CSV, JSONL, JSON or Parquet file";
+  const file = options.name ?? path;
   let info: Awaited<ReturnType<typeof stat>>;
   try {
-    info = await stat(file);
+    info = await stat(path);
   } catch {
     throw new DataError(file, undefined, `file not found; expected ${expected}`);
   }
   if (!info.isFile())
     throw new DataError(file, undefined, `not a regular file; expected ${expected}`);
-  const format = options.format ?? formatFromPath(file);
+  const format = options.format ?? formatFromPath(path);
   if (!format) {
     throw new DataError(
       file,
       undefined,
-      `unknown file extension "${extname(file)}"; expected .csv, .jsonl, .json or .parquet (or set the format)`,
+      `unknown file extension "${extname(path)}"; expected .csv, .jsonl, .json or .parquet (or set the format)`,
     );
   }
   switch (format) {
     case "csv":
-      return readCsv(file, options.headerless);
+      return readCsv(path, file, options.headerless);
     case "jsonl":
-      return readJsonl(file, await readText(file));
+      return readJsonl(file, await readText(path));
     case "json":
-      return readJson(file);
+      return readJson(path, file);
     case "parquet":
-      return readParquet(file);
+      return readParquet(path, file);
   }
 }
 
@@ -90,8 +93,8 @@ interface CsvRecordInfo {
   info: { lines: number };
 }
 
-async function readCsv(file: string, headerless?: readonly string[]): Promise<Table> {
-  const text = await readText(file);
+async function readCsv(path: string, file: string, headerless?: readonly string[]): Promise<Table> {
+  const text = await readText(path);
   let records: CsvRecordInfo[];
   try {
     records = parseCsv(text, {
@@ -186,8 +189,8 @@ function readJsonl(file: string, text: string): Table {
   };
 }
 
-async function readJson(file: string): Promise<Table> {
-  const text = await readText(file);
+async function readJson(path: string, file: string): Promise<Table> {
+  const text = await readText(path);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -232,10 +235,10 @@ async function readJson(file: string): Promise<Table> {
   };
 }
 
-async function readParquet(file: string): Promise<Table> {
+async function readParquet(path: string, file: string): Promise<Table> {
   let objects: Record<string, unknown>[];
   try {
-    const buffer = await asyncBufferFromFile(file);
+    const buffer = await asyncBufferFromFile(path);
     objects = (await parquetReadObjects({ file: buffer })) as Record<string, unknown>[];
   } catch (error) {
     throw new DataError(
