@@ -55,6 +55,8 @@ export interface SourceFile {
   sha256: string;
   bytes: number;
   fromCache?: boolean;
+  /** The hub commit the file was served from (X-Repo-Commit), when the hub said. */
+  repoCommit?: string;
 }
 
 export interface LoadedTask {
@@ -159,6 +161,7 @@ export async function loadTask(spec: TaskSourceSpec, opts: LoadOptions): Promise
         sha256: f.sha256,
         bytes: f.bytes,
         fromCache: f.fromCache,
+        repoCommit: f.repoCommit,
       })),
     };
   }

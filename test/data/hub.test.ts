@@ -112,8 +112,12 @@ const pinned = {
 
 describe("hub downloads", () => {
   it("follows a redirect to the CDN, checks the sha256, caches, and never sends the token to the CDN", async () => {
-    hub.route(pinnedPath, { redirect: `${cdn.url}/blobs/xyz`, requireToken: TOKEN });
-    cdn.route("/blobs/xyz", { body: truthfulParquet, headers: { "x-repo-commit": "abc123" } });
+    hub.route(pinnedPath, {
+      redirect: `${cdn.url}/blobs/xyz`,
+      requireToken: TOKEN,
+      headers: { "x-repo-commit": "0123abcd" },
+    });
+    cdn.route("/blobs/xyz", { body: truthfulParquet });
     const progress: { done: number; total?: number }[] = [];
     const loaded = await loadTask(
       { task: "truthfulqa", hub: { ...pinned, sha256: sha(truthfulParquet) } },
@@ -132,6 +136,7 @@ describe("hub downloads", () => {
       sha256: sha(truthfulParquet),
       bytes: truthfulParquet.byteLength,
       fromCache: false,
+      repoCommit: "0123abcd",
     });
     expect(hub.requests[0]!.authorization).toBe(`Bearer ${TOKEN}`);
     expect(cdn.requests.every((r) => r.authorization === undefined)).toBe(true);
@@ -338,6 +343,18 @@ describe("hub downloads", () => {
     expect(a).toEqual(b);
     expect(b).toEqual(c);
     expect(hub.count(pinnedPath)).toBe(1);
+  });
+
+  it("removes temporary files left by a killed download", async () => {
+    hub.route(pinnedPath, { body: truthfulParquet });
+    const dir = join(cacheDir, "hub/datasets/truthfulqa--truthful_qa/abc123/generation/validation");
+    await mkdir(dir, { recursive: true });
+    const leftover = join(dir, ".0000.parquet.999.deadbeef.tmp");
+    await writeFile(leftover, "partial");
+    const old = new Date(Date.now() - 10 * 60_000);
+    await utimes(leftover, old, old);
+    expect(await loadItems({ task: "truthfulqa", hub: pinned }, options())).toHaveLength(2);
+    expect((await cacheFiles()).some((f) => f.path.endsWith(".tmp"))).toBe(false);
   });
 
   it("breaks an abandoned lock", async () => {

@@ -59,7 +59,7 @@ export async function startHubServer(): Promise<HubServer> {
       return;
     }
     if (route.redirect !== undefined) {
-      res.writeHead(302, { location: route.redirect }).end();
+      res.writeHead(302, { ...route.headers, location: route.redirect }).end();
       return;
     }
     const body =

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { DataError } from "../../errors.js";
-import { sleep, withFileLock } from "./lock.js";
+import { DEFAULT_STALE_MS, sleep, withFileLock } from "./lock.js";
 
 /**
  * HTTP downloads into the cache: redirects followed by hand (so the token is only ever
@@ -81,6 +81,7 @@ export async function downloadToCache(
   return withFileLock(
     `${dest}.lock`,
     async () => {
+      await removeStaleTemps(dest);
       const cached = await validCached(url, dest, options);
       if (cached) return cached;
       return withRetries(url, options, () => downloadOnce(url, dest, options));
@@ -150,6 +151,24 @@ async function writeAtomic(dest: string, data: string): Promise<void> {
   }
 }
 
+/** Temporary files of this entry left by a killed process (we hold the lock, so none is live). */
+async function removeStaleTemps(dest: string): Promise<void> {
+  const prefix = `.${basename(dest)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(dest));
+  } catch {
+    return;
+  }
+  const cutoff = Date.now() - DEFAULT_STALE_MS;
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
+    const file = join(dirname(dest), name);
+    const info = await stat(file).catch(() => undefined);
+    if (info && info.mtimeMs < cutoff) await unlink(file).catch(() => {});
+  }
+}
+
 function tempName(dest: string): string {
   return join(
     dirname(dest),
@@ -165,7 +184,7 @@ async function downloadOnce(
   const label = options.label ?? basename(dest);
   const idle = idleController(options);
   try {
-    const { response, finalUrl } = await fetchFollowing(url, options, idle.signal);
+    const { response, finalUrl, hubHeaders } = await fetchFollowing(url, options, idle.signal);
     const encoded = response.headers.get("content-encoding");
     const lengthHeader = response.headers.get("content-length");
     const total = lengthHeader && !encoded ? Number(lengthHeader) : undefined;
@@ -217,8 +236,9 @@ async function downloadOnce(
       sha256,
       bytes: done,
       fromCache: false,
-      etag: response.headers.get("etag") ?? undefined,
-      repoCommit: response.headers.get("x-repo-commit") ?? undefined,
+      // The hub answers these on the first hop, before redirecting to its CDN.
+      etag: hubHeaders.etag ?? response.headers.get("etag") ?? undefined,
+      repoCommit: hubHeaders.repoCommit ?? response.headers.get("x-repo-commit") ?? undefined,
     };
     const { path: _p, fromCache: _f, ...meta } = entry;
     await writeAtomic(
@@ -320,8 +340,13 @@ async function fetchFollowing(
   url: string,
   options: FetchOptions,
   signal: AbortSignal,
-): Promise<{ response: Response; finalUrl: string }> {
+): Promise<{
+  response: Response;
+  finalUrl: string;
+  hubHeaders: { etag?: string; repoCommit?: string };
+}> {
   let current = url;
+  const hubHeaders: { etag?: string; repoCommit?: string } = {};
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const headers: Record<string, string> = { "user-agent": "candor (dataset loader)" };
     if (options.token && options.tokenOrigin && new URL(current).origin === options.tokenOrigin) {
@@ -334,6 +359,8 @@ async function fetchFollowing(
       if (options.signal?.aborted) throw options.signal.reason;
       throw networkError(url, current, error, options, signal);
     }
+    hubHeaders.repoCommit ??= response.headers.get("x-repo-commit") ?? undefined;
+    hubHeaders.etag ??= response.headers.get("x-linked-etag") ?? undefined;
     if (response.status >= 300 && response.status < 400 && response.status !== 304) {
       const location = response.headers.get("location");
       await response.body?.cancel().catch(() => {});
@@ -348,7 +375,7 @@ async function fetchFollowing(
       current = new URL(location, current).toString();
       continue;
     }
-    if (response.ok) return { response, finalUrl: current };
+    if (response.ok) return { response, finalUrl: current, hubHeaders };
     await response.body?.cancel().catch(() => {});
     throw statusError(url, current, response.status, options);
   }
