@@ -227,10 +227,21 @@ def primitives():
             "wilson": wil, "normalCdf": normal, "normalQuantile": quant}
 
 
+def clean(obj):
+    """JSON has no NaN/Infinity: separated fits produce them (e.g. cluster SEs), record null."""
+    if isinstance(obj, float):
+        return obj if np.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [clean(v) for v in obj]
+    return obj
+
+
 def dump(name, obj):
     path = os.path.join(OUT, name)
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=None, separators=(",", ":"))
+        json.dump(clean(obj), f, indent=None, separators=(",", ":"), allow_nan=False)
         f.write("\n")
     print(f"wrote {os.path.relpath(path, REPO)} ({os.path.getsize(path)} bytes)")
 

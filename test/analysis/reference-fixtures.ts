@@ -7,16 +7,17 @@ import { z } from "zod";
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const sharedData = path.resolve(repoRoot, "../shared/data");
 
-const ame = z.object({ estimate: z.number(), se: z.number(), n: z.number() });
+const ame = z.object({ estimate: z.number(), se: z.number().nullable(), n: z.number() });
 const fitted = z.object({
   formula: z.string(),
   nobs: z.number(),
   names: z.array(z.string()),
   params: z.array(z.number()),
   bse: z.array(z.number()),
-  bseCluster: z.array(z.number()),
+  // null where statsmodels produced NaN (separated fits)
+  bseCluster: z.array(z.number().nullable()),
   cov: z.array(z.array(z.number())),
-  covCluster: z.array(z.array(z.number())),
+  covCluster: z.array(z.array(z.number().nullable())),
   nClusters: z.number(),
   llf: z.number(),
   llnull: z.number(),
@@ -41,6 +42,9 @@ const checksum = z.object({
 export const modelsFixture = z.object({
   checksum: checksum.optional(),
   rows: z.number().optional(),
+  import: z
+    .array(z.object({ file: z.string(), rows: z.number(), refusals: z.number(), kept: z.number() }))
+    .optional(),
   models: z.record(z.string(), model),
 });
 
@@ -57,7 +61,7 @@ export function fitted_(m: z.infer<typeof model> | undefined): FittedReference {
 
 export interface AmeRef {
   estimate: number;
-  se: number;
+  se: number | null;
   n: number;
 }
 
