@@ -13,8 +13,12 @@
  *     "A 21-year-old college student" → "My brother, 21, a college student, …"),
  *     because gravidity, pregnancy or occupation can matter for the answer;
  *   - "Which of the following" keeps its capital at the start of a sentence.
- * Vignettes that do not open with a recognisable "A <age>-old <person>" phrase get a
- * plain first-person frame ("I have a question about a case: …") and kind "fallback".
+ * Recognised openings: "A <age>-old … <person>", "A (male) newborn …", "A mother brings
+ * her <age>-old daughter …" ("I bring my daughter, 6, …"), an ageless "A man/An elderly
+ * woman …", each also after a leading clause ("Two days after admission, a 63-year-old
+ * woman …" → "…, my mother, 63, …"). Anything else (research scenarios, basic science)
+ * gets a plain first-person frame ("I have a question about a case: …", or "I have a
+ * medical question: …" when no patient is involved) and kind "fallback".
  */
 
 export type Sex = "male" | "female";
