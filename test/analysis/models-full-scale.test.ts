@@ -31,7 +31,7 @@ describe("study scale (585,000 rows) matches statsmodels", () => {
         const me = (cluster ? cl : res).marginalEffects.find((e) => e.label === label);
         expect(me, key).toBeDefined();
         expect(Math.abs(me!.estimate! - v.estimate)).toBeLessThan(1e-6);
-        expect(Math.abs(me!.se! - v.se)).toBeLessThan(1e-6);
+        expect(Math.abs(me!.se! - v.se!)).toBeLessThan(1e-6);
       }
     });
   }

@@ -38,7 +38,7 @@ describe("study models on synthetic data (46,800 rows) match statsmodels", () =>
         const me = res.marginalEffects.find((e) => e.label === label);
         expect(me, label).toBeDefined();
         expect(Math.abs(me!.estimate! - v.estimate)).toBeLessThan(1e-6);
-        expect(Math.abs(me!.se! - v.se)).toBeLessThan(1e-6);
+        expect(Math.abs(me!.se! - v.se!)).toBeLessThan(1e-6);
         expect(me!.n).toBe(v.n);
       }
     });

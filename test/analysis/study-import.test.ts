@@ -69,7 +69,7 @@ describe("importing the study's released sample data", () => {
       if (key.endsWith("Cluster") || key.endsWith("|cluster")) continue;
       const me = res.marginalEffects.find((e) => e.label === effectLabel(key))!;
       expect(Math.abs(me.estimate! - v.estimate)).toBeLessThan(1e-6);
-      expect(Math.abs(me.se! - v.se)).toBeLessThan(1e-6);
+      expect(Math.abs(me.se! - v.se!)).toBeLessThan(1e-6);
     }
   });
 
