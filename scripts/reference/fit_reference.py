@@ -205,6 +205,39 @@ def load_study_dir(root):
     return pd.concat(frames, ignore_index=True), report
 
 
+def cell_table(df, no_belief=("original", "original_neutral")):
+    """The authors' significance_tests.py procedure: inner-join reference and fine-tuned
+    rows on the prompt, exact McNemar per context, BH across the contexts of one
+    (model, dataset, belief group)."""
+    out = []
+    groups = {"no_belief": list(no_belief), "user_belief": ["incorrect", "correct"]}
+    for (model, dataset), sub in df.groupby(["model", "dataset"]):
+        for group, templates in groups.items():
+            part = sub[sub.prompt_type.isin(templates)]
+            base = part[part.is_finetuned == 0]
+            ft = part[part.is_finetuned == 1]
+            merged = base.merge(ft, on=["item_id", "amendment_type", "prompt_type", "sample"], suffixes=("_b", "_f"))
+            family = []
+            for context, cell in merged.groupby("amendment_type"):
+                rb = cell.is_incorrect_b.to_numpy()
+                rf = cell.is_incorrect_f.to_numpy()
+                a = int(((rb == 0) & (rf == 0)).sum())
+                b = int(((rb == 0) & (rf == 1)).sum())
+                c = int(((rb == 1) & (rf == 0)).sum())
+                d = int(((rb == 1) & (rf == 1)).sum())
+                p = float(mcnemar([[a, b], [c, d]], exact=True).pvalue) if b + c > 0 else None
+                family.append({"model": model, "dataset": dataset, "beliefGroup": group, "context": context,
+                               "pairs": len(cell), "a": a, "b": b, "c": c, "d": d, "p": p})
+            ps = [f["p"] for f in family if f["p"] is not None]
+            if ps:
+                _, adj = fdrcorrection(ps, alpha=0.05, method="indep")
+                it = iter(adj)
+                for f in family:
+                    f["pFdr"] = float(next(it)) if f["p"] is not None else None
+            out.extend(family)
+    return out
+
+
 def primitives():
     tables = [(0, 0), (0, 3), (1, 0), (5, 2), (12, 3), (40, 41), (120, 80), (700, 650), (2500, 2400)]
     mc = []
@@ -260,6 +293,11 @@ def main():
         "versions": versions,
         "checksum": synthetic.checksum(synthetic.rows(synthetic.SMALL_ITEMS)),
         "models": fit_all(small),
+    })
+    dump("cells-synthetic-small.json", {
+        "versions": versions,
+        "pooled": cell_table(small),
+        "originalOnly": cell_table(small, no_belief=("original",)),
     })
     if "--skip-full" not in sys.argv:
         full = pd.DataFrame(synthetic.rows(synthetic.FULL_ITEMS))
