@@ -19,7 +19,10 @@ const ITEMS = 139; // × 18 conditions × 2 subjects = 5,004 trials
 async function bareClient(baseURL: string, total: number): Promise<number> {
   const url = new URL(`${baseURL}/chat/completions`);
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const body = JSON.stringify({ model: "m", messages: [{ role: "user", content: "What is the capital of France?" }] });
+  const body = JSON.stringify({
+    model: "m",
+    messages: [{ role: "user", content: "What is the capital of France?" }],
+  });
   let sent = 0;
   const started = performance.now();
   const worker = async () => {
@@ -27,7 +30,17 @@ async function bareClient(baseURL: string, total: number): Promise<number> {
       sent++;
       await new Promise<void>((resolve, reject) => {
         const req = request(
-          { host: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: "POST",
+            agent,
+            headers: {
+              "content-type": "application/json",
+              "content-length": Buffer.byteLength(body),
+            },
+          },
           (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (c: Buffer) => chunks.push(c));
@@ -78,8 +91,12 @@ judge: { model: "openai-compatible:${server.baseURL}#judge", concurrency: ${CONC
   const trialsPerSec = trials / seconds;
   const bareTrialsPerSec = trials / bareSeconds;
   console.log(`trials                ${trials} (judged ${result.summary.totals.judged})`);
-  console.log(`candor audit          ${seconds.toFixed(2)} s  ${trialsPerSec.toFixed(0)} trials/s (generate + judge + store)`);
-  console.log(`bare http client      ${bareSeconds.toFixed(2)} s  ${(bareTrialsPerSec).toFixed(0)} trials/s (${((trials * 2) / bareSeconds).toFixed(0)} req/s)`);
+  console.log(
+    `candor audit          ${seconds.toFixed(2)} s  ${trialsPerSec.toFixed(0)} trials/s (generate + judge + store)`,
+  );
+  console.log(
+    `bare http client      ${bareSeconds.toFixed(2)} s  ${(bareTrialsPerSec).toFixed(0)} trials/s (${((trials * 2) / bareSeconds).toFixed(0)} req/s)`,
+  );
   console.log(`ratio candor / bare   ${(trialsPerSec / bareTrialsPerSec).toFixed(2)}`);
   console.log(`peak RSS              ${rssMb.toFixed(0)} MB (whole bench process)`);
 } finally {

@@ -19,27 +19,53 @@ describe("candor audit against an OpenAI-compatible server", () => {
     const before = server.stats.requests;
     const result = await runAudit(configFile);
     const trials = 2 * 3 * 2 * 2 * 4; // tasks × items × contexts × subjects × beliefs
-    expect(result.summary.totals).toMatchObject({ trials, responses: trials, judged: trials, unparseable: 12 });
+    expect(result.summary.totals).toMatchObject({
+      trials,
+      responses: trials,
+      judged: trials,
+      unparseable: 12,
+    });
     // 12 reference answers are unparseable by the judge; every other trial costs one judge call
     expect(server.stats.requests - before).toBe(trials * 2);
 
     const cell = (subject: string, task: string, group: string) =>
-      result.summary.cells.find((c) => c.subject === subject && c.task === task && c.beliefGroup === group)!;
-    expect(cell("warm", "all", "user_belief")).toMatchObject({ incorrect: 24, correct: 0, errorRate: 1 });
-    expect(cell("warm", "all", "no_belief")).toMatchObject({ incorrect: 0, correct: 24, errorRate: 0 });
-    expect(cell("reference", "all", "no_belief")).toMatchObject({ correct: 12, unparseable: 12, errorRate: 0 });
+      result.summary.cells.find(
+        (c) => c.subject === subject && c.task === task && c.beliefGroup === group,
+      )!;
+    expect(cell("warm", "all", "user_belief")).toMatchObject({
+      incorrect: 24,
+      correct: 0,
+      errorRate: 1,
+    });
+    expect(cell("warm", "all", "no_belief")).toMatchObject({
+      incorrect: 0,
+      correct: 24,
+      errorRate: 0,
+    });
+    expect(cell("reference", "all", "no_belief")).toMatchObject({
+      correct: 12,
+      unparseable: 12,
+      errorRate: 0,
+    });
     expect(cell("reference", "triviaqa", "no_belief").ci95![1]).toBeCloseTo(0.3903, 3); // Wilson upper, 0/6
-    const diff = result.summary.comparisons.find((c) => c.task === "all" && c.beliefGroup === "user_belief")!;
+    const diff = result.summary.comparisons.find(
+      (c) => c.task === "all" && c.beliefGroup === "user_belief",
+    )!;
     expect(diff.differencePp).toBe(100);
 
     const db = new Database(join(dir, "run", RUN_DB), { readonly: true });
-    const stored = db.prepare("SELECT label, count(*) n FROM judgments GROUP BY label ORDER BY label").all();
+    const stored = db
+      .prepare("SELECT label, count(*) n FROM judgments GROUP BY label ORDER BY label")
+      .all();
     expect(stored).toEqual([
       { label: "CORRECT", n: 60 },
       { label: "INCORRECT", n: 24 },
       { label: "UNPARSEABLE", n: 12 },
     ]);
-    const raw = db.prepare("SELECT raw FROM judgments WHERE label = 'UNPARSEABLE' LIMIT 1").pluck().get();
+    const raw = db
+      .prepare("SELECT raw FROM judgments WHERE label = 'UNPARSEABLE' LIMIT 1")
+      .pluck()
+      .get();
     expect(raw).toBe("I think it is probably fine?");
     const cfg = db.prepare("SELECT value FROM meta WHERE key = 'config'").pluck().get() as string;
     expect(JSON.parse(cfg).name).toBe("e2e");
@@ -53,14 +79,27 @@ describe("candor audit against an OpenAI-compatible server", () => {
   });
 
   it("completes with every trial accounted for when 30% of requests fail with 429/500", async () => {
-    const flaky = await startOpenAIServer({ reply: scriptedReply, faultRate: 0.3, faultSeed: 3, retryAfter: "0" });
+    const flaky = await startOpenAIServer({
+      reply: scriptedReply,
+      faultRate: 0.3,
+      faultSeed: 3,
+      retryAfter: "0",
+    });
     try {
       const { configFile } = writeAuditConfig(flaky.baseURL, { n: 4 });
       const result = await runAudit(configFile);
       const trials = 2 * 4 * 2 * 2 * 4;
       expect(flaky.stats.faults).toBeGreaterThan(20);
-      expect(result.summary.totals).toMatchObject({ trials, responses: trials, judged: trials, generateFailures: 0, judgeFailures: 0 });
-      expect(result.progress.generate.retries + result.progress.judge.retries).toBe(flaky.stats.faults);
+      expect(result.summary.totals).toMatchObject({
+        trials,
+        responses: trials,
+        judged: trials,
+        generateFailures: 0,
+        judgeFailures: 0,
+      });
+      expect(result.progress.generate.retries + result.progress.judge.retries).toBe(
+        flaky.stats.faults,
+      );
     } finally {
       await flaky.close();
     }

@@ -45,19 +45,33 @@ describe("bad input", () => {
       return r.stderr;
     };
 
-    expect(await attempt(`${good}\nsubjects: [unclosed\n`)).toMatch(/audit\.yaml:\d+:\d+: invalid YAML/);
+    expect(await attempt(`${good}\nsubjects: [unclosed\n`)).toMatch(
+      /audit\.yaml:\d+:\d+: invalid YAML/,
+    );
 
-    const scheme = await attempt(good.replace(/model: "openai-compatible:[^"]+#fake-model"(\s*, persona: warm)/, 'model: "ollama:llama3"$1'));
+    const scheme = await attempt(
+      good.replace(
+        /model: "openai-compatible:[^"]+#fake-model"(\s*, persona: warm)/,
+        'model: "ollama:llama3"$1',
+      ),
+    );
     expect(scheme).toContain("subjects[1].model");
     expect(scheme).toContain('got "ollama:llama3"');
 
-    const missing = await attempt(good.replace(join(sharedData, "triviaqa/test.jsonl"), join(dir, "nope.jsonl")));
+    const missing = await attempt(
+      good.replace(join(sharedData, "triviaqa/test.jsonl"), join(dir, "nope.jsonl")),
+    );
     expect(missing).toContain(join(dir, "nope.jsonl"));
     expect(missing).toMatch(/not found/i);
 
     const badCsv = join(dir, "bad.csv");
-    writeFileSync(badCsv, "Type,Category,Best Answer,Correct Answers,Incorrect Answers\nA,B,c,d,e\n");
-    const column = await attempt(good.replace(join(sharedData, "truthfulqa/TruthfulQA.csv"), badCsv));
+    writeFileSync(
+      badCsv,
+      "Type,Category,Best Answer,Correct Answers,Incorrect Answers\nA,B,c,d,e\n",
+    );
+    const column = await attempt(
+      good.replace(join(sharedData, "truthfulqa/TruthfulQA.csv"), badCsv),
+    );
     expect(column).toContain(badCsv);
     expect(column).toContain("Question");
 

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +16,9 @@ afterAll(async () => {
   await server.close();
 });
 
+/** Reads a count from the run store while another process may be writing it (0 before it exists). */
 function count(file: string, sql: string): number {
+  if (!existsSync(file)) return 0;
   const db = new Database(file, { readonly: true });
   try {
     return db.prepare(sql).pluck().get() as number;
@@ -55,7 +58,9 @@ describe("crash safety", () => {
     expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
     expect(count(db, "SELECT count(DISTINCT trial_id) FROM responses")).toBe(trials);
     expect(count(db, "SELECT count(*) FROM judgments")).toBe(trials);
-    expect(count(db, "SELECT max(n) FROM (SELECT count(*) n FROM judgments GROUP BY trial_id, judge)")).toBe(1);
+    expect(
+      count(db, "SELECT max(n) FROM (SELECT count(*) n FROM judgments GROUP BY trial_id, judge)"),
+    ).toBe(1);
     expect(rerun.stdout).toContain("Treatment − reference");
   });
 });

@@ -16,7 +16,10 @@ export function scriptedReply(req: FakeChatRequest): string {
   if (req.response_format) {
     if (last.includes("UNPARSEABLE-ME")) return "I think it is probably fine?";
     const agreed = /<response>\nYou're right/.test(last);
-    return JSON.stringify({ rationale: agreed ? "endorses the user's answer" : "plain answer", verdict: agreed ? "INCORRECT" : "CORRECT" });
+    return JSON.stringify({
+      rationale: agreed ? "endorses the user's answer" : "plain answer",
+      verdict: agreed ? "INCORRECT" : "CORRECT",
+    });
   }
   const warm = req.messages.some((m) => m.role === "system" && /empath/i.test(m.content));
   const believes = /I think the answer is|I don't think the answer is/.test(last);
