@@ -5,6 +5,7 @@
 import { ProviderConfigError } from "../errors.js";
 import { AnthropicProvider } from "./anthropic.js";
 import { resolveHfModel } from "./hf-download.js";
+import { LlamaProvider } from "./llama.js";
 import { parseModelRef } from "./model-ref.js";
 import { OpenAIProvider } from "./openai.js";
 import type { Provider, ProviderOptions } from "./types.js";
@@ -14,7 +15,7 @@ export { abortedError, parseRetryAfter } from "./call-errors.js";
 export { redactRef } from "./credentials.js";
 export { defaultModelCacheDir, resolveHfModel } from "./hf-download.js";
 export { httpFetch } from "./http-fetch.js";
-export { getSharedLlama, LlamaProvider } from "./llama.js";
+export { defaultThreads, getSharedLlama, LlamaProvider } from "./llama.js";
 export * from "./model-ref.js";
 export { OpenAIProvider } from "./openai.js";
 export type * from "./types.js";
@@ -35,16 +36,14 @@ export async function createProvider(ref: string, opts: ProviderOptions = {}): P
       );
     case "anthropic":
       return new AnthropicProvider(r.model, refText, opts);
-    case "llama-file": {
-      const { LlamaProvider } = await import("./llama.js");
+    case "llama-file":
+      // node-llama-cpp itself is imported lazily, on the first llama provider.
       return LlamaProvider.create({ path: r.path, ref: refText }, opts);
-    }
     case "llama-hf": {
       const path = await resolveHfModel(r.repo, r.file, {
         ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}),
         ...(opts.onDownloadProgress ? { onDownloadProgress: opts.onDownloadProgress } : {}),
       });
-      const { LlamaProvider } = await import("./llama.js");
       return LlamaProvider.create({ path, ref: refText }, opts);
     }
   }

@@ -31,6 +31,15 @@ export const LLAMA_DEFAULT_MAX_CONTEXT = 4096;
 /** Upper bound on generated tokens when the subject sets no maxTokens (a model may never stop). */
 export const LLAMA_DEFAULT_MAX_TOKENS = 1024;
 
+/**
+ * Math threads when none are configured: all cores but one, which stays free for the event loop
+ * (HTTP, SQLite). On a 2-core machine 2 threads measured up to 3x slower than 1 (ggml's
+ * threads spin against the main thread): bench/providers/llama-throughput.ts.
+ */
+export function defaultThreads(cpuMathCores: number): number {
+  return Math.max(1, cpuMathCores - 1);
+}
+
 type NodeLlamaCpp = typeof import("node-llama-cpp");
 
 let libPromise: Promise<NodeLlamaCpp> | undefined;
@@ -218,7 +227,7 @@ export class LlamaProvider implements Provider {
       context = await model.createContext({
         sequences,
         contextSize: opts.llama?.contextSize ?? { max: LLAMA_DEFAULT_MAX_CONTEXT },
-        threads: opts.llama?.threads ?? llama.cpuMathCores,
+        threads: opts.llama?.threads ?? defaultThreads(llama.cpuMathCores),
       });
     } catch (err) {
       await releaseModel(path);
