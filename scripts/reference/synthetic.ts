@@ -7,7 +7,6 @@
 
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { ROW_COLUMNS } from "../../src/analysis/rows.js";
 import type { Column, Frame } from "../../src/stats/frame.js";
 import { makeFrame } from "../../src/stats/frame.js";
 
@@ -152,23 +151,5 @@ export function generateSynthetic(items: ItemCounts = FULL_ITEMS, seed = SEED): 
   return { frame, checksum: { n, ones, lengthSum, hash } };
 }
 
-/** Writes a frame in the normalised analysis-rows CSV layout (streamed, bounded memory). */
-export async function writeFrameCsv(frame: Frame, path: string): Promise<void> {
-  const out = createWriteStream(path, { encoding: "utf8" });
-  const cols = ROW_COLUMNS.map((name) => frame.columns.get(name)!);
-  out.write(`${ROW_COLUMNS.join(",")}\n`);
-  let chunk = "";
-  for (let i = 0; i < frame.n; i++) {
-    const fields = cols.map((c) =>
-      c.kind === "categorical" ? c.levels[c.codes[i]!]! : String(c.values[i]!),
-    );
-    chunk += `${fields.join(",")}\n`;
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, "drain");
-      chunk = "";
-    }
-  }
-  out.write(chunk);
-  out.end();
-  await once(out, "finish");
-}
+/** Writes the synthetic frame in the analysis-rows CSV layout (same file statsmodels reads). */
+export { writeFrameCsv } from "../../src/analysis/rows-csv.js";
