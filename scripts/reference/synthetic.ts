@@ -5,8 +5,6 @@
  * of committing it. `checksum` must equal the Python generator's.
  */
 
-import { once } from "node:events";
-import { createWriteStream } from "node:fs";
 import type { Column, Frame } from "../../src/stats/frame.js";
 import { makeFrame } from "../../src/stats/frame.js";
 
