@@ -70,11 +70,9 @@ class ByteInterner {
   }
 }
 
-const headerSchema = z
-  .array(z.string())
-  .refine((h) => ROW_COLUMNS.every((c) => h.includes(c)), {
-    message: `header must contain ${ROW_COLUMNS.join(",")}`,
-  });
+const headerSchema = z.array(z.string()).refine((h) => ROW_COLUMNS.every((c) => h.includes(c)), {
+  message: `header must contain ${ROW_COLUMNS.join(",")}`,
+});
 
 /** Parses a numeric field; NaN when it is not a plain finite number. */
 function parseNumber(buf: Uint8Array, start: number, end: number): number {
