@@ -13,6 +13,29 @@ export interface CallOptions {
   onRetry?: (info: { attempt: number; delayMs: number; error: ProviderCallError }) => void;
 }
 
+/**
+ * In-flight attempt controllers per run signal: one listener on the run's signal
+ * aborts them all, instead of one listener per request on a long-lived signal.
+ */
+const inFlightByRun = new WeakMap<AbortSignal, Set<AbortController>>();
+
+function attemptsFor(signal: AbortSignal): Set<AbortController> {
+  let set = inFlightByRun.get(signal);
+  if (!set) {
+    const created = new Set<AbortController>();
+    set = created;
+    inFlightByRun.set(signal, created);
+    signal.addEventListener(
+      "abort",
+      () => {
+        for (const c of created) c.abort(signal.reason);
+      },
+      { once: true },
+    );
+  }
+  return set;
+}
+
 export class CallFailed extends Error {
   override readonly name = "CallFailed";
   constructor(
@@ -31,11 +54,11 @@ export class Cancelled extends Error {
 function asProviderError(
   err: unknown,
   signal: AbortSignal,
-  timeoutSignal: AbortSignal,
+  timedOut: string | undefined,
 ): ProviderCallError {
+  // Our own timeout fired: whatever the provider made of the abort, it is a retryable timeout.
+  if (timedOut !== undefined && !signal.aborted) return new ProviderCallError(timedOut, true);
   if (err instanceof ProviderCallError) return err;
-  if (timeoutSignal.aborted && !signal.aborted)
-    return new ProviderCallError("request timed out", true);
   const message = err instanceof Error ? err.message : String(err);
   // Unknown errors (network stack, engine) are worth another try; bad requests come typed.
   return new ProviderCallError(message, true);
@@ -58,20 +81,28 @@ export async function callModel(
     await limiter.acquire();
     let error: ProviderCallError;
     const started = performance.now();
-    const timeoutSignal = AbortSignal.timeout(options.timeoutMs);
+    // One controller per attempt, fired by the run's signal or the timeout. Cheaper than
+    // AbortSignal.timeout + AbortSignal.any, whose dependants pile up on the run's signal.
+    const attemptController = new AbortController();
+    let timedOut: string | undefined;
+    const timer = setTimeout(() => {
+      timedOut = `${provider.ref}: request timed out after ${options.timeoutMs} ms`;
+      attemptController.abort(new DOMException("request timed out", "TimeoutError"));
+    }, options.timeoutMs);
+    const running = attemptsFor(options.signal);
+    running.add(attemptController);
     try {
       if (options.signal.aborted) throw new Cancelled("cancelled");
-      const result = await provider.generate({
-        ...request,
-        signal: AbortSignal.any([options.signal, timeoutSignal]),
-      });
+      const result = await provider.generate({ ...request, signal: attemptController.signal });
       limiter.control.onSuccess();
       limiter.drain();
       return { result, attempts: attempt, latencyMs: performance.now() - started };
     } catch (err) {
       if (err instanceof Cancelled || options.signal.aborted) throw new Cancelled("cancelled");
-      error = asProviderError(err, options.signal, timeoutSignal);
+      error = asProviderError(err, options.signal, timedOut);
     } finally {
+      clearTimeout(timer);
+      running.delete(attemptController);
       limiter.release();
     }
     if (error.status === 429) limiter.control.onRateLimited(Date.now());
