@@ -123,6 +123,15 @@ export function httpFetch(input: string | URL | Request, init?: RequestInit): Pr
       headers,
     };
     const onResponse = (res: IncomingMessage) => {
+      const status = res.statusCode ?? 0;
+      if (status >= 300 && status < 400 && res.headers.location) {
+        // Rare for APIs (e.g. http→https): let the global fetch apply the redirect rules
+        // (method changes, dropping credentials across origins).
+        res.resume();
+        if (signal) signal.removeEventListener("abort", onAbort);
+        resolve(fetch(input, init));
+        return;
+      }
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", (err) => reject(fetchFailed(err)));
@@ -147,7 +156,6 @@ export function httpFetch(input: string | URL | Request, init?: RequestInit): Pr
           }
         }
         resHeaders.push(["content-length", String(buf.length)]);
-        const status = res.statusCode ?? 0;
         try {
           resolve(
             new BufferedResponse(

@@ -54,7 +54,10 @@ describe("httpFetch", () => {
   it("decodes gzip, keeps status/headers, and works as the SDK's fetch", async () => {
     const body = JSON.stringify({ object: "list", data: [{ id: "m1", object: "model" }] });
     const server = createServer((req, res) => {
-      if (req.url === "/v1/models") {
+      if (req.url === "/old/models") {
+        res.writeHead(308, { location: "/v1/models" });
+        res.end();
+      } else if (req.url === "/v1/models") {
         res.writeHead(200, {
           "content-type": "application/json",
           "content-encoding": "gzip",
@@ -76,6 +79,8 @@ describe("httpFetch", () => {
       expect(r.headers.get("content-encoding")).toBeNull();
       expect(r.url).toBe(`${base}/v1/models`);
       expect(await r.json()).toEqual(JSON.parse(body));
+      const moved = await httpFetch(`${base}/old/models`);
+      expect(await moved.json()).toEqual(JSON.parse(body));
       const empty = await httpFetch(new URL(`${base}/nothing`), { method: "DELETE" });
       expect(empty.status).toBe(204);
       expect(await empty.text()).toBe("");
