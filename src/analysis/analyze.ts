@@ -1,0 +1,90 @@
+/**
+ * The study's full analysis over a frame of AnalysisRows: per comparison
+ * (warm, cold, …), the requested Models 1–4 and the per-cell paired table.
+ * One model failing (no rows, say) is reported and does not stop the others.
+ */
+import type { Column, Frame } from "../stats/frame.js";
+import { allRows, getCategorical, presentLevels, selectRows } from "../stats/frame.js";
+import { type CellRow, type CellTableOptions, cellTable } from "./cell-table.js";
+import { type CovType, fitStudyModel, type ModelResult } from "./fit-model.js";
+import type { ModelId } from "./models.js";
+
+export interface AnalyzeOptions {
+  readonly models?: readonly ModelId[];
+  readonly covType?: CovType;
+  readonly level?: number;
+  /** false to skip the per-cell table. */
+  readonly cells?: CellTableOptions | false;
+  /** Analyse only these comparisons (default: all present). */
+  readonly comparisons?: readonly string[];
+}
+
+export interface ModelFailure {
+  readonly id: ModelId;
+  readonly error: string;
+}
+
+export interface ComparisonAnalysis {
+  readonly comparison: string;
+  readonly rows: number;
+  readonly models: readonly (ModelResult | ModelFailure)[];
+  readonly cells: readonly CellRow[];
+  readonly duplicatePairs: number;
+}
+
+export interface Analysis {
+  readonly comparisons: readonly ComparisonAnalysis[];
+}
+
+export const DEFAULT_MODELS: readonly ModelId[] = ["model1", "model2", "model3", "model4"];
+
+export function isFailure(m: ModelResult | ModelFailure): m is ModelFailure {
+  return "error" in m;
+}
+
+export function analyzeFrame(frame: Frame, opts: AnalyzeOptions = {}): Analysis {
+  const present = presentLevels(getCategorical(frame, "comparison"), allRows(frame.n));
+  const wanted = opts.comparisons ? present.filter((c) => opts.comparisons!.includes(c)) : present;
+  const comparisons: ComparisonAnalysis[] = [];
+  for (const comparison of wanted.sort()) {
+    const rows = selectRows(frame, allRows(frame.n), "comparison", [comparison]);
+    const models = (opts.models ?? DEFAULT_MODELS).map((id): ModelResult | ModelFailure => {
+      try {
+        return fitStudyModel(frame, id, {
+          rows,
+          ...(opts.covType ? { covType: opts.covType } : {}),
+          ...(opts.level ? { level: opts.level } : {}),
+        });
+      } catch (e) {
+        return { id, error: (e as Error).message };
+      }
+    });
+    let cells: CellRow[] = [];
+    let duplicatePairs = 0;
+    if (opts.cells !== false) {
+      const sub = subFrame(frame, rows);
+      const t = cellTable(sub, opts.cells ?? {});
+      cells = t.cells;
+      duplicatePairs = t.duplicates;
+    }
+    comparisons.push({ comparison, rows: rows.length, models, cells, duplicatePairs });
+  }
+  return { comparisons };
+}
+
+/** Rows of a frame as a new frame (codes copied, levels shared). */
+function subFrame(frame: Frame, rows: Int32Array): Frame {
+  const columns = new Map<string, Column>();
+  for (const [name, col] of frame.columns) {
+    if (col.kind === "categorical") {
+      const codes = new Int32Array(rows.length);
+      for (let k = 0; k < rows.length; k++) codes[k] = col.codes[rows[k]!]!;
+      columns.set(name, { kind: "categorical", codes, levels: col.levels });
+    } else {
+      const values = new Float64Array(rows.length);
+      for (let k = 0; k < rows.length; k++) values[k] = col.values[rows[k]!]!;
+      columns.set(name, { kind: "numeric", values });
+    }
+  }
+  return { n: rows.length, columns };
+}

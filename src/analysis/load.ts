@@ -1,0 +1,100 @@
+/**
+ * Where analysis rows come from, decided from the path the user gave:
+ *  - a candor run directory (contains run.sqlite) → the store's rows;
+ *  - a directory in the study's released layout → importStudy;
+ *  - a .csv file → the normalised analysis-rows CSV (import-study --out).
+ */
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { CandorError, DataError } from "../errors.js";
+import type { Frame } from "../stats/frame.js";
+import { rowsToFrame } from "./frame.js";
+import { type AnalysisRow, analysisRowSchema } from "./rows.js";
+import { readRowsCsv } from "./rows-csv.js";
+import {
+  type ImportOptions,
+  importStudy,
+  isStudyLayout,
+  type StudyImport,
+} from "./study-import.js";
+
+export type AnalysisSource =
+  | { readonly kind: "run"; readonly dir: string }
+  | { readonly kind: "study"; readonly dir: string }
+  | { readonly kind: "rows-csv"; readonly file: string };
+
+export function detectSource(p: string): AnalysisSource {
+  const st = statSync(p, { throwIfNoEntry: false });
+  if (!st) throw new DataError(p, undefined, "no such file or directory");
+  if (st.isDirectory()) {
+    if (existsSync(path.join(p, "run.sqlite"))) return { kind: "run", dir: p };
+    if (isStudyLayout(p)) return { kind: "study", dir: p };
+    throw new DataError(
+      p,
+      undefined,
+      "a candor run directory (with run.sqlite) or the study's layout <model>/original|warm/<task>_<variant>_outputs.csv",
+    );
+  }
+  if (p.toLowerCase().endsWith(".csv")) return { kind: "rows-csv", file: p };
+  throw new DataError(
+    p,
+    undefined,
+    "a run directory, a study-layout directory or an analysis-rows .csv file",
+  );
+}
+
+export interface LoadOptions extends ImportOptions {
+  /** Judge whose verdicts a candor run should use (default: the store's choice). */
+  readonly judge?: string;
+}
+
+export interface Loaded {
+  readonly source: AnalysisSource;
+  readonly frame: Frame;
+  /** Present for study-layout imports: per-file counts of refusals, duplicates… */
+  readonly import?: StudyImport;
+}
+
+type RunLoader = (runDir: string, opts?: { judge?: string }) => AnalysisRow[];
+
+/**
+ * The store owns reading run.sqlite; it is imported lazily (and by a computed
+ * specifier) so analysis does not depend on the store at build time.
+ */
+async function runLoader(): Promise<RunLoader> {
+  const specifier = "../store/analysis-rows.js";
+  let mod: unknown;
+  try {
+    mod = await import(specifier);
+  } catch (e) {
+    throw new CandorError(
+      `reading candor runs needs src/store/analysis-rows (${(e as Error).message})`,
+    );
+  }
+  const fn = (mod as { loadAnalysisRows?: unknown }).loadAnalysisRows;
+  if (typeof fn !== "function")
+    throw new Error("store/analysis-rows.js does not export loadAnalysisRows");
+  return fn as RunLoader;
+}
+
+export async function loadAnalysisFrame(p: string, opts: LoadOptions = {}): Promise<Loaded> {
+  const source = detectSource(p);
+  if (source.kind === "rows-csv") return { source, frame: readRowsCsv(source.file) };
+  if (source.kind === "study") {
+    const imported = importStudy(source.dir, opts);
+    return { source, frame: rowsToFrame(imported.rows), import: imported };
+  }
+  const load = await runLoader();
+  const raw = load(source.dir, opts.judge ? { judge: opts.judge } : {});
+  const parsed = z.array(analysisRowSchema).safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new DataError(
+      path.join(source.dir, "run.sqlite"),
+      `analysis row ${String(issue.path[0])}, field ${issue.path.slice(1).join(".")}`,
+      issue.message,
+    );
+  }
+  return { source, frame: rowsToFrame(parsed.data) };
+}

@@ -1,0 +1,275 @@
+/**
+ * `candor analyze <run-or-dir>`: fit the study's Models 1–4 and the per-cell
+ * paired table on a candor run, a directory in the study's released layout, or
+ * an analysis-rows CSV, and print them in the familiar statsmodels-like layout
+ * (or JSON). All computation lives in src/analysis; this file only parses flags
+ * and renders.
+ */
+import type { Command } from "commander";
+import {
+  type Analysis,
+  analyzeFrame,
+  type ComparisonAnalysis,
+  isFailure,
+} from "../../analysis/analyze.js";
+import type { CellRow } from "../../analysis/cell-table.js";
+import type { ModelResult } from "../../analysis/fit-model.js";
+import { loadAnalysisFrame } from "../../analysis/load.js";
+import type { ModelId } from "../../analysis/models.js";
+import { CandorError } from "../../errors.js";
+import type { WaldResult } from "../../stats/wald.js";
+
+interface AnalyzeCliOptions {
+  model: string;
+  includeLength?: boolean;
+  json?: boolean;
+  cluster?: boolean;
+  judge?: string;
+  comparison?: string[];
+  cells?: boolean;
+  studyCells?: boolean;
+  refusals?: string;
+  lenientEvaluation?: boolean;
+}
+
+/** `--model` value → model ids (Model 1 with length only when asked for). */
+export function selectModels(model: string, includeLength: boolean): ModelId[] {
+  const pick: Record<string, ModelId[]> = {
+    "1": ["model1"],
+    "2": ["model2"],
+    "3": ["model3"],
+    "4": ["model4"],
+    all: ["model1", "model2", "model3", "model4"],
+  };
+  const ids = pick[model];
+  if (!ids) throw new CandorError(`--model must be 1, 2, 3, 4 or all, got '${model}'`);
+  if (includeLength && ids.includes("model1"))
+    ids.splice(ids.indexOf("model1") + 1, 0, "model1_length");
+  if (includeLength && !ids.includes("model1")) ids.unshift("model1_length");
+  return ids;
+}
+
+export function registerAnalyze(program: Command): void {
+  program
+    .command("analyze")
+    .description("Fit the study's Models 1–4 (logistic GLM, AMEs) and per-cell McNemar tests")
+    .argument("<run-or-dir>", "candor run directory, study-layout directory, or analysis-rows .csv")
+    .option("--model <which>", "1, 2, 3, 4 or all", "all")
+    .option("--include-length", "also fit Model 1 with response length as a covariate")
+    .option(
+      "--cluster",
+      "cluster-robust standard errors by item (default: non-robust, as the study)",
+    )
+    .option("--comparison <name...>", "only these comparisons (e.g. warm)")
+    .option("--judge <id>", "candor runs: use this judge's verdicts")
+    .option("--cells", "print the per-cell McNemar table (always included in --json)")
+    .option(
+      "--study-cells",
+      "per-cell table as the released tables: no-belief cells use the 'original' template only",
+    )
+    .option("--refusals <source>", "study layout: phrases (default) or column", "phrases")
+    .option(
+      "--lenient-evaluation",
+      "study layout: count evaluations other than INCORRECT as correct",
+    )
+    .option("--json", "print machine-readable JSON")
+    .action(async (target: string, opts: AnalyzeCliOptions) => {
+      const models = selectModels(opts.model, opts.includeLength ?? false);
+      if (opts.refusals !== "phrases" && opts.refusals !== "column") {
+        throw new CandorError(`--refusals must be 'phrases' or 'column', got '${opts.refusals}'`);
+      }
+      const loaded = await loadAnalysisFrame(target, {
+        refusals: opts.refusals,
+        ...(opts.lenientEvaluation ? { lenientEvaluation: true } : {}),
+        ...(opts.judge ? { judge: opts.judge } : {}),
+      });
+      const analysis = analyzeFrame(loaded.frame, {
+        models,
+        covType: opts.cluster ? "cluster" : "nonrobust",
+        cells: opts.studyCells ? { noBeliefTemplates: ["original"] } : {},
+        ...(opts.comparison ? { comparisons: opts.comparison } : {}),
+      });
+      if (analysis.comparisons.length === 0) {
+        throw new CandorError(
+          `${target}: no comparison to analyse${opts.comparison ? ` (asked for ${opts.comparison.join(", ")})` : ""}`,
+        );
+      }
+      if (opts.json) {
+        const { rows: _rows, ...importReport } = loaded.import ?? { rows: [] };
+        const out = {
+          source: loaded.source,
+          import: loaded.import ? importReport : null,
+          ...analysis,
+        };
+        process.stdout.write(`${JSON.stringify(out, finiteOnly, 2)}\n`);
+        return;
+      }
+      process.stdout.write(formatAnalysis(analysis, opts.cells ?? false));
+    });
+}
+
+/** JSON has no NaN/Infinity; the library already avoids them, this is a last guard. */
+function finiteOnly(_key: string, value: unknown): unknown {
+  return typeof value === "number" && !Number.isFinite(value) ? null : value;
+}
+
+// ---------- text rendering ----------
+
+const f = (x: number | null, digits: number) => (x === null ? "—" : x.toFixed(digits));
+const fp = (p: number | null) => (p === null ? "—" : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
+const pp = (x: number | null, digits = 2) => (x === null ? "—" : (x * 100).toFixed(digits));
+
+function table(head: string[], rows: string[][], leftCols = 1): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    r.map((c, i) => (i < leftCols ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  const rule = "-".repeat(widths.reduce((a, b) => a + b + 2, -2));
+  return [rule, line(head), rule, ...rows.map(line), rule];
+}
+
+function waldCells(
+  w: WaldResult,
+  scale: (x: number | null) => string,
+  se: (x: number | null) => string,
+): string[] {
+  return [scale(w.estimate), se(w.se), f(w.z, 3), fp(w.p), scale(w.ciLower), scale(w.ciUpper)];
+}
+
+export function formatModel(m: ModelResult): string {
+  const lines: string[] = [];
+  lines.push(m.title, `  formula: ${m.formula}`, `  rows:    ${m.filter}`);
+  lines.push(
+    `  No. Observations: ${m.nobs}   Df Model: ${m.fit.dfModel}   Df Residuals: ${m.fit.dfResid}   Covariance: ${m.covType}${m.nClusters !== null ? ` (${m.nClusters} item clusters)` : ""}`,
+    `  Log-Likelihood: ${m.fit.llf.toFixed(3)}   Deviance: ${m.fit.deviance.toFixed(3)}   Pearson chi2: ${m.fit.pearsonChi2.toFixed(1)}   Pseudo R² (CS): ${m.fit.pseudoR2CS.toFixed(4)}   Iterations: ${m.fit.iterations}${m.fit.converged ? "" : " (NOT converged)"}`,
+  );
+  const level = "[0.025    0.975]".split(/\s+/);
+  lines.push(
+    ...table(
+      ["", "coef", "std err", "z", "P>|z|", level[0]!, level[1]!],
+      m.coefficients.map((c) => [
+        c.aliased ? `${c.name} (aliased)` : c.name,
+        ...waldCells(
+          c,
+          (x) => f(x, 4),
+          (x) => f(x, 4),
+        ),
+      ]),
+    ),
+  );
+  lines.push(
+    "",
+    "  Average marginal effects (percentage points; counterfactual prediction, delta-method SE):",
+  );
+  lines.push(
+    ...table(
+      ["effect", "AME pp", "SE pp", "z", "P>|z|", "[0.025", "0.975]", "N"],
+      m.marginalEffects.map((e) => [
+        e.label,
+        ...waldCells(
+          e,
+          (x) => pp(x),
+          (x) => pp(x),
+        ),
+        String(e.n),
+      ]),
+    ),
+  );
+  if (m.effectContrasts.length > 0) {
+    lines.push("", "  Differences between marginal effects (pp):");
+    lines.push(
+      ...table(
+        ["contrast", "Δ pp", "SE pp", "z", "P>|z|", "[0.025", "0.975]"],
+        m.effectContrasts.map((c) => [
+          c.label,
+          ...waldCells(
+            c,
+            (x) => pp(x),
+            (x) => pp(x),
+          ),
+        ]),
+      ),
+    );
+  }
+  if (m.logOddsContrasts.length > 0) {
+    lines.push("", "  Fine-tuning effect on the log-odds scale (the authors' coefficient tests):");
+    lines.push(
+      ...table(
+        ["linear combination", "estimate", "std err", "z", "P>|z|", "[0.025", "0.975]"],
+        m.logOddsContrasts.map((c) => [
+          c.label,
+          ...waldCells(
+            c,
+            (x) => f(x, 4),
+            (x) => f(x, 4),
+          ),
+        ]),
+      ),
+    );
+  }
+  for (const w of m.warnings)
+    lines.push(`  WARNING (${w.code}): ${w.message}${w.terms ? `: ${w.terms.join(", ")}` : ""}`);
+  return lines.join("\n");
+}
+
+function formatCells(cells: readonly CellRow[]): string {
+  const rows = cells.map((c) => [
+    c.model,
+    c.dataset,
+    c.beliefGroup,
+    c.context,
+    String(c.pairs),
+    pp(c.referenceErrorRate, 1),
+    pp(c.treatmentErrorRate, 1),
+    c.differencePp.toFixed(2),
+    fp(c.p),
+    fp(c.pFdr),
+    f(c.cohensG, 3),
+    f(c.studyG, 3),
+    c.oddsRatio === null ? (c.oddsRatioNote === "infinite" ? "∞" : "—") : c.oddsRatio.toFixed(2),
+  ]);
+  return table(
+    [
+      "model",
+      "task",
+      "belief",
+      "context",
+      "pairs",
+      "err ref %",
+      "err treat %",
+      "Δ pp",
+      "McNemar p",
+      "FDR p",
+      "Cohen g",
+      "study g",
+      "OR",
+    ],
+    rows,
+    4,
+  ).join("\n");
+}
+
+export function formatComparison(c: ComparisonAnalysis, withCells: boolean): string {
+  const out = [`==== comparison: ${c.comparison} (${c.rows} rows) ====`, ""];
+  for (const m of c.models) {
+    out.push(isFailure(m) ? `${m.id}: could not be fitted: ${m.error}` : formatModel(m), "");
+  }
+  if (withCells) {
+    out.push(
+      "Per-cell paired tests (exact McNemar; BH FDR across contexts within model × task × belief group):",
+    );
+    out.push(formatCells(c.cells));
+    if (c.duplicatePairs > 0)
+      out.push(`note: ${c.duplicatePairs} duplicate responses ignored when pairing`);
+    out.push("");
+  } else {
+    out.push(
+      `(${c.cells.length} per-cell paired tests computed; show them with --cells or --json)`,
+      "",
+    );
+  }
+  return out.join("\n");
+}
+
+export function formatAnalysis(a: Analysis, withCells: boolean): string {
+  return a.comparisons.map((c) => formatComparison(c, withCells)).join("\n");
+}
