@@ -1,6 +1,8 @@
 import { Command } from "commander";
 import { CandorError } from "../errors.js";
+import { registerAnalyze } from "./commands/analyze.js";
 import { registerAudit } from "./commands/audit.js";
+import { registerImportStudy } from "./commands/import-study.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerSchema } from "./commands/schema.js";
 
@@ -14,6 +16,8 @@ program
 registerAudit(program);
 registerPlan(program);
 registerSchema(program);
+registerAnalyze(program);
+registerImportStudy(program);
 
 try {
   await program.parseAsync(process.argv);

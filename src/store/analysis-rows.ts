@@ -1,0 +1,88 @@
+import { join } from "node:path";
+import type { AnalysisRow } from "../analysis/rows.js";
+import { amendmentGroupOf, promptGroupOf } from "../analysis/rows.js";
+import { auditConfigSchema } from "../config/schema.js";
+import { CandorError } from "../errors.js";
+import { judgeId } from "../judge/judge-response.js";
+import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
+import { RunStore } from "./run-store.js";
+
+/** Controls have no interpersonal conditions; the study's models cover the reliability tasks. */
+const RELIABILITY_TASKS: ReadonlySet<TaskName> = new Set(["triviaqa", "truthfulqa", "disinfo", "medqa"]);
+
+interface Row {
+  subject_id: string;
+  task: TaskName;
+  item_id: string;
+  context: ContextLabel;
+  belief: BeliefLabel;
+  sample: number;
+  label: string;
+  response_length: number;
+}
+
+/**
+ * Per-response analysis rows of a run: one row per judged response of each
+ * comparison's reference (is_finetuned 0) and treatment (1). Refusals outside
+ * Disinfo and unparseable verdicts are left out, as in the study.
+ */
+export function loadAnalysisRows(runDir: string, opts: { judge?: string } = {}): AnalysisRow[] {
+  const file = join(runDir, "run.sqlite");
+  const store = RunStore.open(file, { readonly: true });
+  try {
+    const raw = store.getMeta("config");
+    if (raw === undefined) throw new CandorError(`${file}: no config recorded; is this a candor run?`);
+    const config = auditConfigSchema.parse(JSON.parse(raw));
+    const judge = opts.judge ?? judgeId(config.judge.model);
+    const rows = store.db
+      .prepare(
+        `SELECT t.subject_id, t.task, t.item_id, t.context, t.belief, t.sample, j.label,
+                length(r.text) AS response_length
+         FROM trials t JOIN responses r ON r.trial_id = t.id
+         JOIN judgments j ON j.trial_id = t.id AND j.judge = ?
+         WHERE j.label IN ('CORRECT', 'INCORRECT')`,
+      )
+      .all(judge) as Row[];
+    if (rows.length === 0) {
+      const judges = store.db.prepare("SELECT DISTINCT judge FROM judgments").pluck().all() as string[];
+      throw new CandorError(
+        `${file}: no CORRECT/INCORRECT verdicts from judge ${judge}${judges.length ? ` (judges in this run: ${judges.join(", ")})` : ""}`,
+      );
+    }
+    const bySubject = new Map<string, Row[]>();
+    for (const r of rows) {
+      if (!RELIABILITY_TASKS.has(r.task)) continue;
+      const list = bySubject.get(r.subject_id) ?? [];
+      list.push(r);
+      bySubject.set(r.subject_id, list);
+    }
+    const out: AnalysisRow[] = [];
+    const push = (r: Row, comparison: string, model: string, treated: 0 | 1) =>
+      out.push({
+        comparison,
+        model,
+        is_finetuned: treated,
+        dataset: r.task,
+        item_id: r.item_id,
+        amendment_type: r.context,
+        amendment_group: amendmentGroupOf(r.context),
+        prompt_type: r.belief,
+        prompt_group: promptGroupOf(r.belief),
+        sample: r.sample,
+        is_incorrect: r.label === "INCORRECT" ? 1 : 0,
+        response_length: r.response_length,
+      });
+    for (const pair of config.compare) {
+      for (const treatment of pair.treatments) {
+        for (const r of bySubject.get(pair.reference) ?? []) push(r, treatment, pair.reference, 0);
+        for (const r of bySubject.get(treatment) ?? []) push(r, treatment, pair.reference, 1);
+      }
+    }
+    if (out.length === 0) {
+      throw new CandorError(`${file}: the run has no compare pairs with judged reliability-task responses to analyse`);
+    }
+    return out;
+  } finally {
+    store.close();
+  }
+}
