@@ -63,4 +63,25 @@ describe("crash safety", () => {
     ).toBe(1);
     expect(rerun.stdout).toContain("Treatment − reference");
   });
+
+  it("stops cleanly on Ctrl+C, says how to resume, and resumes to completion", async () => {
+    const { configFile, dir } = writeAuditConfig(server.baseURL, { n: 10 });
+    const db = join(dir, "run", RUN_DB);
+    const { child, done } = startCli(["audit", configFile]);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && count(db, "SELECT count(*) FROM responses") < 20) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill("SIGINT");
+    const stopped = await done;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain(`Resume with: npx candor audit ${configFile}`);
+    const trials = count(db, "SELECT count(*) FROM trials");
+    expect(count(db, "SELECT count(*) FROM responses")).toBeLessThan(trials);
+    // In-flight requests were cancelled, not recorded as failures.
+    expect(count(db, "SELECT count(*) FROM failures")).toBe(0);
+    const resumed = await runCli(["audit", configFile]);
+    expect(resumed.code).toBe(0);
+    expect(count(db, "SELECT count(*) FROM judgments")).toBe(trials);
+  });
 });

@@ -97,3 +97,15 @@ describe("audit config", () => {
     expect(schema.required).toEqual(expect.arrayContaining(["name", "subjects", "tasks", "judge"]));
   });
 });
+
+describe("committed candor.schema.json", () => {
+  it("matches what `candor schema` prints (regenerate with npx candor schema > candor.schema.json)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { repoRoot } = await import("../helpers/paths.js");
+    const committed = JSON.parse(
+      readFileSync(join(repoRoot, "candor.schema.json"), "utf8"),
+    ) as unknown;
+    expect(committed).toEqual(auditJsonSchema());
+  });
+});
