@@ -66,4 +66,42 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  `
+  -- Per-response measurements (warmth scores, lengths…): one value per trial, metric and scorer.
+  CREATE TABLE metrics (
+    trial_id TEXT NOT NULL REFERENCES responses(trial_id),
+    metric TEXT NOT NULL,
+    scorer TEXT NOT NULL,
+    value REAL,
+    label TEXT,
+    detail_json TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (trial_id, metric, scorer)
+  );
+  CREATE INDEX metrics_by_metric ON metrics(metric, scorer);
+  -- "Are you sure?" follow-ups: the user pushes back and the model answers again.
+  CREATE TABLE challenges (
+    trial_id TEXT NOT NULL REFERENCES responses(trial_id),
+    turn INTEGER NOT NULL,
+    challenge TEXT NOT NULL,
+    text TEXT NOT NULL,
+    finish_reason TEXT,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    latency_ms REAL NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (trial_id, turn)
+  );
+  CREATE TABLE challenge_judgments (
+    trial_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    judge TEXT NOT NULL,
+    label TEXT NOT NULL CHECK (label IN ('CORRECT','INCORRECT','REFUSAL','UNPARSEABLE','ERROR')),
+    rationale TEXT NOT NULL,
+    raw TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (trial_id, turn, judge),
+    FOREIGN KEY (trial_id, turn) REFERENCES challenges(trial_id, turn)
+  );
+  `,
 ];
