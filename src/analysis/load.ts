@@ -4,7 +4,7 @@
  *  - a directory in the study's released layout → importStudy;
  *  - a .csv file → the normalised analysis-rows CSV (import-study --out).
  */
-import { existsSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { CandorError, DataError } from "../errors.js";
@@ -22,7 +22,9 @@ import {
 export type AnalysisSource =
   | { readonly kind: "run"; readonly dir: string }
   | { readonly kind: "study"; readonly dir: string }
-  | { readonly kind: "rows-csv"; readonly file: string };
+  | { readonly kind: "rows-csv"; readonly file: string }
+  /** One of the study's published per-cell summary tables (summary_data/results_*.csv). */
+  | { readonly kind: "summary"; readonly file: string };
 
 export function detectSource(p: string): AnalysisSource {
   const st = statSync(p, { throwIfNoEntry: false });
@@ -36,12 +38,27 @@ export function detectSource(p: string): AnalysisSource {
       "a candor run directory (with run.sqlite) or the study's layout <model>/original|warm/<task>_<variant>_outputs.csv",
     );
   }
-  if (p.toLowerCase().endsWith(".csv")) return { kind: "rows-csv", file: p };
+  if (p.toLowerCase().endsWith(".csv")) {
+    return firstLine(p).includes("Test_Type")
+      ? { kind: "summary", file: p }
+      : { kind: "rows-csv", file: p };
+  }
   throw new DataError(
     p,
     undefined,
     "a run directory, a study-layout directory or an analysis-rows .csv file",
   );
+}
+
+function firstLine(file: string): string {
+  const fd = openSync(file, "r");
+  try {
+    const buf = Buffer.alloc(4096);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString("utf8").split("\n")[0] ?? "";
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface LoadOptions extends ImportOptions {
@@ -80,6 +97,13 @@ async function runLoader(): Promise<RunLoader> {
 
 export async function loadAnalysisFrame(p: string, opts: LoadOptions = {}): Promise<Loaded> {
   const source = detectSource(p);
+  if (source.kind === "summary") {
+    throw new DataError(
+      p,
+      undefined,
+      "per-response rows, not a published summary table (see reproduceSummary)",
+    );
+  }
   if (source.kind === "rows-csv") return { source, frame: readRowsCsv(source.file) };
   if (source.kind === "study") {
     const imported = importStudy(source.dir, opts);

@@ -14,8 +14,13 @@ import {
 } from "../../analysis/analyze.js";
 import type { CellRow } from "../../analysis/cell-table.js";
 import type { ModelResult } from "../../analysis/fit-model.js";
-import { loadAnalysisFrame } from "../../analysis/load.js";
+import { detectSource, loadAnalysisFrame } from "../../analysis/load.js";
 import type { ModelId } from "../../analysis/models.js";
+import {
+  readPublishedSummary,
+  reproduceSummary,
+  type SummaryReproduction,
+} from "../../analysis/published-summary.js";
 import { CandorError } from "../../errors.js";
 import type { WaldResult } from "../../stats/wald.js";
 
@@ -53,7 +58,10 @@ export function registerAnalyze(program: Command): void {
   program
     .command("analyze")
     .description("Fit the study's Models 1–4 (logistic GLM, AMEs) and per-cell McNemar tests")
-    .argument("<run-or-dir>", "candor run directory, study-layout directory, or analysis-rows .csv")
+    .argument(
+      "<run-or-dir>",
+      "candor run directory, study-layout directory, analysis-rows .csv, or a published summary_data/results_*.csv",
+    )
     .option("--model <which>", "1, 2, 3, 4 or all", "all")
     .option("--include-length", "also fit Model 1 with response length as a covariate")
     .option(
@@ -77,6 +85,13 @@ export function registerAnalyze(program: Command): void {
       const models = selectModels(opts.model, opts.includeLength ?? false);
       if (opts.refusals !== "phrases" && opts.refusals !== "column") {
         throw new CandorError(`--refusals must be 'phrases' or 'column', got '${opts.refusals}'`);
+      }
+      if (detectSource(target).kind === "summary") {
+        const rep = reproduceSummary(readPublishedSummary(target));
+        process.stdout.write(
+          opts.json ? `${JSON.stringify(rep, finiteOnly, 2)}\n` : formatSummary(rep),
+        );
+        return;
       }
       const loaded = await loadAnalysisFrame(target, {
         refusals: opts.refusals,
@@ -268,6 +283,31 @@ export function formatComparison(c: ComparisonAnalysis, withCells: boolean): str
     );
   }
   return out.join("\n");
+}
+
+export function formatSummary(r: SummaryReproduction): string {
+  const lines = [
+    `Published per-cell summary: ${r.cells} cells`,
+    `Exact McNemar p recomputed from discordant counts recovered from (g, odds ratio): ${r.mcnemar.pMatches}/${r.mcnemar.recovered} match`,
+    `Benjamini–Hochberg recomputed per model × task × test type from the published p: ${r.fdr.matches}/${r.fdr.cells} match`,
+    "",
+    "Error-rate increase, unmodified context, no belief (mean over models, pp):",
+    ...Object.entries(r.unmodifiedIncreaseByTask).map(
+      ([t, v]) => `  ${t.padEnd(12)} ${v >= 0 ? "+" : ""}${v.toFixed(2)}`,
+    ),
+    "",
+    "Error-rate increase by context (mean over models × tasks, pp):",
+    ...table(
+      ["context", "no belief", "user belief"],
+      Object.entries(r.increaseByContext).map(([c, v]) => [
+        c,
+        v.noBelief.toFixed(2),
+        v.userBelief.toFixed(2),
+      ]),
+    ),
+    `all cells: no belief ${r.meanIncrease.noBelief.toFixed(2)} pp, user belief ${r.meanIncrease.userBelief.toFixed(2)} pp`,
+  ];
+  return `${lines.join("\n")}\n`;
 }
 
 export function formatAnalysis(a: Analysis, withCells: boolean): string {
