@@ -238,6 +238,25 @@ def cell_table(df, no_belief=("original", "original_neutral")):
     return out
 
 
+# Formulas that exercise patsy's coding rules beyond the study's models.
+DESIGNS = {
+    "numericByCategory": "is_incorrect ~ C(model) + C(dataset):response_length",
+    "noIntercept": "is_incorrect ~ 0 + C(dataset) + C(model)",
+    "interactionOnly": "is_incorrect ~ C(is_finetuned):C(amendment_group) + C(dataset)",
+    "threeWay": "is_incorrect ~ C(is_finetuned) * C(prompt_group) * C(dataset)",
+}
+
+
+def designs(df):
+    out = {}
+    for name, formula in DESIGNS.items():
+        res = smf.glm(formula, data=df, family=sm.families.Binomial()).fit()
+        out[name] = {"formula": formula, "names": list(res.params.index),
+                     "params": [float(v) for v in res.params], "bse": [float(v) for v in res.bse],
+                     "llf": float(res.llf)}
+    return out
+
+
 def primitives():
     tables = [(0, 0), (0, 3), (1, 0), (5, 2), (12, 3), (40, 41), (120, 80), (700, 650), (2500, 2400)]
     mc = []
@@ -294,6 +313,7 @@ def main():
         "checksum": synthetic.checksum(synthetic.rows(synthetic.SMALL_ITEMS)),
         "models": fit_all(small),
     })
+    dump("designs-synthetic-small.json", {"versions": versions, "designs": designs(small)})
     dump("cells-synthetic-small.json", {
         "versions": versions,
         "pooled": cell_table(small),
