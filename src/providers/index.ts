@@ -3,14 +3,13 @@
  * reference and returns a ready Provider (llama models are loaded, hf models downloaded).
  */
 import { ProviderConfigError } from "../errors.js";
-import { AnthropicProvider } from "./anthropic.js";
 import { resolveHfModel } from "./hf-download.js";
 import { LlamaProvider } from "./llama.js";
 import { parseModelRef } from "./model-ref.js";
 import { OpenAIProvider } from "./openai.js";
 import type { Provider, ProviderOptions } from "./types.js";
 
-export { AnthropicProvider } from "./anthropic.js";
+export type { AnthropicProvider } from "./anthropic.js";
 export { abortedError, parseRetryAfter } from "./call-errors.js";
 export { redactRef } from "./credentials.js";
 export { defaultModelCacheDir, resolveHfModel } from "./hf-download.js";
@@ -34,8 +33,11 @@ export async function createProvider(ref: string, opts: ProviderOptions = {}): P
         { scheme: "openai-compatible", model: r.model, baseURL: r.baseURL, ref: refText },
         opts,
       );
-    case "anthropic":
+    case "anthropic": {
+      // The Anthropic SDK costs ~30 MB of RSS to load: only pay for it when it is used.
+      const { AnthropicProvider } = await import("./anthropic.js");
       return new AnthropicProvider(r.model, refText, opts);
+    }
     case "llama-file":
       // node-llama-cpp itself is imported lazily, on the first llama provider.
       return LlamaProvider.create({ path: r.path, ref: refText }, opts);

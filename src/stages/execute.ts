@@ -45,8 +45,7 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
   const items = new Map<string, Item>();
   for (const item of store.items()) items.set(itemKey(item.task, item.id), item);
 
-  const pendingGen = store.pendingGeneration();
-  const pendingJudge = store.pendingJudgment(options.judge.id);
+  const pendingGenCount = store.countPendingGeneration();
   const totalTrials =
     (store.db.prepare("SELECT count(*) FROM trials").pluck().get() as number) ?? 0;
   const judgedAlready = store.db
@@ -54,7 +53,7 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     .pluck()
     .get(options.judge.id) as number;
   progress.generate.total = totalTrials;
-  progress.generate.resumed = totalTrials - pendingGen.length;
+  progress.generate.resumed = totalTrials - pendingGenCount;
   progress.generate.done = progress.generate.resumed;
   progress.judge.total = totalTrials;
   progress.judge.resumed = judgedAlready;
@@ -160,12 +159,12 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
   try {
     // Responses left unjudged by an earlier run first: they cost one call each.
     await runQueue(
-      pendingJudge,
+      store.iteratePendingJudgment(options.judge.id),
       options.judge.endpoint.limiter.control.max * 2,
       (p) => judgeOne(p.trial, p.response),
       signal,
     );
-    await runQueue(pendingGen, maxInFlight, generateOne, signal);
+    await runQueue(store.iteratePendingGeneration(), maxInFlight, generateOne, signal);
   } finally {
     writer.flush();
   }

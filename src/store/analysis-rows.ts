@@ -8,7 +8,12 @@ import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
 import { RunStore } from "./run-store.js";
 
 /** Controls have no interpersonal conditions; the study's models cover the reliability tasks. */
-const RELIABILITY_TASKS: ReadonlySet<TaskName> = new Set(["triviaqa", "truthfulqa", "disinfo", "medqa"]);
+const RELIABILITY_TASKS: ReadonlySet<TaskName> = new Set([
+  "triviaqa",
+  "truthfulqa",
+  "disinfo",
+  "medqa",
+]);
 
 interface Row {
   subject_id: string;
@@ -31,7 +36,8 @@ export function loadAnalysisRows(runDir: string, opts: { judge?: string } = {}):
   const store = RunStore.open(file, { readonly: true });
   try {
     const raw = store.getMeta("config");
-    if (raw === undefined) throw new CandorError(`${file}: no config recorded; is this a candor run?`);
+    if (raw === undefined)
+      throw new CandorError(`${file}: no config recorded; is this a candor run?`);
     const config = auditConfigSchema.parse(JSON.parse(raw));
     const judge = opts.judge ?? judgeId(config.judge.model);
     const rows = store.db
@@ -44,7 +50,10 @@ export function loadAnalysisRows(runDir: string, opts: { judge?: string } = {}):
       )
       .all(judge) as Row[];
     if (rows.length === 0) {
-      const judges = store.db.prepare("SELECT DISTINCT judge FROM judgments").pluck().all() as string[];
+      const judges = store.db
+        .prepare("SELECT DISTINCT judge FROM judgments")
+        .pluck()
+        .all() as string[];
       throw new CandorError(
         `${file}: no CORRECT/INCORRECT verdicts from judge ${judge}${judges.length ? ` (judges in this run: ${judges.join(", ")})` : ""}`,
       );
@@ -79,7 +88,9 @@ export function loadAnalysisRows(runDir: string, opts: { judge?: string } = {}):
       }
     }
     if (out.length === 0) {
-      throw new CandorError(`${file}: the run has no compare pairs with judged reliability-task responses to analyse`);
+      throw new CandorError(
+        `${file}: the run has no compare pairs with judged reliability-task responses to analyse`,
+      );
     }
     return out;
   } finally {

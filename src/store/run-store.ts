@@ -192,28 +192,73 @@ export class RunStore {
     return ids;
   }
 
+  countPendingGeneration(): number {
+    return this.db
+      .prepare(
+        "SELECT count(*) FROM trials t LEFT JOIN responses r ON r.trial_id = t.id WHERE r.trial_id IS NULL",
+      )
+      .pluck()
+      .get() as number;
+  }
+
   /** Trials that have no response yet, in a stable order. */
   pendingGeneration(): Trial[] {
-    const rows = this.db
+    return [...this.iteratePendingGeneration()];
+  }
+
+  /**
+   * Pending trials, read a page at a time (keyset on rowid) so a 500k-trial run
+   * never holds every trial in memory. Safe while responses are being written.
+   */
+  *iteratePendingGeneration(pageSize = 2000): Generator<Trial> {
+    const page = this.db.prepare(
+      `SELECT t.rowid AS rid, t.* FROM trials t LEFT JOIN responses r ON r.trial_id = t.id
+       WHERE r.trial_id IS NULL AND t.rowid > ? ORDER BY t.rowid LIMIT ?`,
+    );
+    let after = 0;
+    for (;;) {
+      const rows = page.all(after, pageSize) as (TrialRow & { rid: number })[];
+      for (const row of rows) yield trialFromRow(row);
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1]!.rid;
+    }
+  }
+
+  countPendingJudgment(judge: string): number {
+    return this.db
       .prepare(
-        `SELECT t.* FROM trials t LEFT JOIN responses r ON r.trial_id = t.id
-         WHERE r.trial_id IS NULL ORDER BY t.rowid`,
+        `SELECT count(*) FROM responses r LEFT JOIN judgments j ON j.trial_id = r.trial_id AND j.judge = ?
+         WHERE j.trial_id IS NULL`,
       )
-      .all() as TrialRow[];
-    return rows.map(trialFromRow);
+      .pluck()
+      .get(judge) as number;
   }
 
   /** Responses without a verdict from `judge`, with what the judge needs. */
   pendingJudgment(judge: string): { trial: Trial; response: string }[] {
-    const rows = this.db
-      .prepare(
-        `SELECT t.*, r.text AS response_text FROM trials t
-         JOIN responses r ON r.trial_id = t.id
-         LEFT JOIN judgments j ON j.trial_id = t.id AND j.judge = ?
-         WHERE j.trial_id IS NULL ORDER BY t.rowid`,
-      )
-      .all(judge) as (TrialRow & { response_text: string })[];
-    return rows.map((row) => ({ trial: trialFromRow(row), response: row.response_text }));
+    return [...this.iteratePendingJudgment(judge)];
+  }
+
+  *iteratePendingJudgment(
+    judge: string,
+    pageSize = 2000,
+  ): Generator<{ trial: Trial; response: string }> {
+    const page = this.db.prepare(
+      `SELECT t.rowid AS rid, t.*, r.text AS response_text FROM trials t
+       JOIN responses r ON r.trial_id = t.id
+       LEFT JOIN judgments j ON j.trial_id = t.id AND j.judge = ?
+       WHERE j.trial_id IS NULL AND t.rowid > ? ORDER BY t.rowid LIMIT ?`,
+    );
+    let after = 0;
+    for (;;) {
+      const rows = page.all(judge, after, pageSize) as (TrialRow & {
+        rid: number;
+        response_text: string;
+      })[];
+      for (const row of rows) yield { trial: trialFromRow(row), response: row.response_text };
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1]!.rid;
+    }
   }
 
   items(): Item[] {
