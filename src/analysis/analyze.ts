@@ -6,6 +6,7 @@
 import type { Column, Frame } from "../stats/frame.js";
 import { allRows, getCategorical, presentLevels, selectRows } from "../stats/frame.js";
 import { type CellRow, type CellTableOptions, cellTable } from "./cell-table.js";
+import { type DifferenceRow, errorRateDifferences } from "./differences.js";
 import { type CovType, fitStudyModel, type ModelResult } from "./fit-model.js";
 import type { ModelId } from "./models.js";
 
@@ -17,6 +18,9 @@ export interface AnalyzeOptions {
   readonly cells?: CellTableOptions | false;
   /** Analyse only these comparisons (default: all present). */
   readonly comparisons?: readonly string[];
+  /** Bootstrap replicates for the raw error-rate differences (0 skips them). */
+  readonly bootstrapReplicates?: number;
+  readonly seed?: number;
 }
 
 export interface ModelFailure {
@@ -30,6 +34,8 @@ export interface ComparisonAnalysis {
   readonly models: readonly (ModelResult | ModelFailure)[];
   readonly cells: readonly CellRow[];
   readonly duplicatePairs: number;
+  /** Raw error-rate differences per model and belief group, paired cluster bootstrap CIs. */
+  readonly differences: readonly DifferenceRow[];
 }
 
 export interface Analysis {
@@ -67,7 +73,17 @@ export function analyzeFrame(frame: Frame, opts: AnalyzeOptions = {}): Analysis 
       cells = t.cells;
       duplicatePairs = t.duplicates;
     }
-    comparisons.push({ comparison, rows: rows.length, models, cells, duplicatePairs });
+    const reps = opts.bootstrapReplicates ?? 2000;
+    const differences =
+      reps > 0
+        ? errorRateDifferences(frame, {
+            rows,
+            replicates: reps,
+            ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+            ...(opts.level ? { level: opts.level } : {}),
+          })
+        : [];
+    comparisons.push({ comparison, rows: rows.length, models, cells, duplicatePairs, differences });
   }
   return { comparisons };
 }

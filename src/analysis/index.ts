@@ -7,6 +7,7 @@ export {
   DEFAULT_MODELS,
 } from "./analyze.js";
 export { type CellRow, type CellTableOptions, cellTable } from "./cell-table.js";
+export { type DifferenceRow, errorRateDifferences } from "./differences.js";
 export { type CovType, fitStudyModel, type ModelResult } from "./fit-model.js";
 export { rowsToFrame } from "./frame.js";
 export { type AnalysisSource, detectSource, type Loaded, loadAnalysisFrame } from "./load.js";

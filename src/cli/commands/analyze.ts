@@ -35,6 +35,8 @@ interface AnalyzeCliOptions {
   studyCells?: boolean;
   refusals?: string;
   lenientEvaluation?: boolean;
+  bootstrap: string;
+  seed: string;
 }
 
 /** `--model` value → model ids (Model 1 with length only when asked for). */
@@ -80,8 +82,22 @@ export function registerAnalyze(program: Command): void {
       "--lenient-evaluation",
       "study layout: count evaluations other than INCORRECT as correct",
     )
+    .option(
+      "--bootstrap <n>",
+      "replicates for the paired cluster bootstrap of error-rate differences (0: skip)",
+      "2000",
+    )
+    .option("--seed <n>", "bootstrap seed", "20250721")
     .option("--json", "print machine-readable JSON")
     .action(async (target: string, opts: AnalyzeCliOptions) => {
+      const replicates = Number(opts.bootstrap);
+      const seed = Number(opts.seed);
+      if (!Number.isInteger(replicates) || replicates < 0)
+        throw new CandorError(
+          `--bootstrap must be a non-negative integer, got '${opts.bootstrap}'`,
+        );
+      if (!Number.isInteger(seed))
+        throw new CandorError(`--seed must be an integer, got '${opts.seed}'`);
       const models = selectModels(opts.model, opts.includeLength ?? false);
       if (opts.refusals !== "phrases" && opts.refusals !== "column") {
         throw new CandorError(`--refusals must be 'phrases' or 'column', got '${opts.refusals}'`);
@@ -102,6 +118,8 @@ export function registerAnalyze(program: Command): void {
         models,
         covType: opts.cluster ? "cluster" : "nonrobust",
         cells: opts.studyCells ? { noBeliefTemplates: ["original"] } : {},
+        bootstrapReplicates: replicates,
+        seed,
         ...(opts.comparison ? { comparisons: opts.comparison } : {}),
       });
       if (analysis.comparisons.length === 0) {
@@ -265,6 +283,38 @@ function formatCells(cells: readonly CellRow[]): string {
 
 export function formatComparison(c: ComparisonAnalysis, withCells: boolean): string {
   const out = [`==== comparison: ${c.comparison} (${c.rows} rows) ====`, ""];
+  if (c.differences.length > 0) {
+    const d0 = c.differences[0]!;
+    out.push(
+      `Raw error rates (treatment − reference; paired cluster bootstrap by item, ${d0.replicates} replicates, seed ${d0.seed}):`,
+      ...table(
+        [
+          "model",
+          "belief",
+          "err ref %",
+          "err treat %",
+          "Δ pp",
+          "SE pp",
+          "[0.025",
+          "0.975]",
+          "items",
+        ],
+        c.differences.map((d) => [
+          d.model,
+          d.beliefGroup,
+          pp(d.referenceErrorRate, 1),
+          pp(d.treatmentErrorRate, 1),
+          d.differencePp.toFixed(2),
+          d.sePp.toFixed(2),
+          d.ciLowerPp.toFixed(2),
+          d.ciUpperPp.toFixed(2),
+          String(d.items),
+        ]),
+        2,
+      ),
+      "",
+    );
+  }
   for (const m of c.models) {
     out.push(isFailure(m) ? `${m.id}: could not be fitted: ${m.error}` : formatModel(m), "");
   }
