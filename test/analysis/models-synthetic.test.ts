@@ -43,6 +43,41 @@ describe("study models on synthetic data (46,800 rows) match statsmodels", () =>
       }
     });
 
+    it(`${id}: log-odds linear combinations match Lᵀβ and √(LᵀVL) from statsmodels' β and V`, () => {
+      const ref = fitted_(fixture.models[id]);
+      const res = fitStudyModel(data.frame, id);
+      expect(res.logOddsContrasts.length).toBeGreaterThan(0);
+      const ft = ref.names.indexOf("C(is_finetuned, Treatment(reference=0))[T.1]");
+      for (const c of res.logOddsContrasts) {
+        const L = new Array<number>(ref.names.length).fill(0);
+        if (c.label.startsWith("extra")) {
+          L[ref.names.findIndex((n) => n.includes("[1]:"))] = 1;
+          L[ref.names.findIndex((n) => n.includes("[0]:"))] = -1;
+        } else {
+          L[ft] = 1;
+          const m = /\| (\w+)=(.+) \(log-odds\)$/.exec(c.label);
+          if (id === "model4" && c.label.includes("| user_opinion")) {
+            L[ref.names.findIndex((n) => n.includes("[1]:"))] = 1;
+            L[ref.names.findIndex((n) => n.includes("[0]:"))] = -1;
+          } else if (m && id !== "model4") {
+            const j = ref.names.findIndex(
+              (n) => n.startsWith(`${ref.names[ft]}:`) && n.endsWith(`[T.${m[2]}]`),
+            );
+            if (j >= 0) L[j] = 1;
+          }
+        }
+        const est = L.reduce((s, w, j) => s + w * ref.params[j]!, 0);
+        let v = 0;
+        L.forEach((wi, i) => {
+          L.forEach((wj, j) => {
+            v += wi * wj * ref.cov[i]![j]!;
+          });
+        });
+        expect(Math.abs(c.estimate! - est), c.label).toBeLessThan(1e-6);
+        expect(relErr(c.se!, Math.sqrt(v)), c.label).toBeLessThan(1e-6);
+      }
+    });
+
     it(`${id}: cluster-robust SEs (clusters = items)`, () => {
       const ref = fitted_(fixture.models[id]);
       const res = fitStudyModel(data.frame, id, { covType: "cluster" });

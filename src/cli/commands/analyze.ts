@@ -149,7 +149,8 @@ function finiteOnly(_key: string, value: unknown): unknown {
 // ---------- text rendering ----------
 
 const f = (x: number | null, digits: number) => (x === null ? "—" : x.toFixed(digits));
-const fp = (p: number | null) => (p === null ? "—" : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
+const fp = (p: number | null) =>
+  p === null ? "—" : p === 0 ? "<1e-300" : p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 const pp = (x: number | null, digits = 2) => (x === null ? "—" : (x * 100).toFixed(digits));
 
 function table(head: string[], rows: string[][], leftCols = 1): string[] {
