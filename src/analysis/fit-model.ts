@@ -122,6 +122,13 @@ export function fitStudyModel(frame: Frame, id: ModelId, opts: FitOptions = {}):
     });
   }
   const info = designInfo(model.spec, frame, rows);
+  const ftLevels = info.levels.get("ft")?.levels ?? [];
+  if (!(ftLevels.includes("0") && ftLevels.includes("1"))) {
+    warnings.push({
+      code: "rank_deficient",
+      message: `only is_finetuned=${ftLevels.join(",")} rows: no fine-tuning effect can be estimated`,
+    });
+  }
   const x = buildDesign(info, frame, rows);
   const yAll = getNumeric(frame, "is_incorrect").values;
   const y = new Float64Array(rows.length);

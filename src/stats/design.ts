@@ -159,7 +159,10 @@ function pickContrasts(
  */
 export function designInfo(spec: ModelSpec, frame: Frame, rows: Int32Array): DesignInfo {
   const levels = new Map<string, { levels: readonly string[]; reference: string }>();
+  // Only factors the terms use: an unused factor must not fail on a missing reference.
+  const used = new Set(spec.terms.flat());
   for (const [name, f] of Object.entries(spec.factors)) {
+    if (!used.has(name)) continue;
     const col = getColumn(frame, f.column);
     if (f.kind === "numeric") {
       if (col.kind !== "numeric")
