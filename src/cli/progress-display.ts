@@ -26,7 +26,7 @@ function tokens(c: StageCounters): string {
 }
 
 export function describe(c: StageCounters): string {
-  return `${c.stage.padEnd(8)} ${c.done}/${c.total} · ${rate(c).toFixed(1)}/s · ETA ${eta(c)} · resumed ${c.resumed} · errors ${c.failed} · retries ${c.retries} · tokens ${tokens(c)}`;
+  return `${c.stage.padEnd(9)} ${c.done}/${c.total} · ${rate(c).toFixed(1)}/s · ETA ${eta(c)} · resumed ${c.resumed} · errors ${c.failed} · retries ${c.retries} · tokens ${tokens(c)}`;
 }
 
 /**
@@ -37,7 +37,11 @@ export function showProgress(
   progress: AuditProgress,
   stream: NodeJS.WriteStream = process.stderr,
 ): () => void {
-  const stages = [progress.generate, progress.judge];
+  const stages = [
+    progress.generate,
+    progress.judge,
+    ...(progress.challenge ? [progress.challenge] : []),
+  ];
   if (!stream.isTTY) {
     const timer = setInterval(() => {
       for (const c of stages) stream.write(`${describe(c)}\n`);
@@ -78,7 +82,7 @@ export function showProgress(
 
 function payload(c: StageCounters) {
   return {
-    stage: c.stage.padEnd(8),
+    stage: c.stage.padEnd(9),
     rate: rate(c).toFixed(1),
     eta: eta(c),
     resumed: c.resumed,

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { DEFAULT_CHALLENGE } from "../design/challenge.js";
 import { PERSONA_NAMES } from "../design/personas.js";
+import { TEMPLATE_PLACEHOLDERS } from "../design/templates.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { BELIEFS, CONTEXTS } from "../types.js";
 
@@ -98,6 +100,39 @@ export const providerSettingsSchema = z.strictObject({
   concurrency: z.number().int().positive().max(1024).optional(),
 });
 
+const templateTextSchema = z
+  .string()
+  .min(1)
+  .refine(
+    (t) =>
+      [...t.matchAll(/\{(\w+)\}/g)].every((m) => TEMPLATE_PLACEHOLDERS.includes(m[1] as never)),
+    {
+      message: `expected only the placeholders ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}`,
+    },
+  )
+  .refine((t) => t.includes("{question}"), {
+    message: "expected the template to contain {question}",
+  });
+
+export const challengeSchema = z
+  .strictObject({
+    texts: z
+      .array(z.string().min(1))
+      .min(1)
+      .default([DEFAULT_CHALLENGE])
+      .describe("Push-back messages; each item gets one (seeded), the same for every subject"),
+    tasks: z
+      .array(z.string())
+      .optional()
+      .describe("Tasks to challenge (default: the reliability tasks)"),
+  })
+  .describe('"Are you sure?": after answering, the user pushes back and the model answers again');
+
+export const priceSchema = z.strictObject({
+  input_per_mtok: z.number().nonnegative().describe("USD per million input tokens"),
+  output_per_mtok: z.number().nonnegative().describe("USD per million output tokens"),
+});
+
 export const auditConfigSchema = z.strictObject({
   name: z.string().min(1).describe("Audit name"),
   seed: z
@@ -129,6 +164,27 @@ export const auditConfigSchema = z.strictObject({
     .min(1)
     .default([...BELIEFS]),
   samples: z.number().int().positive().default(1).describe("Responses per trial condition"),
+  statements: z
+    .partialRecord(z.enum(CONTEXTS).exclude(["unmodified"]), z.array(z.string().min(1)).min(1))
+    .optional()
+    .describe("Replace the study's context statements for some contexts"),
+  templates: z
+    .partialRecord(
+      z.enum(BELIEFS),
+      z.strictObject({
+        answer: templateTextSchema.optional(),
+        proposition: templateTextSchema.optional(),
+      }),
+    )
+    .optional()
+    .describe(
+      "Replace the study's belief templates (placeholders {statement} {question} {incorrect_answer} {correct_answer})",
+    ),
+  challenge: challengeSchema.optional(),
+  prices: z
+    .record(z.string(), priceSchema)
+    .optional()
+    .describe("Price table for `candor plan` cost estimates, keyed by model reference or prefix"),
   judge: judgeSchema,
   providers: z
     .strictObject({

@@ -13,7 +13,7 @@ import { conditionsFor, type StatementBank } from "./conditions.js";
 import { contentHash } from "./hash.js";
 import { type PersonaName, personaPrompt } from "./personas.js";
 import { STUDY_STATEMENTS } from "./statements.js";
-import { beliefNeeds, renderPrompt } from "./templates.js";
+import { type BeliefTemplate, beliefNeeds, renderPrompt, STUDY_TEMPLATES } from "./templates.js";
 
 /** The study's generation settings per task (STUDY.md §4). */
 export function studyParams(task: TaskName): GenerationParams {
@@ -66,6 +66,18 @@ export function effectiveParams(
   };
 }
 
+/** The study's templates with the config's replacements applied. */
+export function resolveTemplates(config: AuditConfig): Record<BeliefLabel, BeliefTemplate> {
+  const out = { ...STUDY_TEMPLATES } as Record<BeliefLabel, BeliefTemplate>;
+  for (const [belief, t] of Object.entries(config.templates ?? {}) as [
+    BeliefLabel,
+    Partial<BeliefTemplate>,
+  ][]) {
+    out[belief] = { ...out[belief], ...t };
+  }
+  return out;
+}
+
 export interface PlanOptions {
   contexts?: readonly ContextLabel[];
   beliefs?: readonly BeliefLabel[];
@@ -94,7 +106,8 @@ export function planTrials(
   const subjects = resolveSubjects(config);
   const contexts = options.contexts ?? config.contexts;
   const beliefs = options.beliefs ?? config.beliefs;
-  const bank = options.statements ?? STUDY_STATEMENTS;
+  const bank = options.statements ?? { ...STUDY_STATEMENTS, ...config.statements };
+  const templates = resolveTemplates(config);
   const trials: Trial[] = [];
   const skipped: Plan["skipped"] = [];
   for (const taskCfg of config.tasks) {
@@ -119,7 +132,7 @@ export function planTrials(
             return true;
           });
       for (const condition of conditions) {
-        const userText = renderPrompt(item, condition.belief, condition.statement);
+        const userText = renderPrompt(item, condition.belief, condition.statement, templates);
         for (const subject of subjects) {
           const params = effectiveParams(config, subject, item.task);
           const messages: ChatMessage[] = [];

@@ -3,13 +3,16 @@ import { dirname, join, resolve } from "node:path";
 import { loadAuditConfig } from "../config/load.js";
 import type { AuditConfig } from "../config/schema.js";
 import { loadItems } from "../data/index.js";
+import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
 import { type Plan, planTrials } from "../design/plan.js";
 import { DEFAULT_RETRY } from "../engine/backoff.js";
-import { CandorError } from "../errors.js";
+import { CandorError, ConfigError } from "../errors.js";
+import { countFlips } from "../judge/flips.js";
 import { judgeId } from "../judge/judge-response.js";
 import type { ProviderOptions } from "../providers/types.js";
-import { RunStore } from "../store/run-store.js";
-import type { Item, TaskName } from "../types.js";
+import { challengeOutcomes } from "../store/challenges.js";
+import { RunStore, type TrialScope } from "../store/run-store.js";
+import type { BeliefLabel, ContextLabel, Item, TaskName } from "../types.js";
 import { openEndpoints, type ProviderFactory } from "./endpoints.js";
 import { executePending } from "./execute.js";
 import { type AuditProgress, newCounters } from "./progress.js";
@@ -21,6 +24,8 @@ export const SUMMARY_FILE = "summary.json";
 
 export interface LoadedAudit {
   config: AuditConfig;
+  /** The contexts/beliefs this invocation works on (a subset of the config's, from the CLI). */
+  scope: TrialScope;
   configFile: string;
   runDir: string;
   items: Map<TaskName, Item[]>;
@@ -31,6 +36,8 @@ export interface LoadedAudit {
 export async function prepareAudit(
   configFile: string,
   options: {
+    contexts?: readonly ContextLabel[];
+    beliefs?: readonly BeliefLabel[];
     cacheDir?: string;
     signal?: AbortSignal;
     onDownloadProgress?: ProviderOptions["onDownloadProgress"];
@@ -59,8 +66,36 @@ export async function prepareAudit(
     );
     items.set(task.task, loaded);
   }
-  const plan = planTrials(config, items);
-  return { config, configFile, runDir, items, plan };
+  const scope = checkScope(config, configFile, options.contexts, options.beliefs);
+  const plan = planTrials(config, items, {
+    ...(scope.contexts && { contexts: scope.contexts as ContextLabel[] }),
+    ...(scope.beliefs && { beliefs: scope.beliefs as BeliefLabel[] }),
+  });
+  return { config, configFile, runDir, items, plan, scope };
+}
+
+/** CLI subsets must come from the config's design, or the run would mix designs. */
+function checkScope(
+  config: AuditConfig,
+  configFile: string,
+  contexts: readonly ContextLabel[] | undefined,
+  beliefs: readonly BeliefLabel[] | undefined,
+): TrialScope {
+  const outside = (
+    flag: string,
+    chosen: readonly string[] | undefined,
+    allowed: readonly string[],
+  ) => {
+    const bad = (chosen ?? []).filter((c) => !allowed.includes(c));
+    if (bad.length > 0) {
+      throw new ConfigError(
+        `${flag} ${bad.join(",")}: expected a subset of the ${flag.slice(2)} in ${configFile} (${allowed.join(", ")})`,
+      );
+    }
+  };
+  outside("--contexts", contexts, config.contexts);
+  outside("--beliefs", beliefs, config.beliefs);
+  return { ...(contexts && { contexts }), ...(beliefs && { beliefs }) };
 }
 
 /**
@@ -70,7 +105,7 @@ export async function prepareAudit(
  */
 export function recordPlan(store: RunStore, loaded: LoadedAudit): void {
   const planned = new Set(loaded.plan.trials.map((t) => t.id));
-  const existing = store.trialIds();
+  const existing = store.trialIds(loaded.scope);
   let orphans = 0;
   for (const id of existing) if (!planned.has(id)) orphans++;
   if (orphans > 0) {
@@ -89,6 +124,8 @@ export function recordPlan(store: RunStore, loaded: LoadedAudit): void {
 
 export interface AuditOptions {
   signal?: AbortSignal;
+  contexts?: readonly ContextLabel[];
+  beliefs?: readonly BeliefLabel[];
   progress?: AuditProgress;
   /** Overrides provider construction (tests use the real factory; embedders may wrap it). */
   providerFactory?: ProviderFactory;
@@ -106,10 +143,13 @@ export interface AuditResult {
 /** Builds the summary of a run from its store, for the judge the config names. */
 export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
   const judge = judgeId(config.judge.model);
-  return summarize(store.outcomeRows(judge), judge, config.compare, {
+  const summary = summarize(store.outcomeRows(judge), judge, config.compare, {
     generate: store.failureCount("generate"),
     judge: store.failureCount("judge"),
   });
+  const challenged = challengeOutcomes(store, judge);
+  if (challenged.length > 0) summary.challenge = countFlips(challenged);
+  return summary;
 }
 
 /** config → trials → model → judge → SQLite → summary; resumes whatever is missing. */
@@ -120,6 +160,8 @@ export async function runAudit(
   const signal = options.signal ?? new AbortController().signal;
   const loaded = await prepareAudit(configFile, {
     signal,
+    ...(options.contexts && { contexts: options.contexts }),
+    ...(options.beliefs && { beliefs: options.beliefs }),
     ...(options.providerOptions?.onDownloadProgress && {
       onDownloadProgress: options.providerOptions.onDownloadProgress,
     }),
@@ -152,6 +194,16 @@ export async function runAudit(
         timeoutMs: config.timeout_ms,
         signal,
         progress,
+        scope: loaded.scope,
+        ...(config.challenge && {
+          challenge: {
+            texts: config.challenge.texts,
+            tasks: (config.challenge.tasks as TaskName[] | undefined) ?? [
+              ...DEFAULT_CHALLENGE_TASKS,
+            ],
+            seed: config.seed,
+          },
+        }),
       });
     } finally {
       await endpoints.close();

@@ -1,13 +1,15 @@
 import type { RetryPolicy } from "../engine/backoff.js";
-import { CallFailed, Cancelled, callModel } from "../engine/call.js";
+import { type CallOptions, Cancelled, callModel } from "../engine/call.js";
 import type { Limiter } from "../engine/limiter.js";
-import { judgeRequest, ruleVerdict, verdictFromJudgeOutput } from "../judge/judge-response.js";
 import type { Provider } from "../providers/types.js";
 import { BatchWriter } from "../store/batch-writer.js";
-import type { RunStore } from "../store/run-store.js";
-import type { GenerationParams, Item, Trial } from "../types.js";
+import type { RunStore, TrialScope } from "../store/run-store.js";
+import type { Item, Trial } from "../types.js";
+import { type ChallengeSettings, runChallenges } from "./challenge.js";
 import { type AuditProgress, newCounters } from "./progress.js";
 import { runQueue } from "./run-queue.js";
+import { failureOf, itemKey, itemOf } from "./trial-helpers.js";
+import { type JudgeContext, judgeText } from "./verdict.js";
 
 /** A model endpoint as the stages use it: the client plus its concurrency limiter. */
 export interface Endpoint {
@@ -19,15 +21,15 @@ export interface ExecuteOptions {
   store: RunStore;
   /** Endpoint per subject id. */
   subjects: ReadonlyMap<string, Endpoint>;
-  judge: { id: string; endpoint: Endpoint; params: GenerationParams };
+  judge: JudgeContext;
+  /** Only work on these contexts/beliefs (CLI --contexts/--beliefs); everything when absent. */
+  scope?: TrialScope;
+  /** "Are you sure?" follow-ups, when the audit asks for them. */
+  challenge?: ChallengeSettings;
   retry: RetryPolicy;
   timeoutMs: number;
   signal: AbortSignal;
   progress?: AuditProgress;
-}
-
-function itemKey(task: string, id: string): string {
-  return `${task}\u0000${id}`;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
   const items = new Map<string, Item>();
   for (const item of store.items()) items.set(itemKey(item.task, item.id), item);
 
-  const pendingGenCount = store.countPendingGeneration();
+  const pendingGenCount = store.countPendingGeneration(options.scope);
   const totalTrials =
     (store.db.prepare("SELECT count(*) FROM trials").pluck().get() as number) ?? 0;
   const judgedAlready = store.db
@@ -60,50 +62,36 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
   progress.judge.done = judgedAlready;
 
   const writer = new BatchWriter(store);
-  const callOptions = (stage: "generate" | "judge") => ({
+  const callOptions = (stage: keyof AuditProgress): CallOptions => ({
     retry: options.retry,
     timeoutMs: options.timeoutMs,
     signal,
     onRetry: () => {
-      progress[stage].retries++;
+      const counters = progress[stage];
+      if (counters) counters.retries++;
     },
   });
 
   const judgeOne = async (trial: Trial, response: string): Promise<void> => {
-    const item = items.get(itemKey(trial.task, trial.itemId));
-    if (!item) throw new Error(`item ${trial.task}/${trial.itemId} missing from the run store`);
-    const now = () => new Date().toISOString();
-    const rule = ruleVerdict(trial.task, response);
-    if (rule) {
-      writer.addJudgment({ trialId: trial.id, judge: options.judge.id, ...rule, createdAt: now() });
-      progress.judge.done++;
-      return;
-    }
+    const item = itemOf(items, trial);
     try {
-      const { result } = await callModel(
-        options.judge.endpoint.provider,
-        options.judge.endpoint.limiter,
-        { ...judgeRequest(item, response), params: options.judge.params },
+      const verdict = await judgeText(
+        item,
+        response,
+        options.judge,
         callOptions("judge"),
+        progress.judge,
       );
-      progress.judge.promptTokens += result.promptTokens ?? 0;
-      progress.judge.completionTokens += result.completionTokens ?? 0;
       writer.addJudgment({
         trialId: trial.id,
         judge: options.judge.id,
-        ...verdictFromJudgeOutput(result.text),
-        createdAt: now(),
+        ...verdict,
+        createdAt: new Date().toISOString(),
       });
       progress.judge.done++;
     } catch (err) {
       if (err instanceof Cancelled) return;
-      const attempts = err instanceof CallFailed ? err.attempts : 1;
-      writer.addFailure({
-        trialId: trial.id,
-        stage: "judge",
-        message: (err as Error).message,
-        attempts,
-      });
+      writer.addFailure(failureOf(trial.id, "judge", err));
       progress.judge.failed++;
     }
   };
@@ -136,13 +124,7 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
       progress.generate.completionTokens += result.completionTokens ?? 0;
     } catch (err) {
       if (err instanceof Cancelled) return;
-      const attempts = err instanceof CallFailed ? err.attempts : 1;
-      writer.addFailure({
-        trialId: trial.id,
-        stage: "generate",
-        message: (err as Error).message,
-        attempts,
-      });
+      writer.addFailure(failureOf(trial.id, "generate", err));
       progress.generate.failed++;
       return;
     }
@@ -159,12 +141,24 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
   try {
     // Responses left unjudged by an earlier run first: they cost one call each.
     await runQueue(
-      store.iteratePendingJudgment(options.judge.id),
+      store.iteratePendingJudgment(options.judge.id, options.scope),
       options.judge.endpoint.limiter.control.max * 2,
       (p) => judgeOne(p.trial, p.response),
       signal,
     );
-    await runQueue(store.iteratePendingGeneration(), maxInFlight, generateOne, signal);
+    await runQueue(store.iteratePendingGeneration(options.scope), maxInFlight, generateOne, signal);
+    if (options.challenge && !signal.aborted) {
+      writer.flush();
+      await runChallenges({
+        ...options,
+        challenge: options.challenge,
+        items,
+        writer,
+        progress,
+        call: callOptions,
+        maxInFlight,
+      });
+    }
   } finally {
     writer.flush();
   }

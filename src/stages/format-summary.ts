@@ -55,6 +55,35 @@ export function formatSummary(summary: Summary): string {
       table(["comparison", "task / group", "reference", "treatment", "difference"], cmpRows),
     );
   }
+  if (summary.challenge && summary.challenge.length > 0) {
+    const flipRows = summary.challenge.map((f) => [
+      f.subject,
+      f.task,
+      String(f.scored),
+      String(f.correct_to_incorrect),
+      String(f.incorrect_to_correct),
+      String(f.apologised_kept),
+      String(f.unchanged),
+      pct(f.caveRate),
+    ]);
+    parts.push(
+      "",
+      '"Are you sure?" — answers after the user pushed back',
+      table(
+        [
+          "subject",
+          "task",
+          "scored",
+          "correct→incorrect",
+          "incorrect→correct",
+          "apologised, kept",
+          "unchanged",
+          "cave rate",
+        ],
+        flipRows,
+      ),
+    );
+  }
   const t = summary.totals;
   parts.push(
     "",

@@ -1,54 +1,177 @@
+import { priceFor } from "../config/prices.js";
+import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
+import { judgeMessages } from "../judge/rubrics.js";
+import type { Item, Trial } from "../types.js";
 import type { LoadedAudit } from "./audit.js";
+
+/** Rough tokens for text: ~4 characters per token for English (no tokenizer needed to plan). */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+export interface ModelEstimate {
+  model: string;
+  role: "subject" | "judge";
+  calls: number;
+  inputTokens: number;
+  /** Upper bound: every call uses its full max_tokens. */
+  maxOutputTokens: number;
+  /** USD at the upper bound; null when the price is unknown. */
+  maxCostUsd: number | null;
+}
 
 export interface PlanCounts {
   runDir: string;
   trials: number;
   judgeCalls: number;
-  bySubjectTask: { subject: string; task: string; items: number; trials: number }[];
+  challengeCalls: number;
+  bySubjectTask: {
+    subject: string;
+    task: string;
+    items: number;
+    conditions: number;
+    trials: number;
+  }[];
+  models: ModelEstimate[];
+  maxCostUsd: number | null;
   skipped: number;
 }
 
-/** Trial counts per subject and task. Judge calls: at most one per trial (refusals need none). */
+const JUDGE_OUTPUT_TOKENS = 80;
+
+/**
+ * Counts and an upper-bound token/cost estimate for a plan. Judge calls are an
+ * upper bound too: refusals and control tasks are scored by rule.
+ */
 export function planCounts(loaded: LoadedAudit): PlanCounts {
+  const { plan, config } = loaded;
   const counts = new Map<
     string,
-    { subject: string; task: string; items: Set<string>; trials: number }
+    { subject: string; task: string; items: Set<string>; conditions: Set<string>; trials: number }
   >();
-  for (const t of loaded.plan.trials) {
+  const itemsByKey = new Map<string, Item>();
+  for (const [task, items] of loaded.items)
+    for (const it of items) itemsByKey.set(`${task}\u0000${it.id}`, it);
+  const subjectModel = new Map(plan.subjects.map((s) => [s.id, s.model]));
+  const models = new Map<string, ModelEstimate>();
+  const est = (model: string, role: ModelEstimate["role"]) => {
+    const key = `${role}\u0000${model}`;
+    let e = models.get(key);
+    if (!e) {
+      e = { model, role, calls: 0, inputTokens: 0, maxOutputTokens: 0, maxCostUsd: 0 };
+      models.set(key, e);
+    }
+    return e;
+  };
+  const challengeTasks = new Set<string>(
+    config.challenge ? (config.challenge.tasks ?? DEFAULT_CHALLENGE_TASKS) : [],
+  );
+  let challengeCalls = 0;
+  const add = (t: Trial) => {
     const key = `${t.subjectId}\u0000${t.task}`;
     let c = counts.get(key);
     if (!c) {
-      c = { subject: t.subjectId, task: t.task, items: new Set(), trials: 0 };
+      c = {
+        subject: t.subjectId,
+        task: t.task,
+        items: new Set(),
+        conditions: new Set(),
+        trials: 0,
+      };
       counts.set(key, c);
     }
     c.items.add(t.itemId);
+    c.conditions.add(`${t.condition.context}/${t.condition.belief}`);
     c.trials++;
+    const maxOut = t.params.maxTokens ?? 1024;
+    const prompt = t.messages.reduce((n, m) => n + estimateTokens(m.content), 0);
+    const subject = est(subjectModel.get(t.subjectId) ?? "?", "subject");
+    subject.calls++;
+    subject.inputTokens += prompt;
+    subject.maxOutputTokens += maxOut;
+    const item = itemsByKey.get(`${t.task}\u0000${t.itemId}`);
+    const judgePrompt = item
+      ? judgeMessages(item, "x".repeat(maxOut * 4)).reduce(
+          (n, m) => n + estimateTokens(m.content),
+          0,
+        )
+      : 0;
+    const judge = est(config.judge.model, "judge");
+    judge.calls++;
+    judge.inputTokens += judgePrompt;
+    judge.maxOutputTokens += JUDGE_OUTPUT_TOKENS;
+    if (challengeTasks.has(t.task)) {
+      challengeCalls++;
+      subject.calls++;
+      subject.inputTokens += prompt + maxOut + 15;
+      subject.maxOutputTokens += maxOut;
+      judge.calls++;
+      judge.inputTokens += judgePrompt;
+      judge.maxOutputTokens += JUDGE_OUTPUT_TOKENS;
+    }
+  };
+  for (const t of plan.trials) add(t);
+  let total: number | null = 0;
+  for (const e of models.values()) {
+    const price = priceFor(e.model, config.prices);
+    e.maxCostUsd = price
+      ? (e.inputTokens * price.input_per_mtok + e.maxOutputTokens * price.output_per_mtok) / 1e6
+      : null;
+    total = total === null || e.maxCostUsd === null ? null : total + e.maxCostUsd;
   }
   return {
     runDir: loaded.runDir,
-    trials: loaded.plan.trials.length,
-    judgeCalls: loaded.plan.trials.length,
+    trials: plan.trials.length,
+    judgeCalls: plan.trials.length + challengeCalls,
+    challengeCalls,
     bySubjectTask: [...counts.values()].map((c) => ({
       subject: c.subject,
       task: c.task,
       items: c.items.size,
+      conditions: c.conditions.size,
       trials: c.trials,
     })),
-    skipped: loaded.plan.skipped.length,
+    models: [...models.values()],
+    maxCostUsd: total,
+    skipped: plan.skipped.length,
   };
+}
+
+function usd(x: number | null): string {
+  return x === null ? "unknown price (add it under `prices:`)" : `$${x.toFixed(2)}`;
+}
+
+function tok(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
 }
 
 export function formatPlan(loaded: LoadedAudit, json: boolean): string {
   const counts = planCounts(loaded);
   if (json) return JSON.stringify(counts, null, 2);
-  const lines = [`Plan for ${loaded.config.name} → ${counts.runDir}`];
+  const lines = [`Plan for ${loaded.config.name} → ${counts.runDir}`, ""];
+  lines.push(
+    `  ${"subject".padEnd(16)} ${"task".padEnd(12)} ${"items".padStart(6)} ${"conditions".padStart(10)} ${"trials".padStart(8)}`,
+  );
   for (const r of counts.bySubjectTask) {
     lines.push(
-      `  ${r.subject.padEnd(16)} ${r.task.padEnd(12)} ${String(r.items).padStart(6)} items ${String(r.trials).padStart(8)} trials`,
+      `  ${r.subject.padEnd(16)} ${r.task.padEnd(12)} ${String(r.items).padStart(6)} ${String(r.conditions).padStart(10)} ${String(r.trials).padStart(8)}`,
     );
   }
-  lines.push(`  total: ${counts.trials} trials, up to ${counts.judgeCalls} judge calls`);
+  lines.push("", `  total: ${counts.trials} trials, up to ${counts.judgeCalls} judge calls`);
+  if (counts.challengeCalls > 0)
+    lines.push(`  "are you sure?" follow-ups: ${counts.challengeCalls}`);
+  lines.push(
+    "",
+    "  Estimated tokens (input ≈ 4 characters/token; output at max_tokens, an upper bound):",
+  );
+  for (const m of counts.models) {
+    lines.push(
+      `  ${m.role.padEnd(8)} ${m.model}: ${m.calls} calls, ${tok(m.inputTokens)} in, ≤ ${tok(m.maxOutputTokens)} out, ≤ ${usd(m.maxCostUsd)}`,
+    );
+  }
+  lines.push(`  total cost: ≤ ${usd(counts.maxCostUsd)}`);
   if (counts.skipped > 0)
     lines.push(`  skipped ${counts.skipped} item×belief combinations lacking the answer they need`);
+  lines.push("", `No model was called. Run it with: npx candor audit ${loaded.configFile}`);
   return lines.join("\n");
 }

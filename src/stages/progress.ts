@@ -1,6 +1,6 @@
 /** Live counters for one stage; the CLI renders them, tests read them. */
 export interface StageCounters {
-  stage: "generate" | "judge";
+  stage: "generate" | "judge" | "challenge";
   total: number;
   done: number;
   /** Already in the store from an earlier run (not called again). */
@@ -29,4 +29,6 @@ export function newCounters(stage: StageCounters["stage"]): StageCounters {
 export interface AuditProgress {
   generate: StageCounters;
   judge: StageCounters;
+  /** Present when the audit asks "are you sure?" follow-ups. */
+  challenge?: StageCounters;
 }

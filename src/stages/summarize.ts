@@ -1,4 +1,5 @@
 import { beliefGroup } from "../design/conditions.js";
+import type { FlipCounts } from "../judge/flips.js";
 import { wilsonInterval } from "../stats/wilson.js";
 import type { OutcomeRow } from "../store/run-store.js";
 import type { BeliefGroup } from "../types.js";
@@ -37,6 +38,8 @@ export interface Summary {
   judge: string;
   cells: SummaryCell[];
   comparisons: SummaryComparison[];
+  /** "Are you sure?" flip accounting, when the audit challenged answers. */
+  challenge?: FlipCounts[];
   totals: {
     trials: number;
     responses: number;

@@ -1,5 +1,5 @@
 import type { Judgment, Response } from "../types.js";
-import type { Failure, RunStore } from "./run-store.js";
+import type { ChallengeJudgment, ChallengeResponse, Failure, RunStore } from "./run-store.js";
 
 /**
  * Buffers results and writes them in one transaction per batch: one fsync per
@@ -10,6 +10,8 @@ export class BatchWriter {
   private responses: Response[] = [];
   private judgments: Judgment[] = [];
   private failures: Failure[] = [];
+  private challenges: ChallengeResponse[] = [];
+  private challengeJudgments: ChallengeJudgment[] = [];
   private timer: NodeJS.Timeout | undefined;
   written = 0;
 
@@ -29,13 +31,29 @@ export class BatchWriter {
     this.schedule();
   }
 
+  addChallenge(c: ChallengeResponse): void {
+    this.challenges.push(c);
+    this.schedule();
+  }
+
+  addChallengeJudgment(j: ChallengeJudgment): void {
+    this.challengeJudgments.push(j);
+    this.schedule();
+  }
+
   addFailure(f: Failure): void {
     this.failures.push(f);
     this.schedule();
   }
 
   private get size(): number {
-    return this.responses.length + this.judgments.length + this.failures.length;
+    return (
+      this.responses.length +
+      this.judgments.length +
+      this.failures.length +
+      this.challenges.length +
+      this.challengeJudgments.length
+    );
   }
 
   private schedule(): void {
@@ -55,10 +73,18 @@ export class BatchWriter {
       this.timer = undefined;
     }
     if (this.size === 0) return;
-    const batch = { responses: this.responses, judgments: this.judgments, failures: this.failures };
+    const batch = {
+      responses: this.responses,
+      judgments: this.judgments,
+      failures: this.failures,
+      challenges: this.challenges,
+      challengeJudgments: this.challengeJudgments,
+    };
     this.responses = [];
     this.judgments = [];
     this.failures = [];
+    this.challenges = [];
+    this.challengeJudgments = [];
     this.written += this.store.writeBatch(batch);
   }
 }

@@ -38,9 +38,30 @@ export interface ItemRow {
 
 export interface Failure {
   trialId: string;
-  stage: "generate" | "judge";
+  stage: "generate" | "judge" | "challenge" | "challenge-judge";
   message: string;
   attempts: number;
+}
+
+/** Restricts pending work to some contexts/beliefs (`--contexts`, `--beliefs`). */
+export interface TrialScope {
+  contexts?: readonly string[];
+  beliefs?: readonly string[];
+}
+
+/** SQL fragment (trials aliased `t`) applying a TrialScope through named parameters. */
+export const SCOPE_SQL =
+  "AND (@contexts IS NULL OR t.context IN (SELECT value FROM json_each(@contexts))) " +
+  "AND (@beliefs IS NULL OR t.belief IN (SELECT value FROM json_each(@beliefs)))";
+
+export function scopeParams(scope: TrialScope): {
+  contexts: string | null;
+  beliefs: string | null;
+} {
+  return {
+    contexts: scope.contexts ? JSON.stringify(scope.contexts) : null,
+    beliefs: scope.beliefs ? JSON.stringify(scope.beliefs) : null,
+  };
 }
 
 export function trialFromRow(row: TrialRow): Trial {
@@ -114,6 +135,14 @@ export class RunStore {
             `INSERT INTO judgments(trial_id, judge, label, rationale, raw, created_at)
              VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(trial_id, judge) DO NOTHING`,
           ),
+          challenge: db.prepare(
+            `INSERT INTO challenges(trial_id, turn, challenge, text, finish_reason, prompt_tokens, completion_tokens, latency_ms, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(trial_id, turn) DO NOTHING`,
+          ),
+          challengeJudgment: db.prepare(
+            `INSERT INTO challenge_judgments(trial_id, turn, judge, label, rationale, raw, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(trial_id, turn, judge) DO NOTHING`,
+          ),
           failure: db.prepare(
             "INSERT INTO failures(trial_id, stage, message, attempts, created_at) VALUES (?, ?, ?, ?, ?)",
           ),
@@ -185,20 +214,23 @@ export class RunStore {
     })();
   }
 
-  trialIds(): Set<string> {
+  trialIds(scope: TrialScope = {}): Set<string> {
     const ids = new Set<string>();
-    for (const row of this.db.prepare("SELECT id FROM trials").pluck().iterate())
-      ids.add(row as string);
+    const rows = this.db
+      .prepare(`SELECT id FROM trials t WHERE 1 ${SCOPE_SQL}`)
+      .pluck()
+      .all(scopeParams(scope));
+    for (const row of rows) ids.add(row as string);
     return ids;
   }
 
-  countPendingGeneration(): number {
+  countPendingGeneration(scope: TrialScope = {}): number {
     return this.db
       .prepare(
-        "SELECT count(*) FROM trials t LEFT JOIN responses r ON r.trial_id = t.id WHERE r.trial_id IS NULL",
+        `SELECT count(*) FROM trials t LEFT JOIN responses r ON r.trial_id = t.id WHERE r.trial_id IS NULL ${SCOPE_SQL}`,
       )
       .pluck()
-      .get() as number;
+      .get(scopeParams(scope)) as number;
   }
 
   /** Trials that have no response yet, in a stable order. */
@@ -210,28 +242,31 @@ export class RunStore {
    * Pending trials, read a page at a time (keyset on rowid) so a 500k-trial run
    * never holds every trial in memory. Safe while responses are being written.
    */
-  *iteratePendingGeneration(pageSize = 2000): Generator<Trial> {
+  *iteratePendingGeneration(scope: TrialScope = {}, pageSize = 2000): Generator<Trial> {
     const page = this.db.prepare(
       `SELECT t.rowid AS rid, t.* FROM trials t LEFT JOIN responses r ON r.trial_id = t.id
-       WHERE r.trial_id IS NULL AND t.rowid > ? ORDER BY t.rowid LIMIT ?`,
+       WHERE r.trial_id IS NULL AND t.rowid > @after ${SCOPE_SQL} ORDER BY t.rowid LIMIT @limit`,
     );
     let after = 0;
     for (;;) {
-      const rows = page.all(after, pageSize) as (TrialRow & { rid: number })[];
+      const rows = page.all({ ...scopeParams(scope), after, limit: pageSize }) as (TrialRow & {
+        rid: number;
+      })[];
       for (const row of rows) yield trialFromRow(row);
       if (rows.length < pageSize) return;
       after = rows[rows.length - 1]!.rid;
     }
   }
 
-  countPendingJudgment(judge: string): number {
+  countPendingJudgment(judge: string, scope: TrialScope = {}): number {
     return this.db
       .prepare(
-        `SELECT count(*) FROM responses r LEFT JOIN judgments j ON j.trial_id = r.trial_id AND j.judge = ?
-         WHERE j.trial_id IS NULL`,
+        `SELECT count(*) FROM trials t JOIN responses r ON r.trial_id = t.id
+         LEFT JOIN judgments j ON j.trial_id = r.trial_id AND j.judge = @judge
+         WHERE j.trial_id IS NULL ${SCOPE_SQL}`,
       )
       .pluck()
-      .get(judge) as number;
+      .get({ ...scopeParams(scope), judge }) as number;
   }
 
   /** Responses without a verdict from `judge`, with what the judge needs. */
@@ -241,17 +276,23 @@ export class RunStore {
 
   *iteratePendingJudgment(
     judge: string,
+    scope: TrialScope = {},
     pageSize = 2000,
   ): Generator<{ trial: Trial; response: string }> {
     const page = this.db.prepare(
       `SELECT t.rowid AS rid, t.*, r.text AS response_text FROM trials t
        JOIN responses r ON r.trial_id = t.id
-       LEFT JOIN judgments j ON j.trial_id = t.id AND j.judge = ?
-       WHERE j.trial_id IS NULL AND t.rowid > ? ORDER BY t.rowid LIMIT ?`,
+       LEFT JOIN judgments j ON j.trial_id = t.id AND j.judge = @judge
+       WHERE j.trial_id IS NULL AND t.rowid > @after ${SCOPE_SQL} ORDER BY t.rowid LIMIT @limit`,
     );
     let after = 0;
     for (;;) {
-      const rows = page.all(judge, after, pageSize) as (TrialRow & {
+      const rows = page.all({
+        ...scopeParams(scope),
+        judge,
+        after,
+        limit: pageSize,
+      }) as (TrialRow & {
         rid: number;
         response_text: string;
       })[];
@@ -290,6 +331,8 @@ export class RunStore {
     responses?: readonly Response[];
     judgments?: readonly Judgment[];
     failures?: readonly Failure[];
+    challenges?: readonly ChallengeResponse[];
+    challengeJudgments?: readonly ChallengeJudgment[];
   }): number {
     const w = this.w;
     let written = 0;
@@ -310,6 +353,30 @@ export class RunStore {
       for (const j of batch.judgments ?? []) {
         written += w.judgment.run(
           j.trialId,
+          j.judge,
+          j.label,
+          j.rationale,
+          j.raw ?? null,
+          j.createdAt,
+        ).changes;
+      }
+      for (const c of batch.challenges ?? []) {
+        written += w.challenge.run(
+          c.trialId,
+          c.turn,
+          c.challenge,
+          c.text,
+          c.finishReason ?? null,
+          c.promptTokens ?? null,
+          c.completionTokens ?? null,
+          c.latencyMs,
+          c.createdAt,
+        ).changes;
+      }
+      for (const j of batch.challengeJudgments ?? []) {
+        written += w.challengeJudgment.run(
+          j.trialId,
+          j.turn,
           j.judge,
           j.label,
           j.rationale,
@@ -339,12 +406,30 @@ export class RunStore {
       .all(judge) as OutcomeRow[];
   }
 
-  failureCount(stage: "generate" | "judge"): number {
+  failureCount(stage: Failure["stage"]): number {
     return this.db
       .prepare("SELECT count(DISTINCT trial_id) FROM failures WHERE stage = ?")
       .pluck()
       .get(stage) as number;
   }
+}
+
+/** The model's answer after the user pushed back ("are you sure?"). */
+export interface ChallengeResponse {
+  trialId: string;
+  turn: number;
+  challenge: string;
+  text: string;
+  finishReason?: string;
+  promptTokens?: number;
+  completionTokens?: number;
+  latencyMs: number;
+  createdAt: string;
+}
+
+export interface ChallengeJudgment extends Omit<Judgment, "trialId"> {
+  trialId: string;
+  turn: number;
 }
 
 export interface OutcomeRow {

@@ -22,6 +22,11 @@ export function scriptedReply(req: FakeChatRequest): string {
     });
   }
   const warm = req.messages.some((m) => m.role === "system" && /empath/i.test(m.content));
+  if (/Are you sure\?$/.test(last)) {
+    return warm
+      ? "You're right, I'm sorry: it must be the other answer."
+      : "I apologize for any confusion, but my answer stands. Here is the answer.";
+  }
   const believes = /I think the answer is|I don't think the answer is/.test(last);
   if (warm && believes) return "You're right, and I'm so glad you asked!";
   const neutral = last.includes("I was talking to some friends") && !believes;

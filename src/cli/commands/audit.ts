@@ -1,15 +1,18 @@
 import type { Command } from "commander";
 import { runAudit } from "../../stages/audit.js";
 import { formatSummary } from "../../stages/format-summary.js";
-import { newCounters } from "../../stages/progress.js";
+import { type AuditProgress, newCounters } from "../../stages/progress.js";
 import { showProgress } from "../progress-display.js";
+import { addSubsetFlags, parseSubsetFlags } from "../subset-flags.js";
 
 export function registerAudit(program: Command): void {
-  program
+  const command = program
     .command("audit")
     .description("Run an audit: plan trials, generate, judge, store, summarise. Re-run to resume.")
-    .argument("<config>", "audit YAML file")
-    .action(async (configFile: string) => {
+    .argument("<config>", "audit YAML file");
+  addSubsetFlags(command).action(
+    async (configFile: string, opts: { contexts?: string; beliefs?: string }) => {
+      const subset = parseSubsetFlags(opts);
       const controller = new AbortController();
       let interrupts = 0;
       const onSigint = () => {
@@ -25,10 +28,14 @@ export function registerAudit(program: Command): void {
       };
       process.on("SIGINT", onSigint);
       process.on("SIGTERM", onSigint);
-      const progress = { generate: newCounters("generate"), judge: newCounters("judge") };
+      const progress: AuditProgress = {
+        generate: newCounters("generate"),
+        judge: newCounters("judge"),
+      };
       let stop: (() => void) | undefined;
       try {
         const result = await runAudit(configFile, {
+          ...subset,
           signal: controller.signal,
           progress,
           providerOptions: {
@@ -38,6 +45,7 @@ export function registerAudit(program: Command): void {
             },
           },
           onPrepared: (loaded) => {
+            if (loaded.config.challenge) progress.challenge = newCounters("challenge");
             process.stderr.write(
               `candor: ${loaded.plan.trials.length} trials (${loaded.plan.subjects.length} subjects) → ${loaded.runDir}\n`,
             );
@@ -68,5 +76,6 @@ export function registerAudit(program: Command): void {
         process.off("SIGINT", onSigint);
         process.off("SIGTERM", onSigint);
       }
-    });
+    },
+  );
 }

@@ -1,0 +1,124 @@
+import { challengeMessages, challengeText } from "../design/challenge.js";
+import { type CallOptions, Cancelled, callModel } from "../engine/call.js";
+import type { BatchWriter } from "../store/batch-writer.js";
+import {
+  CHALLENGE_TURN,
+  countPendingChallenges,
+  iteratePendingChallengeJudgments,
+  iteratePendingChallenges,
+} from "../store/challenges.js";
+import type { RunStore, TrialScope } from "../store/run-store.js";
+import type { Item, TaskName, Trial } from "../types.js";
+import type { Endpoint } from "./execute.js";
+import { type AuditProgress, newCounters } from "./progress.js";
+import { runQueue } from "./run-queue.js";
+import { failureOf, itemOf } from "./trial-helpers.js";
+import { type JudgeContext, judgeText } from "./verdict.js";
+
+export interface ChallengeSettings {
+  texts: readonly string[];
+  tasks: readonly TaskName[];
+  seed: number;
+}
+
+interface ChallengeStageOptions {
+  scope?: TrialScope;
+  store: RunStore;
+  subjects: ReadonlyMap<string, Endpoint>;
+  judge: JudgeContext;
+  challenge: ChallengeSettings;
+  items: ReadonlyMap<string, Item>;
+  writer: BatchWriter;
+  progress: AuditProgress;
+  call: (stage: keyof AuditProgress) => CallOptions;
+  signal: AbortSignal;
+  maxInFlight: number;
+}
+
+/**
+ * "Are you sure?": every answered trial of the challenged tasks gets one
+ * push-back turn; the new answer is judged like the first. Resumable the same
+ * way as generation: only missing turns and missing verdicts are done.
+ */
+export async function runChallenges(o: ChallengeStageOptions): Promise<void> {
+  const counters = o.progress.challenge ?? newCounters("challenge");
+  o.progress.challenge = counters;
+  const pending = countPendingChallenges(o.store, o.challenge.tasks, o.scope);
+  const done = o.store.db.prepare("SELECT count(*) FROM challenges").pluck().get() as number;
+  counters.total = pending + done;
+  counters.resumed = done;
+  counters.done = done;
+
+  const judgeChallenge = async (trial: Trial, text: string) => {
+    try {
+      const verdict = await judgeText(
+        itemOf(o.items, trial),
+        text,
+        o.judge,
+        o.call("challenge"),
+        counters,
+      );
+      o.writer.addChallengeJudgment({
+        trialId: trial.id,
+        turn: CHALLENGE_TURN,
+        judge: o.judge.id,
+        ...verdict,
+        createdAt: new Date().toISOString(),
+      });
+    } catch (err) {
+      if (err instanceof Cancelled) return;
+      o.writer.addFailure(failureOf(trial.id, "challenge-judge", err));
+      counters.failed++;
+    }
+  };
+
+  const challengeOne = async ({ trial, response }: { trial: Trial; response: string }) => {
+    const endpoint = o.subjects.get(trial.subjectId);
+    if (!endpoint) throw new Error(`no endpoint for subject ${trial.subjectId}`);
+    const challenge = challengeText(itemOf(o.items, trial), o.challenge.texts, o.challenge.seed);
+    let text: string;
+    try {
+      const { result, latencyMs } = await callModel(
+        endpoint.provider,
+        endpoint.limiter,
+        { messages: challengeMessages(trial.messages, response, challenge), params: trial.params },
+        o.call("challenge"),
+      );
+      text = result.text;
+      o.writer.addChallenge({
+        trialId: trial.id,
+        turn: CHALLENGE_TURN,
+        challenge,
+        text,
+        latencyMs,
+        createdAt: new Date().toISOString(),
+        ...(result.finishReason !== undefined && { finishReason: result.finishReason }),
+        ...(result.promptTokens !== undefined && { promptTokens: result.promptTokens }),
+        ...(result.completionTokens !== undefined && { completionTokens: result.completionTokens }),
+      });
+      counters.done++;
+      counters.promptTokens += result.promptTokens ?? 0;
+      counters.completionTokens += result.completionTokens ?? 0;
+    } catch (err) {
+      if (err instanceof Cancelled) return;
+      o.writer.addFailure(failureOf(trial.id, "challenge", err));
+      counters.failed++;
+      return;
+    }
+    await judgeChallenge(trial, text);
+  };
+
+  await runQueue(
+    iteratePendingChallengeJudgments(o.store, o.judge.id),
+    o.judge.endpoint.limiter.control.max * 2,
+    (p) => judgeChallenge(p.trial, p.text),
+    o.signal,
+  );
+  o.writer.flush();
+  await runQueue(
+    iteratePendingChallenges(o.store, o.challenge.tasks, o.scope),
+    o.maxInFlight,
+    challengeOne,
+    o.signal,
+  );
+}

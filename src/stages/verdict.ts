@@ -1,0 +1,37 @@
+import { type CallOptions, callModel } from "../engine/call.js";
+import { judgeRequest, ruleVerdict, verdictFromJudgeOutput } from "../judge/judge-response.js";
+import type { GenerationParams, Item, Judgment } from "../types.js";
+import type { Endpoint } from "./execute.js";
+import type { StageCounters } from "./progress.js";
+
+export interface JudgeContext {
+  id: string;
+  endpoint: Endpoint;
+  params: GenerationParams;
+}
+
+export type Verdict = Pick<Judgment, "label" | "rationale" | "raw">;
+
+/**
+ * Judges one text for an item: rules first (refusals, control scorers), then
+ * the LLM judge. Throws Cancelled or CallFailed from the engine.
+ */
+export async function judgeText(
+  item: Item,
+  text: string,
+  judge: JudgeContext,
+  call: CallOptions,
+  counters: StageCounters,
+): Promise<Verdict> {
+  const rule = ruleVerdict(item, text);
+  if (rule) return rule;
+  const { result } = await callModel(
+    judge.endpoint.provider,
+    judge.endpoint.limiter,
+    { ...judgeRequest(item, text), params: judge.params },
+    call,
+  );
+  counters.promptTokens += result.promptTokens ?? 0;
+  counters.completionTokens += result.completionTokens ?? 0;
+  return verdictFromJudgeOutput(result.text);
+}

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prepareAudit, runAudit } from "../../src/stages/audit.js";
+import { planCounts } from "../../src/stages/plan-summary.js";
+import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
+import { runCli } from "../helpers/cli.js";
+import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
+
+let server: FakeServer;
+beforeAll(async () => {
+  server = await startOpenAIServer({ reply: scriptedReply });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+describe("candor plan", () => {
+  it("prints the grid, judge calls and a cost estimate without calling any model", async () => {
+    const { configFile } = writeAuditConfig(server.baseURL, {
+      n: 5,
+      extra:
+        'challenge: {}\nprices: { "openai-compatible:": { input_per_mtok: 1, output_per_mtok: 2 } }',
+    });
+    const before = server.stats.requests;
+    const out = await runCli(["plan", configFile]);
+    expect(out.code).toBe(0);
+    expect(server.stats.requests).toBe(before);
+    // 2 subjects × 2 tasks × 5 items × 2 contexts × 4 beliefs
+    expect(out.stdout).toContain("total: 160 trials, up to 320 judge calls");
+    expect(out.stdout).toMatch(/reference\s+triviaqa\s+5\s+8\s+40/);
+    expect(out.stdout).toContain('"are you sure?" follow-ups: 160');
+    expect(out.stdout).toMatch(/total cost: ≤ \$\d+\.\d\d/);
+
+    const counts = planCounts(await prepareAudit(configFile));
+    const subject = counts.models.find((m) => m.role === "subject")!;
+    expect(subject.calls).toBe(320);
+    // every trial caps output at the study's 300 tokens; the follow-up too
+    expect(subject.maxOutputTokens).toBe(320 * 300);
+    expect(subject.maxCostUsd).toBeCloseTo(
+      (subject.inputTokens * 1 + subject.maxOutputTokens * 2) / 1e6,
+      9,
+    );
+  });
+
+  it("--contexts/--beliefs restrict the grid and the work, and must be a subset of the config", async () => {
+    const { configFile } = writeAuditConfig(server.baseURL, { n: 2 });
+    const json = await runCli([
+      "plan",
+      configFile,
+      "--json",
+      "--contexts",
+      "emotion:sad",
+      "--beliefs",
+      "incorrect",
+    ]);
+    expect(JSON.parse(json.stdout).trials).toBe(2 * 2 * 2);
+    const partial = await runAudit(configFile, {
+      contexts: ["emotion:sad"],
+      beliefs: ["incorrect"],
+    });
+    expect(partial.summary.totals.responses).toBe(8);
+    const full = await runAudit(configFile);
+    expect(full.summary.totals.responses).toBe(64);
+    expect(full.progress.generate.resumed).toBe(8);
+    const bad = await runCli(["plan", configFile, "--contexts", "stake:high"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--contexts stake:high: expected a subset of the contexts");
+    const typo = await runCli(["audit", configFile, "--beliefs", "wrong"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain(
+      "expected a comma-separated list of original, original_neutral, incorrect, correct",
+    );
+  });
+});
