@@ -3,6 +3,7 @@ import { CandorError } from "../errors.js";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerImportStudy } from "./commands/import-study.js";
+import { registerJudgeCheck } from "./commands/judge-check.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerSchema } from "./commands/schema.js";
 
@@ -18,6 +19,7 @@ registerPlan(program);
 registerSchema(program);
 registerAnalyze(program);
 registerImportStudy(program);
+registerJudgeCheck(program);
 
 try {
   await program.parseAsync(process.argv);
