@@ -104,3 +104,19 @@ function subFrame(frame: Frame, rows: Int32Array): Frame {
   }
   return { n: rows.length, columns };
 }
+
+/**
+ * Library entry: load a candor run, a study-layout directory or an analysis-rows
+ * CSV and fit the study's models. `candor analyze` is this plus formatting.
+ */
+export async function analyze(
+  path: string,
+  opts: AnalyzeOptions & { judge?: string } = {},
+): Promise<Analysis> {
+  const { loadAnalysisFrame } = await import("./load.js");
+  const loaded = await loadAnalysisFrame(
+    path,
+    opts.judge !== undefined ? { judge: opts.judge } : {},
+  );
+  return analyzeFrame(loaded.frame, opts);
+}

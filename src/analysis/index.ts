@@ -2,6 +2,7 @@
 export {
   type Analysis,
   type AnalyzeOptions,
+  analyze,
   analyzeFrame,
   type ComparisonAnalysis,
   DEFAULT_MODELS,
