@@ -14,7 +14,7 @@ import { spawnOpenAIServer } from "../../test/helpers/openai-server.js";
 import { sharedData, tempDir } from "../../test/helpers/paths.js";
 
 const CONCURRENCY = 64;
-const ITEMS = 139; // × 18 conditions × 2 subjects = 5,004 trials
+const ITEMS = 70; // × 36 conditions (9 contexts × 4 beliefs) × 2 subjects = 5,040 trials
 
 async function bareClient(baseURL: string, total: number): Promise<number> {
   const url = new URL(`${baseURL}/chat/completions`);
