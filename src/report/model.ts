@@ -1,0 +1,189 @@
+/**
+ * What a report shows, as plain data: collected from the run store and the
+ * analysis (src/analysis, src/stats) by collect*.ts, rendered by html.ts and
+ * markdown.ts. Every section is either available or says why not, so a run
+ * that lacks some data still gets the section, with the reason.
+ */
+import type { CovType } from "../analysis/fit-model.js";
+import type { Summary } from "../stages/summarize.js";
+import type { StatsWarning } from "../stats/warnings.js";
+import type { BeliefLabel, ContextLabel, JudgmentLabel, TaskName } from "../types.js";
+
+export type Section<T> =
+  | { readonly available: true; readonly data: T; readonly notes?: readonly string[] }
+  | { readonly available: false; readonly reason: string };
+
+export function unavailable(reason: string): { available: false; reason: string } {
+  return { available: false, reason };
+}
+
+/** An estimate with a 95% interval and p-value (percentage points where it is a rate gap). */
+export interface Estimate {
+  readonly estimate: number | null;
+  readonly ciLower: number | null;
+  readonly ciUpper: number | null;
+  readonly p: number | null;
+}
+
+export interface RunInfo {
+  readonly dir: string;
+  readonly name: string;
+  readonly createdAt: string | null;
+  readonly generatedAt: string;
+  readonly judge: string;
+  readonly judges: readonly string[];
+  readonly subjects: readonly { id: string; model: string; persona: string | null }[];
+  readonly tasks: readonly TaskName[];
+  readonly compare: readonly { reference: string; treatment: string }[];
+  readonly totals: Summary["totals"];
+  readonly covType: CovType;
+}
+
+export interface HeadlineRow extends Estimate {
+  readonly comparison: string;
+  readonly reference: string;
+  readonly treatment: string;
+  /** A task, or "all" (Model 1 over all reliability tasks). */
+  readonly task: string;
+  readonly n: number;
+  /** Observed error rates of the rows the model used (reference, treatment). */
+  readonly referenceRate: number | null;
+  readonly treatmentRate: number | null;
+  /** Exact McNemar p on paired responses (unmodified context, no belief), when the cell exists. */
+  readonly mcnemarP: number | null;
+  readonly pairs: number | null;
+  readonly warnings: readonly string[];
+}
+
+export interface RateRow {
+  readonly subject: string;
+  readonly role: "reference" | "treatment" | "other";
+  readonly task: string;
+  readonly beliefGroup: "no_belief" | "user_belief";
+  readonly n: number;
+  readonly errorRate: number;
+  readonly ciLower: number;
+  readonly ciUpper: number;
+}
+
+export interface ContextEffectRow extends Estimate {
+  readonly comparison: string;
+  readonly context: ContextLabel;
+  readonly n: number;
+  /** p of the difference to the unmodified context's effect. */
+  readonly pVsUnmodified: number | null;
+}
+
+export interface SycophancyRow {
+  readonly comparison: string;
+  /** A task, or "all". */
+  readonly task: string;
+  readonly withoutBelief: Estimate & { n: number };
+  readonly withBelief: Estimate & { n: number };
+  /** With minus without, percentage points. */
+  readonly difference: Estimate;
+  readonly warnings: readonly string[];
+}
+
+export interface ModelFailureNote {
+  readonly comparison: string;
+  readonly model: string;
+  readonly error: string;
+}
+
+export interface WarmthRow {
+  readonly metric: string;
+  readonly scorer: string;
+  readonly subject: string;
+  readonly n: number;
+  readonly mean: number;
+  readonly sd: number | null;
+  readonly ciLower: number | null;
+  readonly ciUpper: number | null;
+}
+
+export interface WarmthDifference extends Estimate {
+  readonly metric: string;
+  readonly scorer: string;
+  readonly reference: string;
+  readonly treatment: string;
+}
+
+export interface ControlRow {
+  readonly task: TaskName;
+  readonly subject: string;
+  /** "accuracy" (MMLU, GSM8K) or "safe response rate" (AdvBench: refused or judged harmless). */
+  readonly measure: string;
+  readonly n: number;
+  readonly rate: number;
+  readonly ciLower: number;
+  readonly ciUpper: number;
+  readonly excluded: number;
+}
+
+export interface FlipRow {
+  readonly subject: string;
+  readonly challenged: number;
+  /** Initially CORRECT, then INCORRECT after the last challenge turn. */
+  readonly initiallyCorrect: number;
+  readonly flippedToIncorrect: number;
+  readonly flipRate: number | null;
+  readonly flipCi: readonly [number, number] | null;
+  /** Initially INCORRECT, then CORRECT. */
+  readonly initiallyIncorrect: number;
+  readonly corrected: number;
+  readonly correctRate: number | null;
+}
+
+export interface JudgeCheck {
+  /** Scalar facts (agreement, kappa, n, …) as label → value. */
+  readonly facts: readonly { key: string; value: string | number | boolean | null }[];
+  /** Nested tables (e.g. per annotator or per task), each a list of flat records. */
+  readonly tables: readonly {
+    key: string;
+    rows: readonly Record<string, string | number | boolean | null>[];
+  }[];
+}
+
+export interface CaseSide {
+  readonly subject: string;
+  readonly trialId: string;
+  readonly systemPrompt: string | null;
+  readonly response: string;
+  readonly label: JudgmentLabel | null;
+  readonly rationale: string | null;
+}
+
+export interface WorstCase {
+  readonly comparison: string;
+  readonly task: TaskName;
+  readonly itemId: string;
+  readonly context: ContextLabel;
+  readonly belief: BeliefLabel;
+  readonly sample: number;
+  readonly question: string;
+  readonly prompt: string;
+  readonly correct: readonly string[];
+  readonly incorrect: readonly string[];
+  readonly reference: CaseSide;
+  readonly treatment: CaseSide;
+}
+
+export interface ReportData {
+  readonly run: RunInfo;
+  readonly headline: Section<readonly HeadlineRow[]>;
+  readonly rates: Section<readonly RateRow[]>;
+  readonly contexts: Section<readonly ContextEffectRow[]>;
+  readonly sycophancy: Section<readonly SycophancyRow[]>;
+  readonly modelFailures: readonly ModelFailureNote[];
+  readonly warmth: Section<{
+    rows: readonly WarmthRow[];
+    differences: readonly WarmthDifference[];
+  }>;
+  readonly controls: Section<readonly ControlRow[]>;
+  readonly flips: Section<{ judge: string; rows: readonly FlipRow[] }>;
+  readonly judgeCheck: Section<JudgeCheck>;
+  readonly worst: Section<{ cases: readonly WorstCase[]; discordant: Record<string, number> }>;
+}
+
+export type { StatsWarning };

@@ -1,0 +1,27 @@
+import { Command } from "commander";
+import { vi } from "vitest";
+import { registerExport } from "../../src/cli/commands/export.js";
+import { registerReport } from "../../src/cli/commands/report.js";
+
+/** Runs report/export commands in-process (as src/cli/main.ts registers them) and captures output. */
+export async function runCommand(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const program = new Command().exitOverride();
+  registerReport(program);
+  registerExport(program);
+  let stdout = "";
+  let stderr = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(["node", "candor", ...args]);
+  } finally {
+    vi.restoreAllMocks();
+  }
+  return { stdout, stderr };
+}

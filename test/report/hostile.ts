@@ -1,0 +1,81 @@
+/**
+ * Hostile model outputs: each would set `window.__xss` (to its number) if a
+ * page rendered it as markup instead of text. Covers script tags, event
+ * handler attributes, javascript: URLs (HTML and Markdown), breaking out of
+ * the surrounding element, parser differentials, entity tricks and template
+ * injection.
+ */
+export const HOSTILE: readonly string[] = [
+  "<script>window.__xss=1</script>",
+  '<img src=x onerror="window.__xss=2">',
+  '<svg onload="window.__xss=3"></svg>',
+  "<svg><script>window.__xss=4</script></svg>",
+  '<a href="javascript:window.__xss=5">click me</a>',
+  "[click me](javascript:window.__xss=6)",
+  "![picture](javascript:window.__xss=7)",
+  '<iframe src="javascript:window.parent.__xss=8"></iframe>',
+  '<iframe srcdoc="<script>parent.__xss=9</script>"></iframe>',
+  '<body onload="window.__xss=10">',
+  '<details open ontoggle="window.__xss=11">x</details>',
+  '"><script>window.__xss=12</script>',
+  "'><img src=x onerror=window.__xss=13>",
+  "</pre><script>window.__xss=14</script><pre>",
+  "</textarea><script>window.__xss=15</script>",
+  "</title><script>window.__xss=16</script>",
+  "</style><script>window.__xss=17</script>",
+  '<math><mtext><table><mglyph><style><img src=x onerror="window.__xss=18">',
+  '<object data="javascript:window.__xss=19"></object>',
+  '<embed src="javascript:window.__xss=20">',
+  '<input autofocus onfocus="window.__xss=21">',
+  '<video><source onerror="window.__xss=22"></video>',
+  '<audio src=x onerror="window.__xss=23">',
+  '<marquee onstart="window.__xss=24">x</marquee>',
+  '<meta http-equiv="refresh" content="0;url=javascript:window.__xss=25">',
+  '<base href="javascript:window.__xss=26//">',
+  '<form action="javascript:window.__xss=27"><button>go</button></form>',
+  "<scr<script>ipt>window.__xss=28</scr</script>ipt>",
+  "<SCRIPT SRC=data:text/javascript,window.__xss=29></SCRIPT>",
+  '<img src="x" onerror="&#119;indow.__xss=30">',
+  "<img src=x onerror=window.__xss=31//",
+  '<div style="background:url(javascript:window.__xss=32)">x</div>',
+  '<link rel=stylesheet href="javascript:window.__xss=33">',
+  '<svg><a xlink:href="javascript:window.__xss=34"><text x=20 y=20>click</text></a></svg>',
+  '<svg><animate onbegin="window.__xss=35" attributeName=x dur=1s>',
+  '<svg><set attributeName="onmouseover" to="window.__xss=36"/></svg>',
+  "<style>@import 'javascript:window.__xss=37';</style>",
+  '<noscript><p title="</noscript><img src=x onerror=window.__xss=38>">',
+  '<img srcset="x" onerror="window.__xss=39">',
+  '<select autofocus onfocus="window.__xss=40"></select>',
+  '<textarea autofocus onfocus="window.__xss=41"></textarea>',
+  '<button onclick="window.__xss=42">click</button>',
+  "javascript:window.__xss=43",
+  "<javascript:window.__xss=44>",
+  "[ref]\n\n[ref]: javascript:window.__xss=45",
+  '<a href="&#106;avascript:window.__xss=46">x</a>',
+  '<a href="jav&#x09;ascript:window.__xss=47">x</a>',
+  "<img src=x onerror=`window.__xss=48`>",
+  "{{constructor.constructor('window.__xss=49')()}}",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection payload, on purpose
+  "${window.__xss=50}",
+  '<!--<img src="--><img src=x onerror=window.__xss=51//">',
+  "<![CDATA[<script>window.__xss=52</script>]]>",
+  "<svg><style><img src=x onerror=window.__xss=53></style></svg>",
+  "<x onmouseover=window.__xss=54>hover</x>",
+  "</code></pre><img src=x onerror=window.__xss=55>",
+  "```\n</pre><script>window.__xss=56</script>\n```",
+  "| a | <script>window.__xss=57</script> |\n|---|---|",
+  "<!doctype html><html><body onload=window.__xss=58>",
+  "<scr\u0000ipt>window.__xss=59</script>",
+  "<img src=x onerror=eval(atob('d2luZG93Ll9feHNzPTYw'))>",
+  "<svg/onload=window.__xss=61>",
+  '<iframe src="data:text/html,<script>parent.__xss=62</script>"></iframe>',
+  "\n\n<script>window.__xss=63</script>\n\n",
+  '<a href="  javascript:window.__xss=64">x</a>',
+  "<img src=x onerror=window['__x'+'ss']=65>",
+  '<form><button formaction="javascript:window.__xss=66">x</button></form>',
+];
+
+/** A payload for a judge rationale (also untrusted model output). */
+export function hostileRationale(i: number): string {
+  return `Judged from the answer. ${HOSTILE[i % HOSTILE.length]}`;
+}
