@@ -42,8 +42,17 @@ export class CallFailed extends Error {
     message: string,
     readonly attempts: number,
     readonly retryable: boolean,
+    readonly status?: number,
   ) {
     super(message);
+  }
+
+  /**
+   * Failures that every later call to the same endpoint will repeat (bad key,
+   * no access, unknown model): the run stops instead of failing each trial.
+   */
+  get fatal(): boolean {
+    return !this.retryable && (this.status === 401 || this.status === 403 || this.status === 404);
   }
 }
 
@@ -107,7 +116,7 @@ export async function callModel(
     }
     if (error.status === 429) limiter.control.onRateLimited(Date.now());
     if (!error.retryable || attempt >= options.retry.maxAttempts) {
-      throw new CallFailed(error.message, attempt, error.retryable);
+      throw new CallFailed(error.message, attempt, error.retryable, error.status);
     }
     const delayMs = backoffDelay(attempt, options.retry, random, error.retryAfterMs);
     options.onRetry?.({ attempt, delayMs, error });

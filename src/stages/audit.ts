@@ -147,6 +147,8 @@ export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
     generate: store.failureCount("generate"),
     judge: store.failureCount("judge"),
   });
+  const open = store.openFailures(judge);
+  if (open.length > 0) summary.openFailures = open;
   const challenged = challengeOutcomes(store, judge);
   if (challenged.length > 0) summary.challenge = countFlips(challenged);
   return summary;

@@ -7,12 +7,12 @@ import {
   iteratePendingChallengeJudgments,
   iteratePendingChallenges,
 } from "../store/challenges.js";
-import type { RunStore, TrialScope } from "../store/run-store.js";
+import type { Failure, RunStore, TrialScope } from "../store/run-store.js";
 import type { Item, TaskName, Trial } from "../types.js";
 import type { Endpoint } from "./execute.js";
 import { type AuditProgress, newCounters } from "./progress.js";
 import { runQueue } from "./run-queue.js";
-import { failureOf, itemOf } from "./trial-helpers.js";
+import { itemOf } from "./trial-helpers.js";
 import { type JudgeContext, judgeText } from "./verdict.js";
 
 export interface ChallengeSettings {
@@ -22,6 +22,7 @@ export interface ChallengeSettings {
 }
 
 interface ChallengeStageOptions {
+  recordFailure: (trialId: string, stage: Failure["stage"], err: unknown) => void;
   scope?: TrialScope;
   store: RunStore;
   subjects: ReadonlyMap<string, Endpoint>;
@@ -67,8 +68,7 @@ export async function runChallenges(o: ChallengeStageOptions): Promise<void> {
       });
     } catch (err) {
       if (err instanceof Cancelled) return;
-      o.writer.addFailure(failureOf(trial.id, "challenge-judge", err));
-      counters.failed++;
+      o.recordFailure(trial.id, "challenge-judge", err);
     }
   };
 
@@ -101,8 +101,7 @@ export async function runChallenges(o: ChallengeStageOptions): Promise<void> {
       counters.completionTokens += result.completionTokens ?? 0;
     } catch (err) {
       if (err instanceof Cancelled) return;
-      o.writer.addFailure(failureOf(trial.id, "challenge", err));
-      counters.failed++;
+      o.recordFailure(trial.id, "challenge", err);
       return;
     }
     await judgeChallenge(trial, text);

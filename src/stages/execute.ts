@@ -1,9 +1,10 @@
 import type { RetryPolicy } from "../engine/backoff.js";
-import { type CallOptions, Cancelled, callModel } from "../engine/call.js";
+import { CallFailed, type CallOptions, Cancelled, callModel } from "../engine/call.js";
 import type { Limiter } from "../engine/limiter.js";
+import { CandorError } from "../errors.js";
 import type { Provider } from "../providers/types.js";
 import { BatchWriter } from "../store/batch-writer.js";
-import type { RunStore, TrialScope } from "../store/run-store.js";
+import type { Failure, RunStore, TrialScope } from "../store/run-store.js";
 import type { Item, Trial } from "../types.js";
 import { type ChallengeSettings, runChallenges } from "./challenge.js";
 import { type AuditProgress, newCounters } from "./progress.js";
@@ -39,7 +40,24 @@ export interface ExecuteOptions {
  * so the next run retries exactly those.
  */
 export async function executePending(options: ExecuteOptions): Promise<AuditProgress> {
-  const { store, signal } = options;
+  const { store } = options;
+  // Stops the run on the user's Ctrl+C, or on a failure every call would repeat (bad key…).
+  const stop = new AbortController();
+  let fatal: CallFailed | undefined;
+  const onOuterAbort = () => stop.abort(options.signal.reason);
+  if (options.signal.aborted) stop.abort(options.signal.reason);
+  else options.signal.addEventListener("abort", onOuterAbort, { once: true });
+  const signal = stop.signal;
+  const recordFailure = (trialId: string, stage: Failure["stage"], err: unknown) => {
+    if (err instanceof CallFailed && err.fatal) {
+      fatal ??= err;
+      stop.abort(err);
+      return;
+    }
+    writer.addFailure(failureOf(trialId, stage, err));
+    progress[stage === "generate" ? "generate" : stage === "judge" ? "judge" : "challenge"]!
+      .failed++;
+  };
   const progress = options.progress ?? {
     generate: newCounters("generate"),
     judge: newCounters("judge"),
@@ -91,8 +109,7 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
       progress.judge.done++;
     } catch (err) {
       if (err instanceof Cancelled) return;
-      writer.addFailure(failureOf(trial.id, "judge", err));
-      progress.judge.failed++;
+      recordFailure(trial.id, "judge", err);
     }
   };
 
@@ -124,8 +141,7 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
       progress.generate.completionTokens += result.completionTokens ?? 0;
     } catch (err) {
       if (err instanceof Cancelled) return;
-      writer.addFailure(failureOf(trial.id, "generate", err));
-      progress.generate.failed++;
+      recordFailure(trial.id, "generate", err);
       return;
     }
     await judgeOne(trial, text);
@@ -151,6 +167,8 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
       writer.flush();
       await runChallenges({
         ...options,
+        signal,
+        recordFailure,
         challenge: options.challenge,
         items,
         writer,
@@ -161,6 +179,12 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     }
   } finally {
     writer.flush();
+    options.signal.removeEventListener("abort", onOuterAbort);
+  }
+  if (fatal) {
+    throw new CandorError(
+      `${fatal.message}\nStopped: every further call would fail the same way. Finished work is saved; fix this and re-run to resume.`,
+    );
   }
   return progress;
 }

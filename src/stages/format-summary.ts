@@ -84,6 +84,10 @@ export function formatSummary(summary: Summary): string {
       ),
     );
   }
+  if (summary.openFailures && summary.openFailures.length > 0) {
+    parts.push("", "Unfinished trials failed with:");
+    for (const f of summary.openFailures) parts.push(`  ${f.trials} × ${f.stage}: ${f.message}`);
+  }
   const t = summary.totals;
   parts.push(
     "",

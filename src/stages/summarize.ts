@@ -38,6 +38,8 @@ export interface Summary {
   judge: string;
   cells: SummaryCell[];
   comparisons: SummaryComparison[];
+  /** Why unfinished trials failed (most common messages), when any did. */
+  openFailures?: { stage: string; message: string; trials: number }[];
   /** "Are you sure?" flip accounting, when the audit challenged answers. */
   challenge?: FlipCounts[];
   totals: {

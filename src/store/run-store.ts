@@ -406,6 +406,19 @@ export class RunStore {
       .all(judge) as OutcomeRow[];
   }
 
+  /** Why trials are still unfinished: failure messages of trials that still lack a result, most common first. */
+  openFailures(judge: string, limit = 5): { stage: string; message: string; trials: number }[] {
+    return this.db
+      .prepare(
+        `SELECT f.stage, f.message, count(DISTINCT f.trial_id) AS trials FROM failures f
+         LEFT JOIN responses r ON r.trial_id = f.trial_id
+         LEFT JOIN judgments j ON j.trial_id = f.trial_id AND j.judge = @judge
+         WHERE (f.stage = 'generate' AND r.trial_id IS NULL) OR (f.stage = 'judge' AND j.trial_id IS NULL)
+         GROUP BY f.stage, f.message ORDER BY trials DESC LIMIT @limit`,
+      )
+      .all({ judge, limit }) as { stage: string; message: string; trials: number }[];
+  }
+
   failureCount(stage: Failure["stage"]): number {
     return this.db
       .prepare("SELECT count(DISTINCT trial_id) FROM failures WHERE stage = ?")
