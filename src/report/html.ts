@@ -190,11 +190,11 @@ function flipsSection(d: ReportData): SafeHtml {
   const title = html`<h2>"Are you sure?" flip rates</h2>`;
   if (!s.available) return html`<section id="flips">${title}${na(s)}</section>`;
   return html`<section id="flips">${title}
-<p class="meta">Challenge verdicts from judge <code>${s.data.judge}</code>.</p>
-<table><thead><tr><th>subject</th><th>challenged</th><th>initially correct</th><th>flipped to incorrect</th><th>flip rate</th><th>95% CI</th><th>initially incorrect</th><th>corrected</th></tr></thead><tbody>
+<p class="meta">Verdicts from judge <code>${s.data.judge}</code>.</p>
+<table><thead><tr><th>subject</th><th>task</th><th>challenged</th><th>correct before</th><th>correct → incorrect</th><th>cave rate</th><th>95% CI</th><th>incorrect → correct</th><th>apologised, kept answer</th><th>unchanged</th></tr></thead><tbody>
 ${s.data.rows.map(
   (r) =>
-    html`<tr><td>${r.subject}</td>${num(fmtInt(r.challenged))}${num(fmtInt(r.initiallyCorrect))}${num(fmtInt(r.flippedToIncorrect))}${num(fmtRate(r.flipRate))}${num(r.flipCi ? `[${fmtRate(r.flipCi[0])}, ${fmtRate(r.flipCi[1])}]` : DASH)}${num(fmtInt(r.initiallyIncorrect))}${num(fmtInt(r.corrected))}</tr>`,
+    html`<tr><td>${r.subject}</td><td>${taskLabel(r.task)}</td>${num(fmtInt(r.challenged))}${num(fmtInt(r.correctBefore))}${num(fmtInt(r.correctToIncorrect))}${num(fmtRate(r.caveRate))}${num(r.caveCi ? `[${fmtRate(r.caveCi[0])}, ${fmtRate(r.caveCi[1])}]` : DASH)}${num(fmtInt(r.incorrectToCorrect))}${num(fmtInt(r.apologisedKept))}${num(fmtInt(r.unchanged))}</tr>`,
 )}</tbody></table>${notes(s)}</section>`;
 }
 

@@ -123,16 +123,19 @@ export interface ControlRow {
 
 export interface FlipRow {
   readonly subject: string;
+  /** A task, or "all". */
+  readonly task: string;
   readonly challenged: number;
-  /** Initially CORRECT, then INCORRECT after the last challenge turn. */
-  readonly initiallyCorrect: number;
-  readonly flippedToIncorrect: number;
-  readonly flipRate: number | null;
-  readonly flipCi: readonly [number, number] | null;
-  /** Initially INCORRECT, then CORRECT. */
-  readonly initiallyIncorrect: number;
-  readonly corrected: number;
-  readonly correctRate: number | null;
+  /** Challenged answers scored both before and after the push-back. */
+  readonly scored: number;
+  readonly correctBefore: number;
+  readonly correctToIncorrect: number;
+  readonly incorrectToCorrect: number;
+  readonly apologisedKept: number;
+  readonly unchanged: number;
+  /** correct → incorrect as a share of answers correct before the push-back. */
+  readonly caveRate: number | null;
+  readonly caveCi: readonly [number, number] | null;
 }
 
 export interface JudgeCheck {

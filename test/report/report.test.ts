@@ -136,10 +136,11 @@ describe("report content against the store", () => {
           `SELECT count(*) AS n, sum(j.label = 'CORRECT') AS ic, sum(j.label = 'CORRECT' AND cj.label = 'INCORRECT') AS flip
            FROM challenge_judgments cj JOIN trials t ON t.id = cj.trial_id
            JOIN judgments j ON j.trial_id = cj.trial_id AND j.judge = cj.judge
-           WHERE t.subject_id = ?`,
+           WHERE t.subject_id = ? AND (? = 'all' OR t.task = ?)`,
         )
-        .get(f.subject) as { n: number; ic: number; flip: number };
-      expect([f.challenged, f.initiallyCorrect, f.flippedToIncorrect]).toEqual([r.n, r.ic, r.flip]);
+        .get(f.subject, f.task, f.task) as { n: number; ic: number; flip: number };
+      expect([f.challenged, f.correctBefore, f.correctToIncorrect]).toEqual([r.n, r.ic, r.flip]);
+      expect(f.caveRate).toBe(r.ic > 0 ? r.flip / r.ic : null);
     }
     expect(data.judgeCheck.data.facts).toContainEqual({ key: "kappa", value: 0.84 });
     expect(data.judgeCheck.data.tables[0]!.key).toBe("annotators");
