@@ -26,7 +26,7 @@ function tokens(c: StageCounters): string {
 }
 
 export function describe(c: StageCounters): string {
-  return `${c.stage.padEnd(9)} ${c.done}/${c.total} · ${rate(c).toFixed(1)}/s · ETA ${eta(c)} · resumed ${c.resumed} · errors ${c.failed} · retries ${c.retries} · tokens ${tokens(c)}`;
+  return `${c.stage.padEnd(9)} ${c.done}/${c.total} · ${rate(c).toFixed(1)}/s · ETA ${eta(c)} · resumed ${c.resumed} · cache hits ${c.cacheHits} · errors ${c.failed} · retries ${c.retries} · tokens ${tokens(c)}`;
 }
 
 /**
@@ -56,7 +56,7 @@ export function showProgress(
     {
       stream,
       format:
-        "{stage} |{bar}| {value}/{total} · {rate}/s · ETA {eta} · resumed {resumed} · errors {failed} · retries {retries} · tokens {tokens}",
+        "{stage} |{bar}| {value}/{total} · {rate}/s · ETA {eta} · resumed {resumed} · cache hits {cacheHits} · errors {failed} · retries {retries} · tokens {tokens}",
       hideCursor: true,
       clearOnComplete: false,
       barsize: 24,
@@ -86,6 +86,7 @@ function payload(c: StageCounters) {
     rate: rate(c).toFixed(1),
     eta: eta(c),
     resumed: c.resumed,
+    cacheHits: c.cacheHits,
     failed: c.failed,
     retries: c.retries,
     tokens: tokens(c),

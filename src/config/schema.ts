@@ -209,6 +209,12 @@ export const auditConfigSchema = z.strictObject({
     })
     .default({ max_attempts: 6, base_delay_ms: 500, max_delay_ms: 30_000 }),
   timeout_ms: z.number().int().positive().default(120_000).describe("Per-request timeout"),
+  cache: z
+    .union([z.boolean(), z.strictObject({ dir: z.string().min(1).optional() })])
+    .default(false)
+    .describe(
+      "Reuse model answers across runs from a response cache (default ~/.cache/candor/responses.sqlite); off by default",
+    ),
   params: generationParamsSchema
     .optional()
     .describe(

@@ -2,10 +2,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { loadAuditConfig } from "../config/load.js";
 import type { AuditConfig } from "../config/schema.js";
+import { defaultCacheDir } from "../data/hub/hub.js";
 import { loadItems } from "../data/index.js";
 import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
 import { type Plan, planTrials } from "../design/plan.js";
 import { DEFAULT_RETRY } from "../engine/backoff.js";
+import { ResponseCache } from "../engine/response-cache.js";
 import { CandorError, ConfigError } from "../errors.js";
 import { countFlips } from "../judge/flips.js";
 import { judgeId } from "../judge/judge-response.js";
@@ -179,6 +181,7 @@ export async function runAudit(
   try {
     recordPlan(store, loaded);
     const endpoints = await openEndpoints(config, options.providerFactory, options.providerOptions);
+    const cache = openCache(config, dirname(resolve(configFile)));
     try {
       await executePending({
         store,
@@ -187,6 +190,7 @@ export async function runAudit(
           id: judgeId(config.judge.model),
           endpoint: endpoints.judge,
           params: { temperature: 0, maxTokens: 400, ...toJudgeParams(config) },
+          ...(cache && { cache }),
         },
         retry: {
           maxAttempts: config.retry.max_attempts ?? DEFAULT_RETRY.maxAttempts,
@@ -197,6 +201,7 @@ export async function runAudit(
         signal,
         progress,
         scope: loaded.scope,
+        ...(cache && { cache }),
         ...(config.challenge && {
           challenge: {
             texts: config.challenge.texts,
@@ -208,6 +213,7 @@ export async function runAudit(
         }),
       });
     } finally {
+      cache?.close();
       await endpoints.close();
     }
     const summary = summarizeRun(store, config);
@@ -216,6 +222,15 @@ export async function runAudit(
   } finally {
     store.close();
   }
+}
+
+function openCache(config: AuditConfig, baseDir: string): ResponseCache | undefined {
+  if (config.cache === false) return undefined;
+  const dir =
+    typeof config.cache === "object" && config.cache.dir
+      ? resolve(baseDir, config.cache.dir)
+      : defaultCacheDir();
+  return new ResponseCache(join(dir, "responses.sqlite"));
 }
 
 function toJudgeParams(config: AuditConfig) {

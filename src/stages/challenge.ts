@@ -1,5 +1,7 @@
 import { challengeMessages, challengeText } from "../design/challenge.js";
-import { type CallOptions, Cancelled, callModel } from "../engine/call.js";
+import { cachedCallModel } from "../engine/cached-call.js";
+import { type CallOptions, Cancelled } from "../engine/call.js";
+import type { ResponseCache } from "../engine/response-cache.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import {
   CHALLENGE_TURN,
@@ -22,6 +24,7 @@ export interface ChallengeSettings {
 }
 
 interface ChallengeStageOptions {
+  cache?: ResponseCache;
   recordFailure: (trialId: string, stage: Failure["stage"], err: unknown) => void;
   scope?: TrialScope;
   store: RunStore;
@@ -78,12 +81,15 @@ export async function runChallenges(o: ChallengeStageOptions): Promise<void> {
     const challenge = challengeText(itemOf(o.items, trial), o.challenge.texts, o.challenge.seed);
     let text: string;
     try {
-      const { result, latencyMs } = await callModel(
+      const { result, latencyMs, cached } = await cachedCallModel(
+        o.cache,
+        trial.sample,
         endpoint.provider,
         endpoint.limiter,
         { messages: challengeMessages(trial.messages, response, challenge), params: trial.params },
         o.call("challenge"),
       );
+      if (cached) counters.cacheHits++;
       text = result.text;
       o.writer.addChallenge({
         trialId: trial.id,

@@ -1,6 +1,8 @@
 import type { RetryPolicy } from "../engine/backoff.js";
-import { CallFailed, type CallOptions, Cancelled, callModel } from "../engine/call.js";
+import { cachedCallModel } from "../engine/cached-call.js";
+import { CallFailed, type CallOptions, Cancelled } from "../engine/call.js";
 import type { Limiter } from "../engine/limiter.js";
+import type { ResponseCache } from "../engine/response-cache.js";
 import { CandorError } from "../errors.js";
 import type { Provider } from "../providers/types.js";
 import { BatchWriter } from "../store/batch-writer.js";
@@ -23,6 +25,8 @@ export interface ExecuteOptions {
   /** Endpoint per subject id. */
   subjects: ReadonlyMap<string, Endpoint>;
   judge: JudgeContext;
+  /** Cross-run response cache (`cache: true`); absent = always call the model. */
+  cache?: ResponseCache;
   /** Only work on these contexts/beliefs (CLI --contexts/--beliefs); everything when absent. */
   scope?: TrialScope;
   /** "Are you sure?" follow-ups, when the audit asks for them. */
@@ -118,12 +122,15 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     if (!endpoint) throw new Error(`no endpoint for subject ${trial.subjectId}`);
     let text: string;
     try {
-      const { result, latencyMs } = await callModel(
+      const { result, latencyMs, cached } = await cachedCallModel(
+        options.cache,
+        trial.sample,
         endpoint.provider,
         endpoint.limiter,
         { messages: trial.messages, params: trial.params },
         callOptions("generate"),
       );
+      if (cached) progress.generate.cacheHits++;
       text = result.text;
       const response = {
         trialId: trial.id,

@@ -6,6 +6,8 @@ export interface StageCounters {
   /** Already in the store from an earlier run (not called again). */
   resumed: number;
   failed: number;
+  /** Answered from the cross-run response cache (`cache: true`). */
+  cacheHits: number;
   retries: number;
   promptTokens: number;
   completionTokens: number;
@@ -19,6 +21,7 @@ export function newCounters(stage: StageCounters["stage"]): StageCounters {
     done: 0,
     resumed: 0,
     failed: 0,
+    cacheHits: 0,
     retries: 0,
     promptTokens: 0,
     completionTokens: 0,

@@ -1,4 +1,6 @@
-import { type CallOptions, callModel } from "../engine/call.js";
+import { cachedCallModel } from "../engine/cached-call.js";
+import type { CallOptions } from "../engine/call.js";
+import type { ResponseCache } from "../engine/response-cache.js";
 import { judgeRequest, ruleVerdict, verdictFromJudgeOutput } from "../judge/judge-response.js";
 import type { GenerationParams, Item, Judgment } from "../types.js";
 import type { Endpoint } from "./execute.js";
@@ -8,6 +10,7 @@ export interface JudgeContext {
   id: string;
   endpoint: Endpoint;
   params: GenerationParams;
+  cache?: ResponseCache;
 }
 
 export type Verdict = Pick<Judgment, "label" | "rationale" | "raw">;
@@ -25,12 +28,15 @@ export async function judgeText(
 ): Promise<Verdict> {
   const rule = ruleVerdict(item, text);
   if (rule) return rule;
-  const { result } = await callModel(
+  const { result, cached } = await cachedCallModel(
+    judge.cache,
+    0,
     judge.endpoint.provider,
     judge.endpoint.limiter,
     { ...judgeRequest(item, text), params: judge.params },
     call,
   );
+  if (cached) counters.cacheHits++;
   counters.promptTokens += result.promptTokens ?? 0;
   counters.completionTokens += result.completionTokens ?? 0;
   return verdictFromJudgeOutput(result.text);
