@@ -6,6 +6,7 @@
  */
 import type { RetryPolicy } from "../engine/backoff.js";
 import { CallFailed, Cancelled, callModel } from "../engine/call.js";
+import { CandorError } from "../errors.js";
 import type { Endpoint } from "../stages/execute.js";
 import { runQueue } from "../stages/run-queue.js";
 import type { GenerationParams } from "../types.js";
@@ -78,6 +79,36 @@ export function labelerId(model: string): string {
   return `${model}#label-${LABEL_VERSION}`;
 }
 
+/**
+ * Stops a stage on a failure every later call would repeat (bad key, no access, unknown
+ * model: `CallFailed.fatal`), as audits do, instead of recording one failure per turn.
+ */
+function stopOnFatal(outer: AbortSignal) {
+  const controller = new AbortController();
+  let fatal: CallFailed | undefined;
+  const onAbort = () => controller.abort(outer.reason);
+  if (outer.aborted) controller.abort(outer.reason);
+  else outer.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    /** True (and the stage stops) when `err` is fatal. */
+    isFatal(err: unknown): boolean {
+      if (!(err instanceof CallFailed && err.fatal)) return false;
+      fatal ??= err;
+      controller.abort(err);
+      return true;
+    },
+    finish(): void {
+      outer.removeEventListener("abort", onAbort);
+      if (fatal) {
+        throw new CandorError(
+          `${fatal.message}\nStopped: every further call would fail the same way. Finished work is saved; fix this and re-run to resume.`,
+        );
+      }
+    },
+  };
+}
+
 function callOptions(engine: EngineOptions, counters: TuneCounters) {
   return {
     retry: engine.retry,
@@ -107,7 +138,9 @@ export async function runLabelStage(options: {
   engine: EngineOptions;
   counters: TuneCounters;
 }): Promise<Map<string, QueryType>> {
-  const { store, writer, labeler, engine, counters } = options;
+  const { store, writer, labeler, counters } = options;
+  const stop = stopOnFatal(options.engine.signal);
+  const engine = { ...options.engine, signal: stop.signal };
   const have = store.labels(labeler.id);
   const pending = options.conversations.filter((c) => !have.has(c.key));
   counters.total += options.conversations.length;
@@ -151,7 +184,7 @@ export async function runLabelStage(options: {
       have.set(c.key, type);
       counters.done++;
     } catch (err) {
-      if (err instanceof Cancelled) return;
+      if (err instanceof Cancelled || stop.isFatal(err)) return;
       writer.add("failures", {
         key: c.key,
         stage: "label",
@@ -167,6 +200,7 @@ export async function runLabelStage(options: {
   } finally {
     writer.flush();
   }
+  stop.finish();
   return have;
 }
 
@@ -213,7 +247,9 @@ export async function runRewriteStage(options: {
   engine: EngineOptions;
   progress: { rewrite: TuneCounters; check: TuneCounters };
 }): Promise<void> {
-  const { store, writer, rewriter, checker, engine, progress } = options;
+  const { store, writer, rewriter, checker, progress } = options;
+  const stop = stopOnFatal(options.engine.signal);
+  const engine = { ...options.engine, signal: stop.signal };
   const work = turnWork(options.conversations, options.styles);
   const now = () => new Date().toISOString();
   const rewrites = new Map(options.styles.map((s) => [s, store.rewrites(s, rewriter.id)]));
@@ -269,7 +305,7 @@ export async function runRewriteStage(options: {
       });
       progress.check.done++;
     } catch (err) {
-      if (err instanceof Cancelled) return;
+      if (err instanceof Cancelled || stop.isFatal(err)) return;
       writer.add("failures", {
         key: w.key,
         stage: "check",
@@ -324,7 +360,7 @@ export async function runRewriteStage(options: {
       writer.add("checks", ruleCheck(w, text));
       progress.rewrite.done++;
     } catch (err) {
-      if (err instanceof Cancelled) return;
+      if (err instanceof Cancelled || stop.isFatal(err)) return;
       writer.add("failures", {
         key: w.key,
         stage: "rewrite",
@@ -375,4 +411,5 @@ export async function runRewriteStage(options: {
   } finally {
     writer.flush();
   }
+  stop.finish();
 }

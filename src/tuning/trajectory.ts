@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { DEFAULT_RETRY, type RetryPolicy } from "../engine/backoff.js";
 import { CallFailed, Cancelled, callModel } from "../engine/call.js";
 import { Limiter } from "../engine/limiter.js";
+import { CandorError } from "../errors.js";
 import { createProvider } from "../providers/index.js";
 import type { ProviderOptions } from "../providers/types.js";
 import type { ProviderFactory } from "../stages/endpoints.js";
@@ -150,6 +151,9 @@ export async function warmthTrajectory(options: TrajectoryOptions): Promise<Traj
           } catch (err) {
             if (err instanceof Cancelled) return;
             if (!(err instanceof CallFailed)) throw err;
+            // A bad key or unknown model fails every prompt alike: stop with its message.
+            if (err.fatal)
+              throw new CandorError(`${checkpoint.label} (${checkpoint.model}): ${err.message}`);
             failed++;
             counters.failed++;
           }

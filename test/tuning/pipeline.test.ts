@@ -269,6 +269,72 @@ describe("preservation checks in the pipeline", () => {
     expect(second.exports.cold!.excluded.missingRewrite).toBe(0);
   });
 
+  it("stops on Ctrl+C keeping finished rewrites, and resumes from there", async () => {
+    const slow = await startOpenAIServer({ reply: scriptedRewriter(), latencyMs: 5 });
+    try {
+      const out = tempDir("candor-tune-out-");
+      const controller = new AbortController();
+      const progress = newTuneProgress();
+      const options = {
+        source: { path: DUMMY },
+        out,
+        n: 60,
+        styles: ["warm" as const],
+        rewriteModel: `openai-compatible:${slow.baseURL}#rewriter`,
+        ...fast,
+        concurrency: 4,
+      };
+      const timer = setInterval(() => {
+        if (progress.rewrite.done >= 10) controller.abort();
+      }, 2);
+      const first = await buildTuneData({ ...options, signal: controller.signal, progress });
+      clearInterval(timer);
+      expect(first.interrupted).toBe(true);
+      expect(first.exports).toEqual({});
+      const saved = progress.rewrite.done;
+      expect(saved).toBeGreaterThanOrEqual(10);
+      expect(saved).toBeLessThan(progress.rewrite.total);
+      const resumed = newTuneProgress();
+      const second = await buildTuneData({ ...options, progress: resumed });
+      expect(second.interrupted).toBe(false);
+      expect(resumed.rewrite.resumed).toBe(saved);
+      expect(resumed.rewrite.done).toBe(resumed.rewrite.total);
+      expect(
+        second.exports.warm!.files.train.examples + second.exports.warm!.files.validation.examples,
+      ).toBe(60);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("stops at once when every call would fail the same way (bad key)", async () => {
+    const locked = await startOpenAIServer({
+      apiKey: "sk-right-123456",
+      reply: scriptedRewriter(),
+    });
+    try {
+      const out = tempDir("candor-tune-out-");
+      const err = await buildTuneData({
+        source: { path: DUMMY },
+        out,
+        n: 40,
+        rewriteModel: `openai-compatible:${locked.baseURL}#rewriter`,
+        ...fast,
+        concurrency: 2,
+      }).catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(
+        /HTTP 401 authentication failed[\s\S]*Stopped: every further call would fail the same way/,
+      );
+      // A handful of in-flight calls at most, not one per turn.
+      expect(locked.stats.requests).toBeLessThanOrEqual(4);
+      const db = new Database(join(out, "tune.sqlite"), { readonly: true });
+      expect(db.prepare("SELECT count(*) FROM failures").pluck().get()).toBe(0);
+      db.close();
+    } finally {
+      await locked.close();
+    }
+  });
+
   it("stops with a clear error on a malformed conversation", async () => {
     const file = join(tempDir(), "broken.json");
     const { writeFileSync } = await import("node:fs");
