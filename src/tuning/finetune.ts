@@ -122,15 +122,23 @@ interface Api {
 
 function openApi(options: FineTuneOptions, signal: AbortSignal): Api {
   const official = options.baseURL === undefined;
-  const { key, source } = resolveApiKey(
-    {
-      ...(options.apiKey !== undefined && { apiKey: options.apiKey }),
-      ...(options.apiKeyEnv !== undefined && { apiKeyEnv: options.apiKeyEnv }),
-    },
-    "OPENAI_API_KEY",
-    official,
-  );
   const endpoint = options.baseURL ?? "https://api.openai.com/v1";
+  let resolved: { key: string | undefined; source: string };
+  try {
+    resolved = resolveApiKey(
+      {
+        ...(options.apiKey !== undefined && { apiKey: options.apiKey }),
+        ...(options.apiKeyEnv !== undefined && { apiKeyEnv: options.apiKeyEnv }),
+      },
+      "OPENAI_API_KEY",
+      official,
+    );
+  } catch (error) {
+    throw new CandorError(
+      `fine-tuning API ${endpoint}: ${(error as Error).message} (CLI: --api-key-env <VAR>; another endpoint: --base-url)`,
+    );
+  }
+  const { key, source } = resolved;
   return {
     client: new OpenAI({
       apiKey: key ?? "not-needed",
@@ -147,11 +155,21 @@ function openApi(options: FineTuneOptions, signal: AbortSignal): Api {
 }
 
 /** One API call with the engine's retry rules (429/5xx/connection, Retry-After honoured). */
-async function call<T>(api: Api, what: string, fn: () => Promise<T>): Promise<T> {
+async function call<T>(
+  api: Api,
+  what: string,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     let error: ProviderCallError;
+    // One controller per attempt, linked to the run's signal: the SDK adds an abort listener
+    // to the signal of every request, which would pile up on a long-lived signal.
+    const attemptController = new AbortController();
+    const onAbort = () => attemptController.abort(api.signal.reason);
+    if (api.signal.aborted) attemptController.abort(api.signal.reason);
+    else api.signal.addEventListener("abort", onAbort, { once: true });
     try {
-      return await fn();
+      return await fn(attemptController.signal);
     } catch (err) {
       if (err instanceof APIError) {
         error = mapSdkError(
@@ -166,6 +184,8 @@ async function call<T>(api: Api, what: string, fn: () => Promise<T>): Promise<T>
         );
       } else if (err instanceof ProviderCallError) error = err;
       else error = new ProviderCallError(`${api.ctx.ref}: ${(err as Error).message}`, false);
+    } finally {
+      api.signal.removeEventListener("abort", onAbort);
     }
     if (api.signal.aborted) throw new CandorError(`${what}: cancelled`);
     if (!error.retryable || attempt >= api.retry.maxAttempts) {
@@ -299,12 +319,12 @@ async function listCheckpoints(
   id: string,
   nEpochs: number | null,
 ): Promise<TunedCheckpoint[]> {
-  return call(api, `listing checkpoints of ${id}`, async () => {
+  return call(api, `listing checkpoints of ${id}`, async (signal) => {
     const found: { step: number; model: string }[] = [];
     for await (const c of api.client.fineTuning.jobs.checkpoints.list(
       id,
       { limit: 100 },
-      { signal: api.signal },
+      { signal },
     )) {
       found.push({ step: c.step_number, model: c.fine_tuned_model_checkpoint });
     }
@@ -364,8 +384,8 @@ export async function runFineTune(options: FineTuneOptions): Promise<FineTuneRes
       status: known.status,
       message: `resuming job ${known.id}`,
     });
-    job = await call(api, `retrieving job ${known.id}`, () =>
-      api.client.fineTuning.jobs.retrieve(known.id, { signal: api.signal }),
+    job = await call(api, `retrieving job ${known.id}`, (signal) =>
+      api.client.fineTuning.jobs.retrieve(known.id, { signal }),
     );
     record = toRecord(job, base, known);
   } else {
@@ -374,8 +394,8 @@ export async function runFineTune(options: FineTuneOptions): Promise<FineTuneRes
       const have = readRegistry(localRegistry).uploads[key];
       if (have) {
         // Reuse an earlier upload if the provider still has it (another key or account may not).
-        const found = await call(api, `checking the earlier upload of ${name}`, () =>
-          api.client.files.retrieve(have, { signal: api.signal }).then(
+        const found = await call(api, `checking the earlier upload of ${name}`, (signal) =>
+          api.client.files.retrieve(have, { signal }).then(
             () => true,
             (err: unknown) => {
               if (err instanceof APIError && err.status === 404) return false;
@@ -386,13 +406,13 @@ export async function runFineTune(options: FineTuneOptions): Promise<FineTuneRes
         if (found) return have;
       }
       report({ phase: "upload", message: `uploading ${name} (${buf.length} bytes)` });
-      const file = await call(api, `uploading ${name}`, async () =>
+      const file = await call(api, `uploading ${name}`, async (signal) =>
         api.client.files.create(
           {
             file: await toFile(buf, `${options.style}-${name}`, { type: "application/jsonl" }),
             purpose: "fine-tune",
           },
-          { signal: api.signal },
+          { signal },
         ),
       );
       updateRegistry(localRegistry, (r) => {
@@ -404,7 +424,7 @@ export async function runFineTune(options: FineTuneOptions): Promise<FineTuneRes
     const validationFile =
       exp.validation.length > 0 ? await upload(exp.validation, VALIDATION_FILE) : undefined;
     report({ phase: "create", message: `creating a fine-tuning job on ${options.baseModel}` });
-    job = await call(api, "creating the fine-tuning job", () =>
+    job = await call(api, "creating the fine-tuning job", (signal) =>
       api.client.fineTuning.jobs.create(
         {
           model: options.baseModel,
@@ -415,7 +435,7 @@ export async function runFineTune(options: FineTuneOptions): Promise<FineTuneRes
           method: { type: "supervised", supervised: { hyperparameters: hyper } },
           metadata: { candor_style: options.style, candor_run_key: runKey },
         },
-        { signal: api.signal },
+        { signal },
       ),
     );
     created = true;
@@ -433,8 +453,8 @@ export async function runFineTune(options: FineTuneOptions): Promise<FineTuneRes
     }
     const id = job.id;
     try {
-      job = await call(api, `polling job ${id}`, () =>
-        api.client.fineTuning.jobs.retrieve(id, { signal: api.signal }),
+      job = await call(api, `polling job ${id}`, (signal) =>
+        api.client.fineTuning.jobs.retrieve(id, { signal }),
       );
     } catch (error) {
       if (signal.aborted) return { job: record, created, interrupted: true };
@@ -446,10 +466,8 @@ export async function runFineTune(options: FineTuneOptions): Promise<FineTuneRes
     if (record.status !== previousStatus) save(record);
     let message: string | undefined;
     try {
-      const events = await api.client.fineTuning.jobs.listEvents(
-        id,
-        { limit: 1 },
-        { signal: api.signal },
+      const events = await call(api, `events of ${id}`, (signal) =>
+        api.client.fineTuning.jobs.listEvents(id, { limit: 1 }, { signal }),
       );
       message = events.data[0]?.message;
     } catch {
@@ -518,8 +536,8 @@ export async function refreshJob(
     },
     signal,
   );
-  const job = await call(api, `retrieving job ${known.id}`, () =>
-    api.client.fineTuning.jobs.retrieve(known.id, { signal: api.signal }),
+  const job = await call(api, `retrieving job ${known.id}`, (signal) =>
+    api.client.fineTuning.jobs.retrieve(known.id, { signal }),
   );
   let record = toRecord(job, known, known);
   if (job.status === "succeeded") {
