@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataError } from "../../src/errors.js";
 import { readHubConversations } from "../../src/tuning/hub-source.js";
@@ -228,6 +229,44 @@ describe("Hugging Face chat datasets", () => {
     // Second read: from the cache.
     await readHubConversations(source, { cacheDir, endpoint: hub.url, env: {} });
     expect(hub.count(path)).toBe(1);
+  });
+
+  it("reads the hub's converted Parquet (list of {role, content} structs) from its listing", async () => {
+    const rows = [
+      [
+        { role: "user", content: "Name a prime" },
+        { role: "assistant", content: "7" },
+      ],
+      [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: "hi" },
+        { role: "assistant", content: "hello" },
+      ],
+    ];
+    const schema = [
+      { name: "root", num_children: 1 },
+      { name: "messages", repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
+      { name: "list", repetition_type: "REPEATED", num_children: 1 },
+      { name: "element", repetition_type: "OPTIONAL", num_children: 2 },
+      { name: "role", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" },
+      { name: "content", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" },
+    ];
+    const shard = new Uint8Array(
+      parquetWriteBuffer({ columnData: [{ name: "messages", data: rows }], schema } as never),
+    );
+    const listing = "/api/datasets/org/parq/parquet/default/train";
+    hub.route(listing, { body: JSON.stringify([`${hub.url}/shards/0.parquet`]) });
+    hub.route("/shards/0.parquet", { body: shard });
+    const r = await readHubConversations(
+      { id: "org/parq" },
+      { cacheDir: tempDir(), endpoint: hub.url, env: {} },
+    );
+    expect(r.records).toBe(2);
+    expect(r.conversations.map((c) => c.turns.map((t) => t.role))).toEqual([
+      ["user", "assistant"],
+      ["system", "user", "assistant"],
+    ]);
+    expect(r.conversations[0]!.where).toBe("row 1");
   });
 
   it("rejects a bad dataset id and names malformed rows by their hub URL", async () => {
