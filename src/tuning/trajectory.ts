@@ -33,8 +33,9 @@ export interface TrajectoryCheckpoint {
 }
 
 export interface TrajectoryPoint extends TrajectoryCheckpoint {
-  /** Responses scored (failed generations are left out). */
+  /** Responses scored (failed generations, empty answers and non-finite scores are left out). */
   n: number;
+  /** Generations that failed after all retries, or came back empty. */
   failed: number;
   mean: number | null;
   /** Standard error of the mean (sample SD / √n); null below two scores. */
@@ -164,7 +165,9 @@ export async function warmthTrajectory(options: TrajectoryOptions): Promise<Traj
       await provider.close();
     }
     if (signal.aborted) break;
-    const answered = texts.filter((t): t is string => t !== undefined);
+    // Empty answers cannot be scored (SocioT needs text): counted with the failures.
+    const answered = texts.filter((t): t is string => t !== undefined && t.trim() !== "");
+    failed += texts.filter((t) => t !== undefined && t.trim() === "").length;
     const scores = answered.length > 0 ? await options.scorer(answered) : [];
     if (scores.length !== answered.length) {
       throw new Error(
