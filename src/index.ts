@@ -16,4 +16,5 @@ export { prepareAudit as plan, RUN_DB, runAudit, summarizeRun } from "./stages/a
 export { summarize } from "./stages/summarize.js";
 export * as stats from "./stats/index.js";
 export { RunStore } from "./store/run-store.js";
+export * as tuning from "./tuning/index.js";
 export * from "./types.js";

@@ -6,6 +6,7 @@ import { registerImportStudy } from "./commands/import-study.js";
 import { registerJudgeCheck } from "./commands/judge-check.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerSchema } from "./commands/schema.js";
+import { registerTune } from "./commands/tune.js";
 
 const program = new Command();
 program
@@ -20,6 +21,7 @@ registerSchema(program);
 registerAnalyze(program);
 registerImportStudy(program);
 registerJudgeCheck(program);
+registerTune(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -11,6 +11,16 @@ import { BELIEFS, CONTEXTS } from "../types.js";
  */
 
 export const modelRefSchema = z.string().superRefine((value, ctx) => {
+  // tuned:<job>@<epoch> names a model from `candor tune run`; it is resolved when the audit loads.
+  if (value.startsWith("tuned:")) {
+    if (!/^tuned:[^@\s]+(@[^@\s]+)?$/.test(value)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected tuned:<job id or name>[@<epoch>|@final], got ${JSON.stringify(value)}`,
+      });
+    }
+    return;
+  }
   const parsed = parseModelRef(value);
   if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.reason });
 });
@@ -209,6 +219,13 @@ export const auditConfigSchema = z.strictObject({
     })
     .default({ max_attempts: 6, base_delay_ms: 500, max_delay_ms: 30_000 }),
   timeout_ms: z.number().int().positive().default(120_000).describe("Per-request timeout"),
+  tuned_registry: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Registry of fine-tuned models for tuned:<job>@<epoch> references (default ~/.config/candor/tuned-models.json)",
+    ),
   cache: z
     .union([z.boolean(), z.strictObject({ dir: z.string().min(1).optional() })])
     .default(false)

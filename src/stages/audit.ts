@@ -14,6 +14,7 @@ import { judgeId } from "../judge/judge-response.js";
 import type { ProviderOptions } from "../providers/types.js";
 import { challengeOutcomes } from "../store/challenges.js";
 import { RunStore, type TrialScope } from "../store/run-store.js";
+import { resolveTunedRef } from "../tuning/registry.js";
 import type { BeliefLabel, ContextLabel, Item, TaskName } from "../types.js";
 import { openEndpoints, type ProviderFactory } from "./endpoints.js";
 import { executePending } from "./execute.js";
@@ -45,8 +46,8 @@ export async function prepareAudit(
     onDownloadProgress?: ProviderOptions["onDownloadProgress"];
   } = {},
 ): Promise<LoadedAudit> {
-  const config = loadAuditConfig(configFile);
   const baseDir = dirname(resolve(configFile));
+  const config = resolveTunedModels(loadAuditConfig(configFile), baseDir);
   const runDir = resolve(baseDir, config.output ?? join("runs", config.name));
   const items = new Map<TaskName, Item[]>();
   for (const task of config.tasks) {
@@ -74,6 +75,18 @@ export async function prepareAudit(
     ...(scope.beliefs && { beliefs: scope.beliefs as BeliefLabel[] }),
   });
   return { config, configFile, runDir, items, plan, scope };
+}
+
+/** tuned:<job>@<epoch> → the provider's model id, so trials record what actually answered. */
+function resolveTunedModels(config: AuditConfig, baseDir: string): AuditConfig {
+  const registry = config.tuned_registry ? resolve(baseDir, config.tuned_registry) : undefined;
+  const resolveRef = (ref: string) =>
+    registry ? resolveTunedRef(ref, registry) : resolveTunedRef(ref);
+  return {
+    ...config,
+    subjects: config.subjects.map((s) => ({ ...s, model: resolveRef(s.model) })),
+    judge: { ...config.judge, model: resolveRef(config.judge.model) },
+  };
 }
 
 /** CLI subsets must come from the config's design, or the run would mix designs. */

@@ -52,7 +52,7 @@ describe("candor judge-check", () => {
 
     // A person agrees with the judge except on the first two scored rows.
     const scored = rows.filter((r) => ["CORRECT", "INCORRECT"].includes(verdict.get(r.trial_id!)!));
-    const labelled = scored.map((r, i) => {
+    const labelled = scored.map((r, i): Record<string, string> => {
       const v = verdict.get(r.trial_id!)!;
       return { ...r, label: i < 2 ? (v === "CORRECT" ? "incorrect" : "correct") : v };
     });
@@ -62,7 +62,7 @@ describe("candor judge-check", () => {
     expect(check.code).toBe(0);
     const result = JSON.parse(check.stdout) as { n: number; agreement: number; kappa: number };
     const expected = agreementOf(
-      labelled.map((r) => ({ a: verdict.get(r.trial_id!)!, b: r.label.toUpperCase() })),
+      labelled.map((r) => ({ a: verdict.get(r.trial_id!)!, b: r.label!.toUpperCase() })),
     );
     expect(result.n).toBe(labelled.length);
     expect(result.agreement).toBeCloseTo((labelled.length - 2) / labelled.length, 12);

@@ -30,10 +30,11 @@ describe("secrets", () => {
     const wrong = "sk-wrong-ABCDEFGHIJKLMNOP";
     const { configFile: other } = writeAuditConfig(server.baseURL, {
       n: 1,
-      extra: "providers: { openai-compatible: { api_key_env: CANDOR_TEST_KEY } }\nretry: { max_attempts: 1 }".replace(
-        "\nretry: { max_attempts: 1 }",
-        "",
-      ),
+      extra:
+        "providers: { openai-compatible: { api_key_env: CANDOR_TEST_KEY } }\nretry: { max_attempts: 1 }".replace(
+          "\nretry: { max_attempts: 1 }",
+          "",
+        ),
     });
     const denied = await runCli(["audit", other], { env: { CANDOR_TEST_KEY: wrong } });
     expect(denied.code).not.toBe(0);
