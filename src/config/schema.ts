@@ -86,8 +86,15 @@ export const taskSchema = z.strictObject({
         .optional(),
     })
     .optional()
-    .describe("Hugging Face dataset to download instead of a local file"),
-  columns: z.record(z.string(), z.string()).optional().describe("Column mapping for custom files"),
+    .describe(
+      "Hugging Face dataset (default: the task's own). With `file`, that file at `revision` (sha256-checked when given); without it, the hub's parquet conversion of `config`/`split` at `revision`",
+    ),
+  columns: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe(
+      "Column mapping {id?, question, correct, incorrect?} for a custom CSV/JSONL/JSON/parquet file: uses the generic loader instead of the task's",
+    ),
   n: z.number().int().positive().optional().describe("Items to sample (seeded); all when absent"),
   params: generationParamsSchema.optional().describe("Overrides generation params for this task"),
 });
