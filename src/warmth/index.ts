@@ -84,6 +84,7 @@ export {
   type SocioTScore,
   scoreSocioT,
   sociotFromLogprobs,
+  sociotScorer,
   sociotScorerId,
 } from "./sociot.js";
 

@@ -52,6 +52,11 @@ export interface LlamaLogprobOptions {
   threads?: number;
   /** Keep the frame prefix in the KV cache across texts (default true; false = every text from scratch). */
   reusePrefix?: boolean;
+  /**
+   * Put a BOS token first (default: what the GGUF's tokenizer metadata says, as llama.cpp and
+   * Hugging Face tokenizers do; GPT-2 has none, so its first token is not predicted).
+   */
+  prependBos?: boolean;
   gpuLayers?: number | "auto";
   /** `llama:hf:` downloads. */
   cacheDir?: string;
@@ -103,6 +108,7 @@ export class LlamaLogprobBackend implements LogprobBackend {
     private readonly model: LlamaModel,
     private readonly workers: Worker[],
     private readonly reusePrefix: boolean,
+    private readonly prependBos: boolean | undefined,
   ) {
     this.ref = ref;
     this.contextSize = workers[0]!.context.contextSize;
@@ -160,12 +166,13 @@ export class LlamaLogprobBackend implements LogprobBackend {
         `${ref}: could not create ${parallel} scoring context(s) of ${contextSize} tokens: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
-    return new LlamaLogprobBackend(ref, model, workers, opts.reusePrefix ?? true);
+    return new LlamaLogprobBackend(ref, model, workers, opts.reusePrefix ?? true, opts.prependBos);
   }
 
   private bos(): Token[] {
     const bos = this.model.tokens.bos;
-    return this.model.tokens.shouldPrependBosToken && bos !== null ? [bos] : [];
+    const wanted = this.prependBos ?? this.model.tokens.shouldPrependBosToken;
+    return wanted && bos !== null ? [bos] : [];
   }
 
   /** Tokens to evaluate and the index where the continuation starts. */

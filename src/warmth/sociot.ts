@@ -152,3 +152,21 @@ export async function scoreSocioT(
     return sociotFromLogprobs(warm, cold);
   });
 }
+
+/**
+ * A plain `(texts) => scores` function over one SocioT form (e.g. for the tuning module's
+ * warmth trajectory). Texts are scored in chunks of `chunk` per backend call.
+ */
+export function sociotScorer(
+  backend: LogprobBackend,
+  form: "reference" | "strict" = "reference",
+  chunk = 16,
+): (texts: string[]) => Promise<number[]> {
+  return async (texts) => {
+    const out: number[] = [];
+    for (let i = 0; i < texts.length; i += chunk) {
+      for (const s of await scoreSocioT(texts.slice(i, i + chunk), backend)) out.push(s[form]);
+    }
+    return out;
+  };
+}

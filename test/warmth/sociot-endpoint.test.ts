@@ -5,7 +5,7 @@ import {
   splitPromptLogprobs,
 } from "../../src/warmth/completions-logprobs.js";
 import { COLD_PREFIXES, WARM_PREFIXES } from "../../src/warmth/frames.js";
-import { scoreSocioT } from "../../src/warmth/sociot.js";
+import { scoreSocioT, sociotScorer } from "../../src/warmth/sociot.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 
 let server: FakeServer;
@@ -61,6 +61,14 @@ describe("SocioT on an OpenAI-compatible completions endpoint (echo + logprobs)"
     // is not scored.
     expect(score!.warm[0]).toMatchObject({ allTokens: 7, textTokens: 5 });
     await backend.close();
+  });
+
+  it("offers a plain (texts) => scores function per form", async () => {
+    const backend = await openLogprobBackend(`openai-compatible:${server.baseURL}#fake-model`);
+    const texts = ["one two three", "four", "five six"];
+    const full = await scoreSocioT(texts, backend);
+    expect(await sociotScorer(backend, "strict", 2)(texts)).toEqual(full.map((s) => s.strict));
+    expect(await sociotScorer(backend)(texts)).toEqual(full.map((s) => s.reference));
   });
 
   it("explains what is missing when a server returns no prompt log-probabilities", () => {

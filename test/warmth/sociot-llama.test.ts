@@ -133,6 +133,22 @@ describe("SocioT on the embedded engine (tiny GGUF)", () => {
     }
   });
 
+  it("follows the tokenizer's BOS flag unless told otherwise (no BOS: the first token is not predicted)", async () => {
+    const noBos = await LlamaLogprobBackend.open(`llama:${modelPath}`, {
+      prependBos: false,
+      threads: 1,
+    });
+    try {
+      const [a] = await scoreSocioT([TEXTS[1]!], batched);
+      const [b] = await scoreSocioT([TEXTS[1]!], noBos);
+      expect(b!.warm[0]!.allTokens).toBe(a!.warm[0]!.allTokens - 1);
+      expect(b!.warm[0]!.textTokens).toBe(a!.warm[0]!.textTokens);
+      expect(b!.reference).not.toBe(a!.reference);
+    } finally {
+      await noBos.close();
+    }
+  });
+
   it("rejects empty texts and texts too long for the scorer's context with clear errors", async () => {
     await expect(scoreSocioT(["fine", "   "], batched)).rejects.toThrow(
       /text 2 is empty; expected a non-empty string/,
