@@ -104,4 +104,29 @@ export const MIGRATIONS: readonly string[] = [
     FOREIGN KEY (trial_id, turn) REFERENCES challenges(trial_id, turn)
   );
   `,
+  `
+  -- Viewer (candor view): filters answered from indexes, in plan order (rowid) within a value,
+  -- and full-text search over responses. The FTS index is external-content: it stores only the
+  -- index, reads text from responses by rowid, and triggers keep it in step with inserts.
+  CREATE INDEX trials_by_context ON trials(context);
+  CREATE INDEX trials_by_belief ON trials(belief);
+  CREATE INDEX trials_by_task ON trials(task);
+  CREATE INDEX trials_by_subject_only ON trials(subject_id);
+  CREATE VIRTUAL TABLE responses_fts USING fts5(
+    text, content='responses', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER responses_fts_insert AFTER INSERT ON responses BEGIN
+    INSERT INTO responses_fts(rowid, text) VALUES (new.rowid, new.text);
+  END;
+  CREATE TRIGGER responses_fts_delete AFTER DELETE ON responses BEGIN
+    INSERT INTO responses_fts(responses_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+  END;
+  CREATE TRIGGER responses_fts_update AFTER UPDATE OF text ON responses BEGIN
+    INSERT INTO responses_fts(responses_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    INSERT INTO responses_fts(rowid, text) VALUES (new.rowid, new.text);
+  END;
+  INSERT INTO responses_fts(responses_fts) VALUES ('rebuild');
+  -- Document frequency per term: lets the viewer pick a query plan for a search.
+  CREATE VIRTUAL TABLE responses_fts_vocab USING fts5vocab('responses_fts', 'row');
+  `,
 ];
