@@ -92,11 +92,33 @@ export async function scoreFileWarmth(
   let judgeFailed = 0;
   if (opts.sociot) {
     const { backend } = opts.sociot;
+    /** One chunk; when it fails, text by text, so the error names the row that failed. */
+    const scoreNamingRow = async (all: string[], from: number, n: number) => {
+      const part = all.slice(from, from + n);
+      try {
+        return await scoreSocioT(part, backend, signal);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        for (let j = 0; j < part.length; j++) {
+          try {
+            await scoreSocioT([part[j]!], backend, signal);
+          } catch (one) {
+            const row = table.rows[from + j]!;
+            throw new DataError(
+              table.file,
+              `${row.where}, column ${column}`,
+              `SocioT failed: ${one instanceof Error ? one.message : String(one)}`,
+            );
+          }
+        }
+        throw err;
+      }
+    };
     const chunk = Math.max(1, opts.sociot.chunk ?? 16);
     tasks.push(
       (async () => {
         for (let i = 0; i < texts.length && !signal.aborted; i += chunk) {
-          const scores = await scoreSocioT(texts.slice(i, i + chunk), backend, signal);
+          const scores = await scoreNamingRow(texts, i, chunk);
           scores.forEach((s, j) => {
             rows[i + j]!.sociotReference = s.reference;
             rows[i + j]!.sociotStrict = s.strict;

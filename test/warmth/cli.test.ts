@@ -103,6 +103,12 @@ describe("candor warmth on a file", () => {
     );
     expect(server.stats.requests).toBe(before);
     await expect(run(empty, { method: "judge" })).rejects.toThrow(/needs --judge/);
+    // A text the scorer cannot take (too long for the tiny model's context) names its row.
+    const long = join(dir, "long.csv");
+    writeFileSync(long, `output\nshort one\n${"é".repeat(300)}\n`);
+    await expect(run(long, { scorer: `llama:${tiny}`, threads: "1" })).rejects.toThrow(
+      /long\.csv \(row 2 \(line 3\), column output\): SocioT failed: .*more than the scorer context holds/,
+    );
     await expect(run(empty, { method: "warmest" })).rejects.toThrow(/--method must be/);
   });
 });
