@@ -26,7 +26,7 @@ th { background: var(--soft); font-size: 12px; } td.snippet { font-family: ui-mo
 nav.pages { display: flex; gap: 12px; align-items: center; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 11px; font-weight: 600; color: #fff; background: #868e96; }
 .badge.CORRECT { background: #2b8a3e; } .badge.INCORRECT { background: #c92a2a; } .badge.REFUSAL { background: #5f3dc4; }
-.pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 12px; }
+.pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 12px; margin-top: 14px; }
 .side { border: 1px solid var(--line); border-radius: 6px; padding: 10px; background: var(--soft); min-width: 0; }
 .side h3 { margin: 0 0 6px; font-size: 15px; }
 pre.text { white-space: pre-wrap; overflow-wrap: anywhere; font: 12.5px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; background: #fff; border: 1px solid var(--line); padding: 8px; margin: 4px 0 8px; max-height: 520px; overflow: auto; }
