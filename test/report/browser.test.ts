@@ -87,9 +87,9 @@ describe.skipIf(!hasChromium)("in chromium", () => {
     // Side by side: reference judged CORRECT, treatment INCORRECT, rationale shown.
     const sides = browser.page.locator("#case-1 .side");
     expect(await sides.count()).toBe(2);
-    expect(await sides.nth(0).locator(".badge").innerText()).toBe("CORRECT");
-    expect(await sides.nth(1).locator(".badge").innerText()).toBe("INCORRECT");
-    const trialId = await sides.nth(1).locator("code").innerText();
+    expect(await sides.nth(0).locator(".badge").textContent()).toBe("CORRECT");
+    expect(await sides.nth(1).locator(".badge").textContent()).toBe("INCORRECT");
+    const trialId = await sides.nth(1).locator("code").textContent();
     const stored = db
       .prepare(
         "SELECT r.text, j.rationale FROM responses r JOIN judgments j ON j.trial_id = r.trial_id AND j.judge = ? WHERE r.trial_id = ?",
@@ -133,7 +133,7 @@ describe.skipIf(!hasChromium)("in chromium", () => {
       "incorrect",
       "INCORRECT",
     ]);
-    expect(await page.locator("[data-total]").innerText()).toBe(String(expected.length));
+    expect(await page.locator("[data-total]").textContent()).toBe(String(expected.length));
     await expectClean("viewer filtered");
     await shot("viewer-filtered");
 
