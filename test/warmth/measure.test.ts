@@ -5,6 +5,7 @@ import type { Provider } from "../../src/providers/types.js";
 import { metricValues } from "../../src/store/metrics.js";
 import { openLogprobBackend } from "../../src/warmth/backend.js";
 import { formatWarmthCheck, warmthManipulationCheck } from "../../src/warmth/check.js";
+import { openWarmthMeasures } from "../../src/warmth/index.js";
 import {
   METRIC_JUDGE_WARMTH,
   METRIC_SOCIOT_REFERENCE,
@@ -113,6 +114,39 @@ describe("measureWarmth on a run store", () => {
       await down.close();
       store.close();
     }
+  });
+});
+
+describe("openWarmthMeasures", () => {
+  it("opens the scorers a spec names, shares a given judge endpoint, and closes what it opened", async () => {
+    const { store } = makeRun(2);
+    const shared = { provider, limiter: new Limiter(2) };
+    const made: string[] = [];
+    const { options, close } = await openWarmthMeasures(
+      {
+        sociot: { model: `openai-compatible:${server.baseURL}#scorer`, concurrency: 2 },
+        judge: { model: "openai-compatible:judge" },
+      },
+      {
+        judgeEndpoint: shared,
+        providerFactory: async (ref) => {
+          made.push(ref);
+          return provider;
+        },
+      },
+    );
+    try {
+      expect(options.judge!.limiter).toBe(shared.limiter);
+      expect(made).toEqual([]);
+      const r = await measureWarmth(store, options);
+      expect(r.sociot!.done + r.judge!.done).toBe(2 * 12);
+    } finally {
+      await close();
+      store.close();
+    }
+    await expect(openWarmthMeasures({ sociot: { model: "anthropic:x" } })).rejects.toThrow(
+      /needs token log-probabilities/,
+    );
   });
 });
 
