@@ -19,23 +19,60 @@ export interface MetricRecord {
   createdAt?: string;
 }
 
+export interface PendingMetric {
+  trialId: string;
+  text: string;
+  task: TaskName;
+  itemId: string;
+  context: ContextLabel;
+  belief: BeliefLabel;
+}
+
 /** Responses that lack a row for every one of `metrics` from `scorer`, in trial order. */
 export function pendingMetric(
   store: RunStore,
   metrics: readonly string[],
   scorer: string,
-): { trialId: string; text: string }[] {
+): PendingMetric[] {
   if (metrics.length === 0) return [];
   const placeholders = metrics.map(() => "?").join(", ");
   return store.db
     .prepare(
-      `SELECT t.id AS trialId, r.text AS text FROM trials t
+      `SELECT t.id AS trialId, r.text AS text, t.task AS task, t.item_id AS itemId,
+              t.context AS context, t.belief AS belief
+       FROM trials t
        JOIN responses r ON r.trial_id = t.id
        WHERE (SELECT count(*) FROM metrics m
               WHERE m.trial_id = t.id AND m.scorer = ? AND m.metric IN (${placeholders})) < ?
        ORDER BY t.rowid`,
     )
-    .all(scorer, ...metrics, metrics.length) as { trialId: string; text: string }[];
+    .all(scorer, ...metrics, metrics.length) as PendingMetric[];
+}
+
+/** The distinct item × condition cells of the run's responses (task, item, context, belief). */
+export function responseCells(
+  store: RunStore,
+): {
+  task: TaskName;
+  itemId: string;
+  context: ContextLabel;
+  belief: BeliefLabel;
+  responses: number;
+}[] {
+  return store.db
+    .prepare(
+      `SELECT t.task AS task, t.item_id AS itemId, t.context AS context, t.belief AS belief,
+              count(*) AS responses
+       FROM trials t JOIN responses r ON r.trial_id = t.id
+       GROUP BY t.task, t.item_id, t.context, t.belief`,
+    )
+    .all() as {
+    task: TaskName;
+    itemId: string;
+    context: ContextLabel;
+    belief: BeliefLabel;
+    responses: number;
+  }[];
 }
 
 /** Writes metric rows in one transaction; existing rows are kept. Returns how many were new. */

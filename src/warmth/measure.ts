@@ -9,13 +9,17 @@
  * - `warmth.judge`, scorer `<judge model>#warmth-rubric-v1`, label RATED (value 1–7),
  *   UNPARSEABLE or EMPTY (value null).
  */
+
+import { seededUnit } from "../data/hash.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "../engine/backoff.js";
 import { CallFailed, Cancelled } from "../engine/call.js";
 import { runQueue } from "../stages/run-queue.js";
 import {
   type MetricRecord,
+  type PendingMetric,
   pendingMetric,
   recordMetricFailure,
+  responseCells,
   writeMetrics,
 } from "../store/metrics.js";
 import type { RunStore } from "../store/run-store.js";
@@ -35,9 +39,9 @@ export const WARMTH_METRICS = [
 export const SOCIOT_CHUNK = 16;
 
 export interface WarmthStageCounts {
-  /** Responses in the run. */
+  /** Responses in scope (the run, or the sampled cells). */
   total: number;
-  /** Already measured before this call. */
+  /** Already measured before this call (in scope). */
   resumed: number;
   /** Measured now (including EMPTY and UNPARSEABLE rows). */
   done: number;
@@ -52,6 +56,14 @@ export interface WarmthProgress {
 }
 
 export interface MeasureWarmthOptions {
+  /**
+   * Measure only this many item × condition cells (all subjects' responses in them, so every
+   * pair stays paired), chosen by a seeded hash: the same cells on every call, so sampling is
+   * resumable. Default: every response.
+   */
+  cells?: number;
+  /** Seed of the cell sample (default 0). */
+  seed?: number;
   /** SocioT scorer (llama or completions backend); omit to skip SocioT. */
   sociot?: { backend: LogprobBackend; chunk?: number };
   /** Judge for the warmth rating; omit to skip it. */
@@ -66,8 +78,31 @@ export interface MeasureWarmthResult {
   interrupted: boolean;
 }
 
-function responseCount(store: RunStore): number {
-  return store.db.prepare("SELECT count(*) FROM responses").pluck().get() as number;
+function cellKey(c: { task: string; itemId: string; context: string; belief: string }): string {
+  return `${c.task}\u0000${c.itemId}\u0000${c.context}\u0000${c.belief}`;
+}
+
+/** Which responses to measure: all, or those in a seeded sample of cells. */
+interface Scope {
+  total: number;
+  includes(p: PendingMetric): boolean;
+}
+
+function scopeOf(store: RunStore, cells: number | undefined, seed: number): Scope {
+  const all = responseCells(store);
+  if (cells === undefined || cells >= all.length) {
+    return { total: all.reduce((n, c) => n + c.responses, 0), includes: () => true };
+  }
+  const chosen = all
+    .map((c) => ({ c, u: seededUnit(seed, "warmth-cells", cellKey(c)) }))
+    .sort((a, b) => a.u - b.u)
+    .slice(0, Math.max(0, cells))
+    .map((x) => x.c);
+  const keys = new Set(chosen.map(cellKey));
+  return {
+    total: chosen.reduce((n, c) => n + c.responses, 0),
+    includes: (p) => keys.has(cellKey(p)),
+  };
 }
 
 function isEmpty(text: string): boolean {
@@ -113,13 +148,14 @@ async function scoreChunk(
 async function measureSocioT(
   store: RunStore,
   opts: NonNullable<MeasureWarmthOptions["sociot"]>,
+  scope: Scope,
   signal: AbortSignal,
   onProgress: MeasureWarmthOptions["onProgress"],
 ): Promise<WarmthStageCounts & { scorer: string }> {
   const scorer = sociotScorerId(opts.backend.ref);
   const metrics = [METRIC_SOCIOT_REFERENCE, METRIC_SOCIOT_STRICT];
-  const pending = pendingMetric(store, metrics, scorer);
-  const counts = { ...newCounts(responseCount(store), pending.length), scorer };
+  const pending = pendingMetric(store, metrics, scorer).filter(scope.includes);
+  const counts = { ...newCounts(scope.total, pending.length), scorer };
   const chunk = Math.max(1, opts.chunk ?? SOCIOT_CHUNK);
   for (let i = 0; i < pending.length && !signal.aborted; i += chunk) {
     const part = pending.slice(i, i + chunk);
@@ -173,12 +209,13 @@ async function measureSocioT(
 async function measureJudge(
   store: RunStore,
   judge: NonNullable<MeasureWarmthOptions["judge"]>,
+  scope: Scope,
   signal: AbortSignal,
   onProgress: MeasureWarmthOptions["onProgress"],
 ): Promise<WarmthStageCounts & { scorer: string }> {
   const scorer = warmthJudgeId(judge.model);
-  const pending = pendingMetric(store, [METRIC_JUDGE_WARMTH], scorer);
-  const counts = { ...newCounts(responseCount(store), pending.length), scorer };
+  const pending = pendingMetric(store, [METRIC_JUDGE_WARMTH], scorer).filter(scope.includes);
+  const counts = { ...newCounts(scope.total, pending.length), scorer };
   let buffer: MetricRecord[] = [];
   const flush = () => {
     writeMetrics(store, buffer);
@@ -189,7 +226,7 @@ async function measureJudge(
     timeoutMs: judge.timeoutMs ?? 120_000,
     signal,
   };
-  const one = async (p: { trialId: string; text: string }): Promise<void> => {
+  const one = async (p: PendingMetric): Promise<void> => {
     if (isEmpty(p.text)) {
       buffer.push({
         trialId: p.trialId,
@@ -248,12 +285,13 @@ export async function measureWarmth(
 ): Promise<MeasureWarmthResult> {
   const signal = opts.signal ?? new AbortController().signal;
   const result: MeasureWarmthResult = { interrupted: false };
+  const scope = scopeOf(store, opts.cells, opts.seed ?? 0);
   // SocioT and the judge use different resources (local CPU vs an API): run them together.
   const tasks: Promise<void>[] = [];
   if (opts.sociot) {
     const s = opts.sociot;
     tasks.push(
-      measureSocioT(store, s, signal, opts.onProgress).then((c) => {
+      measureSocioT(store, s, scope, signal, opts.onProgress).then((c) => {
         result.sociot = c;
       }),
     );
@@ -261,7 +299,7 @@ export async function measureWarmth(
   if (opts.judge) {
     const j = opts.judge;
     tasks.push(
-      measureJudge(store, j, signal, opts.onProgress).then((c) => {
+      measureJudge(store, j, scope, signal, opts.onProgress).then((c) => {
         result.judge = c;
       }),
     );

@@ -117,6 +117,25 @@ describe("measureWarmth on a run store", () => {
   });
 });
 
+describe("measuring a sample of cells", () => {
+  it("scores every subject in the same seeded cells, and the same cells again on resume", async () => {
+    const { store } = makeRun(6); // 12 cells × 3 subjects
+    const a = await measureWarmth(store, { judge: judge(), cells: 3, seed: 7 });
+    expect(a.judge).toMatchObject({ total: 9, resumed: 0, done: 9 });
+    const rows = metricValues(store, METRIC_JUDGE_WARMTH);
+    const cells = new Set(rows.map((r) => `${r.item_id}/${r.context}/${r.belief}`));
+    expect(cells.size).toBe(3);
+    for (const c of cells) {
+      expect(rows.filter((r) => `${r.item_id}/${r.context}/${r.belief}` === c)).toHaveLength(3);
+    }
+    const again = await measureWarmth(store, { judge: judge(), cells: 3, seed: 7 });
+    expect(again.judge).toMatchObject({ total: 9, resumed: 9, done: 0 });
+    const more = await measureWarmth(store, { judge: judge(), cells: 5, seed: 7 });
+    expect(more.judge).toMatchObject({ total: 15, resumed: 9, done: 6 });
+    store.close();
+  });
+});
+
 describe("openWarmthMeasures", () => {
   it("opens the scorers a spec names, shares a given judge endpoint, and closes what it opened", async () => {
     const { store } = makeRun(2);

@@ -37,6 +37,7 @@ export interface WarmthCliOptions {
   concurrency?: string;
   apiKeyEnv?: string;
   alpha?: string;
+  cells?: string;
   json?: boolean;
 }
 
@@ -190,8 +191,10 @@ export async function runWarmthCommand(
         if (result.interrupted) return 130;
         return result.summary.judge?.failed ? 3 : 0;
       }
+      const cells = positiveInt("--cells", opts.cells);
       const measured = await measureWarmth(store, {
         ...measures.options,
+        ...(cells !== undefined && { cells, seed: config?.seed ?? 0 }),
         ...(io.signal && { signal: io.signal }),
         onProgress: (p) =>
           progress(p.method, p.counts.resumed + p.counts.done + p.counts.failed, p.counts.total),
@@ -245,6 +248,10 @@ export function registerWarmth(program: Command): void {
       "runs: <reference>:<treatment>[,…] pairs to check (default: the run's compare)",
     )
     .option("--alpha <p>", "runs: significance level of the one-sided paired test", "0.05")
+    .option(
+      "--cells <n>",
+      "runs: measure only n item×condition cells (all subjects' responses in them; seeded, resumable)",
+    )
     .option("--parallel <n>", "llama scorer: contexts evaluating at once")
     .option("--threads <n>", "llama scorer: math threads per context")
     .option("--concurrency <n>", "requests in flight to the judge / the completions scorer")
