@@ -49,16 +49,17 @@ export function pendingMetric(
     .all(scorer, ...metrics, metrics.length) as PendingMetric[];
 }
 
-/** The distinct item × condition cells of the run's responses (task, item, context, belief). */
-export function responseCells(
-  store: RunStore,
-): {
+export interface ResponseCell {
   task: TaskName;
   itemId: string;
   context: ContextLabel;
   belief: BeliefLabel;
+  /** Responses in the cell (one per subject and sample). */
   responses: number;
-}[] {
+}
+
+/** The distinct item × condition cells of the run's responses (task, item, context, belief). */
+export function responseCells(store: RunStore): ResponseCell[] {
   return store.db
     .prepare(
       `SELECT t.task AS task, t.item_id AS itemId, t.context AS context, t.belief AS belief,
@@ -66,13 +67,7 @@ export function responseCells(
        FROM trials t JOIN responses r ON r.trial_id = t.id
        GROUP BY t.task, t.item_id, t.context, t.belief`,
     )
-    .all() as {
-    task: TaskName;
-    itemId: string;
-    context: ContextLabel;
-    belief: BeliefLabel;
-    responses: number;
-  }[];
+    .all() as ResponseCell[];
 }
 
 /** Writes metric rows in one transaction; existing rows are kept. Returns how many were new. */
