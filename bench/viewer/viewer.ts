@@ -62,6 +62,7 @@ const scenarios: [string, string][] = [
   ["filter verdict INCORRECT", "/?verdict=INCORRECT"],
   ["filter verdict UNPARSEABLE (rare)", "/?verdict=UNPARSEABLE"],
   ["filter verdict ERROR (none)", "/?verdict=ERROR"],
+  ["filter no verdict (all judged)", "/?verdict=none"],
   [
     "all five filters",
     "/?task=disinfo&context=stake:high&belief=correct&subject=cold&verdict=INCORRECT",

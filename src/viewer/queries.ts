@@ -260,6 +260,16 @@ export class ViewerQueries {
     return bits;
   }
 
+  /** Responses without a verdict from `judge` (responses minus that judge's verdicts). */
+  private unjudgedCount(judge: string): number {
+    const responses = this.db.prepare("SELECT count(*) FROM responses").pluck().get() as number;
+    const judged = this.db
+      .prepare("SELECT count(*) FROM judgments WHERE judge = ?")
+      .pluck()
+      .get(judge) as number;
+    return Math.max(0, responses - judged);
+  }
+
   private labelCount(judge: string, label: string): number {
     return this.db
       .prepare("SELECT count(*) FROM judgments WHERE judge = ? AND label = ?")
@@ -308,6 +318,16 @@ export class ViewerQueries {
       this.activeMatches = this.matchSet(match);
       delete params.match;
       where.push("candor_match(r.rowid)");
+    }
+    if (f.verdict === "none" && this.unjudgedCount(judge) === 0) {
+      // Everything has a verdict from this judge: nothing to walk.
+      return {
+        mode: "t",
+        key: "t.rowid",
+        from: `trials t CROSS JOIN responses r ON r.trial_id = t.id ${joinJudgment(false)}`,
+        where: ["0"],
+        params: { judge },
+      };
     }
     if (innerVerdict && this.labelCount(judge, f.verdict!) <= this.driveLimit) {
       return {
