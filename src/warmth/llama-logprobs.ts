@@ -101,6 +101,7 @@ export class LlamaLogprobBackend implements LogprobBackend {
   /** Probabilities that underflowed to 0 in float32 (clamped to the float32 minimum). */
   underflows = 0;
   private closed = false;
+  private queue: Promise<void> = Promise.resolve();
   private readonly prefixTokens = new Map<string, Token[]>();
 
   private constructor(
@@ -187,7 +188,20 @@ export class LlamaLogprobBackend implements LogprobBackend {
     return { tokens, split: commonPrefixLength(tokens, prefix) };
   }
 
-  async logprobs(items: readonly FramedText[], signal?: AbortSignal): Promise<SequenceLogprobs[]> {
+  /** Calls run one after another: a context's sequence serves one call at a time. */
+  logprobs(items: readonly FramedText[], signal?: AbortSignal): Promise<SequenceLogprobs[]> {
+    const run = this.queue.then(() => this.logprobsNow(items, signal));
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async logprobsNow(
+    items: readonly FramedText[],
+    signal?: AbortSignal,
+  ): Promise<SequenceLogprobs[]> {
     if (this.closed) throw new CandorError(`${this.ref}: scorer is closed`);
     const results = new Array<SequenceLogprobs>(items.length);
     // One group per frame prefix; a worker takes a whole group so the frame is evaluated once.
@@ -211,15 +225,25 @@ export class LlamaLogprobBackend implements LogprobBackend {
       g.push({ index, tokens, split });
     });
     const queue = [...groups.values()];
+    let failed = false;
     const run = async (w: Worker): Promise<void> => {
-      for (let group = queue.shift(); group; group = queue.shift()) {
-        for (const job of group) {
-          if (signal?.aborted) throw new CandorError(`${this.ref}: scoring cancelled`);
-          results[job.index] = await this.evaluate(w, job);
+      try {
+        for (let group = queue.shift(); group && !failed; group = queue.shift()) {
+          for (const job of group) {
+            if (failed) return;
+            if (signal?.aborted) throw new CandorError(`${this.ref}: scoring cancelled`);
+            results[job.index] = await this.evaluate(w, job);
+          }
         }
+      } catch (err) {
+        failed = true;
+        throw err;
       }
     };
-    await Promise.all(this.workers.map(run));
+    // Every worker has stopped before this returns or throws: a context is never used by two
+    // calls at once.
+    const settled = await Promise.allSettled(this.workers.map(run));
+    for (const s of settled) if (s.status === "rejected") throw s.reason;
     return results;
   }
 
@@ -290,6 +314,7 @@ export class LlamaLogprobBackend implements LogprobBackend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.queue;
     for (const w of this.workers) await w.context.dispose();
     await this.model.dispose();
   }

@@ -149,6 +149,16 @@ describe("SocioT on the embedded engine (tiny GGUF)", () => {
     }
   });
 
+  it("serves concurrent calls one after another with the same results", async () => {
+    const alone = await scoreSocioT(TEXTS, batched);
+    const [a, b] = await Promise.all([
+      scoreSocioT(TEXTS, batched),
+      scoreSocioT([...TEXTS].reverse(), batched),
+    ]);
+    expect(a).toEqual(alone);
+    expect(b!.reverse()).toEqual(alone);
+  });
+
   it("rejects empty texts and texts too long for the scorer's context with clear errors", async () => {
     await expect(scoreSocioT(["fine", "   "], batched)).rejects.toThrow(
       /text 2 is empty; expected a non-empty string/,
