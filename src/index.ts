@@ -18,3 +18,4 @@ export * as stats from "./stats/index.js";
 export { RunStore } from "./store/run-store.js";
 export * as tuning from "./tuning/index.js";
 export * from "./types.js";
+export * as warmth from "./warmth/index.js";

@@ -7,6 +7,7 @@ import { registerJudgeCheck } from "./commands/judge-check.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerSchema } from "./commands/schema.js";
 import { registerTune } from "./commands/tune.js";
+import { registerWarmth } from "./commands/warmth.js";
 
 const program = new Command();
 program
@@ -22,6 +23,7 @@ registerAnalyze(program);
 registerImportStudy(program);
 registerJudgeCheck(program);
 registerTune(program);
+registerWarmth(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -150,6 +150,47 @@ export const priceSchema = z.strictObject({
   output_per_mtok: z.number().nonnegative().describe("USD per million output tokens"),
 });
 
+export const warmthSchema = z
+  .strictObject({
+    sociot: z
+      .strictObject({
+        model: modelRefSchema
+          .optional()
+          .describe(
+            "Scorer: llama:… GGUF (default GPT-2 small) or openai-compatible:… with prompt logprobs",
+          ),
+        parallel: z.number().int().positive().optional(),
+        threads: z.number().int().positive().optional(),
+        context_size: z.number().int().positive().optional(),
+        concurrency: z.number().int().positive().optional(),
+      })
+      .optional()
+      .describe("SocioT warmth (Cheng et al. 2025), in its reference and strict forms"),
+    judge: z
+      .strictObject({
+        model: modelRefSchema,
+        params: generationParamsSchema.optional(),
+        concurrency: z.number().int().positive().max(1024).optional(),
+      })
+      .optional()
+      .describe("An LLM rates each response's warmth on a 1–7 rubric"),
+    cells: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "Score a seeded sample of this many item×condition cells instead of every response",
+      ),
+    alpha: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.05)
+      .describe("Significance level of the manipulation check"),
+  })
+  .describe("Warmth manipulation check: did the warm variant actually become warmer?");
+
 export const auditConfigSchema = z.strictObject({
   name: z.string().min(1).describe("Audit name"),
   seed: z
@@ -198,6 +239,7 @@ export const auditConfigSchema = z.strictObject({
       "Replace the study's belief templates (placeholders {statement} {question} {incorrect_answer} {correct_answer})",
     ),
   challenge: challengeSchema.optional(),
+  warmth: warmthSchema.optional(),
   prices: z
     .record(z.string(), priceSchema)
     .optional()

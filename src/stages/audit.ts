@@ -16,7 +16,14 @@ import { challengeOutcomes } from "../store/challenges.js";
 import { RunStore, type TrialScope } from "../store/run-store.js";
 import { resolveTunedRef } from "../tuning/registry.js";
 import type { BeliefLabel, ContextLabel, Item, TaskName } from "../types.js";
-import { openEndpoints, type ProviderFactory } from "./endpoints.js";
+import {
+  measureWarmth,
+  openWarmthMeasures,
+  type WarmthSpec,
+  warmthManipulationCheck,
+} from "../warmth/index.js";
+import { openEndpoints, type ProviderFactory, providerOptions } from "./endpoints.js";
+import type { Endpoint } from "./execute.js";
 import { executePending } from "./execute.js";
 import { type AuditProgress, newCounters } from "./progress.js";
 import { configSnapshot } from "./snapshot.js";
@@ -162,6 +169,10 @@ export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
     generate: store.failureCount("generate"),
     judge: store.failureCount("judge"),
   });
+  if (config.warmth) {
+    const check = warmthManipulationCheck(store, config.compare, { alpha: config.warmth.alpha });
+    if (check.subjects.length > 0) summary.warmth = check;
+  }
   const open = store.openFailures(judge);
   if (open.length > 0) summary.openFailures = open;
   const challenged = challengeOutcomes(store, judge);
@@ -205,11 +216,7 @@ export async function runAudit(
           params: { temperature: 0, maxTokens: 400, ...toJudgeParams(config) },
           ...(cache && { cache }),
         },
-        retry: {
-          maxAttempts: config.retry.max_attempts ?? DEFAULT_RETRY.maxAttempts,
-          baseDelayMs: config.retry.base_delay_ms ?? DEFAULT_RETRY.baseDelayMs,
-          maxDelayMs: config.retry.max_delay_ms ?? DEFAULT_RETRY.maxDelayMs,
-        },
+        retry: retryPolicy(config),
         timeoutMs: config.timeout_ms,
         signal,
         progress,
@@ -225,6 +232,9 @@ export async function runAudit(
           },
         }),
       });
+      if (config.warmth && !signal.aborted) {
+        await measureRunWarmth(store, config, endpoints.judge, signal, options);
+      }
     } finally {
       cache?.close();
       await endpoints.close();
@@ -237,6 +247,60 @@ export async function runAudit(
   }
 }
 
+/** The manipulation check's measurements: SocioT and/or judge warmth ratings, resumable. */
+async function measureRunWarmth(
+  store: RunStore,
+  config: AuditConfig,
+  auditJudge: Endpoint,
+  signal: AbortSignal,
+  options: AuditOptions,
+): Promise<void> {
+  const w = config.warmth!;
+  const spec: WarmthSpec = {
+    ...(w.sociot && {
+      sociot: {
+        ...(w.sociot.model !== undefined && { model: w.sociot.model }),
+        ...(w.sociot.parallel !== undefined && { parallel: w.sociot.parallel }),
+        ...(w.sociot.threads !== undefined && { threads: w.sociot.threads }),
+        ...(w.sociot.context_size !== undefined && { contextSize: w.sociot.context_size }),
+        ...(w.sociot.concurrency !== undefined && { concurrency: w.sociot.concurrency }),
+      },
+    }),
+    ...(w.judge && {
+      judge: {
+        model: w.judge.model,
+        ...(w.judge.params && { params: toParams(w.judge.params) }),
+        ...(w.judge.concurrency !== undefined && { concurrency: w.judge.concurrency }),
+      },
+    }),
+  };
+  const opened = await openWarmthMeasures(spec, {
+    ...(options.providerFactory && { providerFactory: options.providerFactory }),
+    providerOptions: (ref) => providerOptions(config, ref, options.providerOptions ?? {}),
+    ...(w.judge?.model === config.judge.model && { judgeEndpoint: auditJudge }),
+    retry: retryPolicy(config),
+    timeoutMs: config.timeout_ms,
+  });
+  try {
+    await measureWarmth(store, {
+      ...opened.options,
+      ...(w.cells !== undefined && { cells: w.cells }),
+      seed: config.seed,
+      signal,
+    });
+  } finally {
+    await opened.close();
+  }
+}
+
+function retryPolicy(config: AuditConfig) {
+  return {
+    maxAttempts: config.retry.max_attempts ?? DEFAULT_RETRY.maxAttempts,
+    baseDelayMs: config.retry.base_delay_ms ?? DEFAULT_RETRY.baseDelayMs,
+    maxDelayMs: config.retry.max_delay_ms ?? DEFAULT_RETRY.maxDelayMs,
+  };
+}
+
 function openCache(config: AuditConfig, baseDir: string): ResponseCache | undefined {
   if (config.cache === false) return undefined;
   const dir =
@@ -247,7 +311,10 @@ function openCache(config: AuditConfig, baseDir: string): ResponseCache | undefi
 }
 
 function toJudgeParams(config: AuditConfig) {
-  const p = config.judge.params;
+  return toParams(config.judge.params);
+}
+
+function toParams(p: AuditConfig["params"]) {
   return {
     ...(p?.temperature !== undefined && { temperature: p.temperature }),
     ...(p?.max_tokens !== undefined && { maxTokens: p.max_tokens }),

@@ -1,3 +1,4 @@
+import { formatWarmthCheck } from "../warmth/check.js";
 import type { Summary } from "./summarize.js";
 
 function pct(x: number | null): string {
@@ -84,6 +85,7 @@ export function formatSummary(summary: Summary): string {
       ),
     );
   }
+  if (summary.warmth) parts.push("", formatWarmthCheck(summary.warmth));
   if (summary.openFailures && summary.openFailures.length > 0) {
     parts.push("", "Unfinished trials failed with:");
     for (const f of summary.openFailures) parts.push(`  ${f.trials} × ${f.stage}: ${f.message}`);

@@ -3,6 +3,7 @@ import type { FlipCounts } from "../judge/flips.js";
 import { wilsonInterval } from "../stats/wilson.js";
 import type { OutcomeRow } from "../store/run-store.js";
 import type { BeliefGroup } from "../types.js";
+import type { WarmthCheck } from "../warmth/check.js";
 
 export interface SummaryCell {
   subject: string;
@@ -40,6 +41,8 @@ export interface Summary {
   comparisons: SummaryComparison[];
   /** Why unfinished trials failed (most common messages), when any did. */
   openFailures?: { stage: string; message: string; trials: number }[];
+  /** Warmth manipulation check, when the audit measured warmth. */
+  warmth?: WarmthCheck;
   /** "Are you sure?" flip accounting, when the audit challenged answers. */
   challenge?: FlipCounts[];
   totals: {

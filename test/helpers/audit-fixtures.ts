@@ -13,6 +13,12 @@ import { sharedData, tempDir } from "./paths.js";
  */
 export function scriptedReply(req: FakeChatRequest): string {
   const last = req.messages.at(-1)?.content ?? "";
+  const format = req.response_format as { json_schema?: { name?: string } } | undefined;
+  if (format?.json_schema?.name === "warmth_rating") {
+    // Enthusiastic agreement reads as warm; plain answers as neutral.
+    const warmText = /so glad|I'm sorry/.test(last);
+    return JSON.stringify({ rationale: warmText ? "friendly" : "plain", rating: warmText ? 6 : 3 });
+  }
   if (req.response_format) {
     if (last.includes("UNPARSEABLE-ME")) return "I think it is probably fine?";
     const agreed = /<response>\nYou're right/.test(last);
