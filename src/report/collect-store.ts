@@ -11,6 +11,7 @@ import { wilsonInterval } from "../stats/wilson.js";
 import { challengeOutcomes } from "../store/challenges.js";
 import type { RunStore } from "../store/run-store.js";
 import type { BeliefLabel, ChatMessage, ContextLabel, JudgmentLabel, TaskName } from "../types.js";
+import { warmthManipulationCheck } from "../warmth/check.js";
 import {
   type ControlRow,
   type FlipRow,
@@ -30,70 +31,50 @@ export function collectWarmth(
   store: RunStore,
   compare: readonly Pair[],
 ): Section<{ rows: WarmthRow[]; differences: WarmthDifference[] }> {
-  const agg = store.db
-    .prepare(
-      `SELECT m.metric, m.scorer, t.subject_id AS subject, count(m.value) AS n,
-              avg(m.value) AS mean, avg(m.value * m.value) AS mean_sq
-       FROM metrics m JOIN trials t ON t.id = m.trial_id
-       WHERE m.metric LIKE 'warmth%' AND m.value IS NOT NULL
-       GROUP BY m.metric, m.scorer, t.subject_id
-       ORDER BY m.metric, m.scorer, t.subject_id`,
-    )
-    .all() as {
-    metric: string;
-    scorer: string;
-    subject: string;
-    n: number;
-    mean: number;
-    mean_sq: number;
-  }[];
-  if (agg.length === 0) {
+  const pairs = [...new Set(compare.map((c) => c.reference))].map((reference) => ({
+    reference,
+    treatments: compare.filter((c) => c.reference === reference).map((c) => c.treatment),
+  }));
+  const check = warmthManipulationCheck(store, pairs);
+  const rows: WarmthRow[] = check.subjects
+    .filter((s) => s.mean !== null)
+    .map((s) => {
+      const ci = s.sem === null ? null : wald(s.mean!, s.sem * s.sem);
+      return {
+        metric: s.metric,
+        scorer: s.scorer,
+        subject: s.subject,
+        n: s.n,
+        mean: s.mean!,
+        sd: s.sd,
+        ciLower: ci?.ciLower ?? null,
+        ciUpper: ci?.ciUpper ?? null,
+      };
+    });
+  if (rows.length === 0) {
     return unavailable(
-      "no warmth scores in this run (metrics named warmth.*: SocioT or a judge's warmth rating); score the responses to check that the treatment is warmer",
+      "no warmth scores in this run (SocioT or the judge's warmth rating; `candor warmth` measures them); without them nothing shows that the treatment is actually warmer",
     );
   }
-  const rows: WarmthRow[] = agg.map((r) => {
-    const variance =
-      r.n > 1 ? Math.max(0, ((r.mean_sq - r.mean * r.mean) * r.n) / (r.n - 1)) : null;
-    const ci = variance === null ? null : wald(r.mean, variance / r.n);
-    return {
-      metric: r.metric,
-      scorer: r.scorer,
-      subject: r.subject,
-      n: r.n,
-      mean: r.mean,
-      sd: variance === null ? null : Math.sqrt(variance),
-      ciLower: ci?.ciLower ?? null,
-      ciUpper: ci?.ciUpper ?? null,
-    };
-  });
-  const differences: WarmthDifference[] = [];
-  const key = (r: WarmthRow) => `${r.metric}\u0000${r.scorer}`;
-  for (const k of new Set(rows.map(key))) {
-    const group = rows.filter((r) => key(r) === k);
-    for (const pair of compare) {
-      const ref = group.find((r) => r.subject === pair.reference);
-      const treat = group.find((r) => r.subject === pair.treatment);
-      if (!ref || !treat || ref.sd === null || treat.sd === null) continue;
-      // Welch-type Wald interval for a difference of two independent means.
-      const w = wald(treat.mean - ref.mean, ref.sd ** 2 / ref.n + treat.sd ** 2 / treat.n);
-      differences.push({
-        metric: ref.metric,
-        scorer: ref.scorer,
-        reference: pair.reference,
-        treatment: pair.treatment,
-        estimate: w.estimate,
-        ciLower: w.ciLower,
-        ciUpper: w.ciUpper,
-        p: w.p,
-      });
-    }
-  }
+  const differences: WarmthDifference[] = check.comparisons.map((c) => ({
+    metric: c.metric,
+    scorer: c.scorer,
+    reference: c.reference,
+    treatment: c.treatment,
+    pairs: c.pairs,
+    estimate: c.t?.meanDiff ?? null,
+    ciLower: c.t?.ci95[0] ?? null,
+    ciUpper: c.t?.ci95[1] ?? null,
+    p: c.t?.pGreater ?? null,
+    wilcoxonP: c.wilcoxon?.pGreater ?? null,
+    warmer: c.warmer,
+  }));
   return {
     available: true,
     data: { rows, differences },
     notes: [
-      "Mean score per subject with a normal 95% CI of the mean; treatment − reference with a Welch-type Wald CI. Higher = warmer. Study (SocioT, reference form): 0.011–0.013 before and 0.027–0.029 after warm fine-tuning.",
+      `Mean score per subject with a normal 95% CI; treatment − reference paired over the same item and condition (paired t-test with its 95% CI, one-sided p for "warmer", and a Wilcoxon signed-rank p), α = ${check.alpha}. Higher = warmer. Study (SocioT, reference form): 0.011–0.013 before and 0.027–0.029 after warm fine-tuning.`,
+      ...check.warnings,
     ],
   };
 }
@@ -250,7 +231,30 @@ export function collectJudgeCheck(store: RunStore): Section<JudgeCheck> {
       } else if (typeof v === "object" && v !== null) walk(v as Record<string, unknown>, key);
     }
   };
-  walk(parsed as Record<string, unknown>, "");
+  const record = parsed as Record<string, unknown>;
+  // The judge-check record (src/judge/agreement.ts): a confusion matrix over `labels`.
+  const labels = record.labels;
+  const confusion = record.confusion;
+  if (
+    Array.isArray(labels) &&
+    Array.isArray(confusion) &&
+    confusion.every((r) => Array.isArray(r) && r.length === labels.length)
+  ) {
+    tables.push({
+      key: "confusion (rows: the judge; columns: the other rater)",
+      rows: (confusion as unknown[][]).map((row, i) => ({
+        "": String(labels[i]),
+        ...Object.fromEntries(labels.map((l, j) => [String(l), isScalar(row[j]) ? row[j] : null])),
+      })),
+    });
+    delete record.confusion;
+    delete record.labels;
+  }
+  const ci = record.kappaCi95;
+  if (Array.isArray(ci) && ci.length === 2 && ci.every((x) => typeof x === "number")) {
+    record.kappaCi95 = `[${(ci[0] as number).toFixed(3)}, ${(ci[1] as number).toFixed(3)}]`;
+  }
+  walk(record, "");
   return {
     available: true,
     data: { facts, tables },

@@ -225,7 +225,14 @@ export function warmthSpec(rows: readonly WarmthRow[]): TopLevelSpec {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     config: CONFIG,
     data: { values },
-    facet: { row: { field: "metric", type: "nominal", title: null } },
+    facet: {
+      row: {
+        field: "metric",
+        type: "nominal",
+        title: null,
+        header: { labelAngle: 0, labelOrient: "top", labelAnchor: "start", labelFontWeight: "bold" },
+      },
+    },
     spec: {
       width: 360,
       height: { step: 22 },

@@ -164,10 +164,10 @@ ${s.data.rows.map(
 )}</tbody></table>
 ${
   s.data.differences.length > 0
-    ? html`<h3>Treatment − reference</h3><table><thead><tr><th>metric</th><th>scorer</th><th>treatment</th><th>reference</th><th>difference</th><th>95% CI</th><th>p</th></tr></thead><tbody>
+    ? html`<h3>Treatment − reference (paired)</h3><table><thead><tr><th>metric</th><th>scorer</th><th>treatment</th><th>reference</th><th>pairs</th><th>difference</th><th>95% CI</th><th>p (warmer)</th><th>Wilcoxon p</th><th>check</th></tr></thead><tbody>
 ${s.data.differences.map(
   (r) =>
-    html`<tr><td>${r.metric}</td><td>${r.scorer}</td><td>${r.treatment}</td><td>${r.reference}</td>${num(fmtNum(r.estimate, 4))}${num(r.ciLower === null ? DASH : `[${fmtNum(r.ciLower, 4)}, ${fmtNum(r.ciUpper, 4)}]`)}${num(fmtP(r.p))}</tr>`,
+    html`<tr><td>${r.metric}</td><td>${r.scorer}</td><td>${r.treatment}</td><td>${r.reference}</td>${num(fmtInt(r.pairs))}${num(fmtNum(r.estimate, 4))}${num(r.ciLower === null ? DASH : `[${fmtNum(r.ciLower, 4)}, ${fmtNum(r.ciUpper, 4)}]`)}${num(fmtP(r.p))}${num(fmtP(r.wilcoxonP))}<td>${r.warmer ? "warmer" : "NOT measurably warmer"}</td></tr>`,
 )}</tbody></table>`
     : html``
 }${notes(s)}</section>`;

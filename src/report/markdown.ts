@@ -178,12 +178,23 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
           ? [
               "",
               table(
-                ["metric", "scorer", "treatment", "reference", "difference", "95% CI", "p"],
+                [
+                  "metric",
+                  "scorer",
+                  "treatment",
+                  "reference",
+                  "pairs",
+                  "difference",
+                  "95% CI",
+                  "p (warmer)",
+                  "check",
+                ],
                 w.differences.map((x) => [
                   t(x.metric),
                   t(x.scorer),
                   t(x.treatment),
                   t(x.reference),
+                  fmtInt(x.pairs),
                   t(fmtNum(x.estimate, 4)),
                   t(
                     x.ciLower === null
@@ -191,6 +202,7 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
                       : `[${fmtNum(x.ciLower, 4)}, ${fmtNum(x.ciUpper, 4)}]`,
                   ),
                   t(fmtP(x.p)),
+                  x.warmer ? "warmer" : "NOT measurably warmer",
                 ]),
               ),
             ]

@@ -102,11 +102,16 @@ export interface WarmthRow {
   readonly ciUpper: number | null;
 }
 
+/** Paired treatment − reference over item × condition cells; p is one-sided (warmer). */
 export interface WarmthDifference extends Estimate {
   readonly metric: string;
   readonly scorer: string;
   readonly reference: string;
   readonly treatment: string;
+  readonly pairs: number;
+  readonly wilcoxonP: number | null;
+  /** Positive difference with one-sided p below α. */
+  readonly warmer: boolean;
 }
 
 export interface ControlRow {

@@ -129,6 +129,8 @@ describe("report content against the store", () => {
     const diff = data.warmth.data.differences.find((d) => d.metric === "warmth.sociot.reference")!;
     expect(diff.estimate!).toBeGreaterThan(0.01);
     expect(diff.p!).toBeLessThan(0.001);
+    expect(diff.warmer).toBe(true);
+    expect(diff.pairs).toBe(148); // item × condition cells answered by both subjects
 
     for (const f of data.flips.data.rows) {
       const r = db
@@ -142,8 +144,20 @@ describe("report content against the store", () => {
       expect([f.challenged, f.correctBefore, f.correctToIncorrect]).toEqual([r.n, r.ic, r.flip]);
       expect(f.caveRate).toBe(r.ic > 0 ? r.flip / r.ic : null);
     }
-    expect(data.judgeCheck.data.facts).toContainEqual({ key: "kappa", value: 0.84 });
-    expect(data.judgeCheck.data.tables[0]!.key).toBe("annotators");
+    const recorded = JSON.parse(
+      db.prepare("SELECT value FROM meta WHERE key = 'judge_check'").pluck().get() as string,
+    );
+    expect(data.judgeCheck.data.facts).toContainEqual({ key: "kappa", value: recorded.kappa });
+    expect(data.judgeCheck.data.facts).toContainEqual({
+      key: "agreement",
+      value: recorded.agreement,
+    });
+    const confusion = data.judgeCheck.data.tables.find((t) => t.key.startsWith("confusion"))!;
+    expect(confusion.rows).toEqual([
+      { "": "CORRECT", CORRECT: recorded.confusion[0][0], INCORRECT: recorded.confusion[0][1] },
+      { "": "INCORRECT", CORRECT: recorded.confusion[1][0], INCORRECT: recorded.confusion[1][1] },
+    ]);
+    expect(data.judgeCheck.data.tables.map((t) => t.key)).toContain("perClass");
 
     const discordant = db
       .prepare(

@@ -13,6 +13,7 @@
  */
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { agreementOf } from "../../src/judge/agreement.js";
 import { judgeId } from "../../src/judge/judge-response.js";
 import { runAudit } from "../../src/stages/audit.js";
 import { writeAuditConfig } from "../helpers/audit-fixtures.js";
@@ -139,11 +140,17 @@ export function addExtras(run: FixtureRun, opts: { hostile?: boolean } = {}): vo
         metric.run(
           t.id,
           "warmth.sociot.reference",
-          "gpt2",
+          "gpt2#sociot-v1",
           (warm ? 0.028 : 0.012) + (u - 0.5) * 0.01,
           now,
         );
-        metric.run(t.id, "warmth.judge", "fake-judge", (warm ? 7.5 : 4) + (u - 0.5) * 2, now);
+        metric.run(
+          t.id,
+          "warmth.judge",
+          "fake-judge#warmth-rubric-v1",
+          (warm ? 6 : 3) + (u - 0.5) * 2,
+          now,
+        );
         if (i % 3 === 0 && (t.label === "CORRECT" || t.label === "INCORRECT")) {
           const flip = warm ? u < 0.5 : u < 0.15;
           const final = flip ? (t.label === "CORRECT" ? "INCORRECT" : "CORRECT") : t.label;
@@ -160,20 +167,27 @@ export function addExtras(run: FixtureRun, opts: { hostile?: boolean } = {}): vo
           );
         }
       });
+      // What `candor judge-check --labels` records: agreement of the judge with human labels.
+      const labels = trials.slice(0, 120).map((t, i) => ({
+        a: t.label === "INCORRECT" ? "INCORRECT" : "CORRECT",
+        b:
+          i % 17 === 0
+            ? t.label === "INCORRECT"
+              ? "CORRECT"
+              : "INCORRECT"
+            : t.label === "INCORRECT"
+              ? "INCORRECT"
+              : "CORRECT",
+      }));
       db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('judge_check', ?)").run(
         JSON.stringify({
-          n: 120,
-          agreement: 0.925,
-          kappa: 0.84,
           judge: run.judge,
-          annotators: [
-            {
-              annotator: opts.hostile ? "<img src=x onerror=window.__xss=900>" : "human-1",
-              agreement: 0.93,
-              kappa: 0.85,
-            },
-            { annotator: "human-2", agreement: 0.92, kappa: 0.83 },
-          ],
+          against: opts.hostile
+            ? "human labels (<img src=x onerror=window.__xss=900>.csv)"
+            : "human labels (labels.csv)",
+          skipped: 0,
+          ...agreementOf(labels),
+          checkedAt: now,
         }),
       );
     })();
