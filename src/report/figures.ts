@@ -230,7 +230,12 @@ export function warmthSpec(rows: readonly WarmthRow[]): TopLevelSpec {
         field: "metric",
         type: "nominal",
         title: null,
-        header: { labelAngle: 0, labelOrient: "top", labelAnchor: "start", labelFontWeight: "bold" },
+        header: {
+          labelAngle: 0,
+          labelOrient: "top",
+          labelAnchor: "start",
+          labelFontWeight: "bold",
+        },
       },
     },
     spec: {
