@@ -2,11 +2,14 @@ import { Command } from "commander";
 import { CandorError } from "../errors.js";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerAudit } from "./commands/audit.js";
+import { registerExport } from "./commands/export.js";
 import { registerImportStudy } from "./commands/import-study.js";
 import { registerJudgeCheck } from "./commands/judge-check.js";
 import { registerPlan } from "./commands/plan.js";
+import { registerReport } from "./commands/report.js";
 import { registerSchema } from "./commands/schema.js";
 import { registerTune } from "./commands/tune.js";
+import { registerView } from "./commands/view.js";
 import { registerWarmth } from "./commands/warmth.js";
 
 const program = new Command();
@@ -23,6 +26,9 @@ registerAnalyze(program);
 registerImportStudy(program);
 registerJudgeCheck(program);
 registerTune(program);
+registerReport(program);
+registerView(program);
+registerExport(program);
 registerWarmth(program);
 
 try {

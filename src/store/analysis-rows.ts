@@ -26,6 +26,15 @@ interface Row {
   response_length: number;
 }
 
+function codePoints(text: string): number {
+  let surrogates = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) surrogates++;
+  }
+  return text.length - surrogates;
+}
+
 /**
  * Per-response analysis rows of a run: one row per judged response of each
  * comparison's reference (is_finetuned 0) and treatment (1). Refusals outside
@@ -43,12 +52,12 @@ export function loadAnalysisRows(runDir: string, opts: { judge?: string } = {}):
     const rows = store.db
       .prepare(
         `SELECT t.subject_id, t.task, t.item_id, t.context, t.belief, t.sample, j.label,
-                length(r.text) AS response_length
+                r.text AS response_text
          FROM trials t JOIN responses r ON r.trial_id = t.id
          JOIN judgments j ON j.trial_id = t.id AND j.judge = ?
          WHERE j.label IN ('CORRECT', 'INCORRECT')`,
       )
-      .all(judge) as Row[];
+      .all(judge) as (Omit<Row, "response_length"> & { response_text: string })[];
     if (rows.length === 0) {
       const judges = store.db
         .prepare("SELECT DISTINCT judge FROM judgments")
@@ -59,8 +68,10 @@ export function loadAnalysisRows(runDir: string, opts: { judge?: string } = {}):
       );
     }
     const bySubject = new Map<string, Row[]>();
-    for (const r of rows) {
-      if (!RELIABILITY_TASKS.has(r.task)) continue;
+    for (const { response_text, ...rest } of rows) {
+      if (!RELIABILITY_TASKS.has(rest.task)) continue;
+      // Characters (code points) counted in JS: SQLite's length() stops at an embedded NUL.
+      const r: Row = { ...rest, response_length: codePoints(response_text) };
       const list = bySubject.get(r.subject_id) ?? [];
       list.push(r);
       bySubject.set(r.subject_id, list);

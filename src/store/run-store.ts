@@ -396,7 +396,7 @@ export class RunStore {
     return this.db
       .prepare(
         `SELECT t.id AS trial_id, t.subject_id, t.task, t.item_id, t.context, t.belief, t.sample,
-                r.trial_id IS NOT NULL AS has_response, length(r.text) AS response_length,
+                r.trial_id IS NOT NULL AS has_response, length(CAST(r.text AS BLOB)) AS response_length,
                 r.prompt_tokens, r.completion_tokens, j.label
          FROM trials t
          LEFT JOIN responses r ON r.trial_id = t.id
@@ -454,6 +454,7 @@ export interface OutcomeRow {
   belief: BeliefLabel;
   sample: number;
   has_response: 0 | 1;
+  /** Response size in UTF-8 bytes (SQLite length() would stop at an embedded NUL). */
   response_length: number | null;
   prompt_tokens: number | null;
   completion_tokens: number | null;
