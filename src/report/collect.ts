@@ -42,6 +42,7 @@ import {
   unavailable,
 } from "./model.js";
 import { resolveRun } from "./run-path.js";
+import { loadTrajectory } from "./trajectory.js";
 
 export interface CollectOptions {
   /** Judge whose verdicts to report (default: the judge the run's config names). */
@@ -51,6 +52,8 @@ export interface CollectOptions {
   worst?: number;
   /** Fixed "generated at" time (tests, reproducible output). */
   now?: Date;
+  /** A `candor tune trajectory` JSON to show warmth across checkpoints. */
+  trajectory?: string;
 }
 
 const RELIABILITY: readonly TaskName[] = ["triviaqa", "truthfulqa", "disinfo", "medqa"];
@@ -130,6 +133,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
       controls: collectControls(summary.cells, tasks),
       flips: collectFlips(store, judge),
       judgeCheck: collectJudgeCheck(store),
+      trajectory: loadTrajectory(opts.trajectory),
       worst: collectWorstCases(store, judge, compare, worstPerComparison),
     };
   } finally {

@@ -9,6 +9,7 @@ import { contextForestSpec, ratesSpec, renderSvg, sycophancySpec, warmthSpec } f
 import { type Figures, renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import type { ReportData } from "./model.js";
+import { trajectorySpec } from "./trajectory.js";
 
 export { collectReport } from "./collect.js";
 export type { ReportData } from "./model.js";
@@ -33,6 +34,8 @@ export async function renderFigures(d: ReportData): Promise<Figures> {
   if (d.sycophancy.available)
     figs.sycophancy = await renderSvg(sycophancySpec(d.sycophancy.data), "syco-");
   if (d.warmth.available) figs.warmth = await renderSvg(warmthSpec(d.warmth.data.rows), "warmth-");
+  if (d.trajectory.available)
+    figs.trajectory = await renderSvg(trajectorySpec(d.trajectory.data), "trajectory-");
   return figs;
 }
 

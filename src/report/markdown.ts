@@ -7,6 +7,7 @@ import { mdCodeBlock, mdText } from "./escape.js";
 import { taskLabel } from "./figures.js";
 import { BELIEF_TEXT, DASH, fmtCi, fmtInt, fmtNum, fmtP, fmtPp, fmtRate } from "./format.js";
 import type { ReportData, Section } from "./model.js";
+import { trajectoryMarkdown } from "./trajectory.js";
 
 export interface MarkdownOptions {
   /** Relative paths of figure files written beside the summary. */
@@ -296,6 +297,7 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
   );
 
   out.push(
+    ...trajectoryMarkdown(d.trajectory),
     ...section("Worst cases, side by side", d.worst, () => {
       if (!d.worst.available) return [];
       const cases = d.worst.data.cases.slice(0, opts.cases ?? 6);

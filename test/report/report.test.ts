@@ -4,7 +4,7 @@
  * store and the analysis functions, every section exists, sections without
  * data say so, and no untrusted text reaches the HTML or Markdown as markup.
  */
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -50,6 +50,7 @@ const SECTIONS = [
   "controls",
   "flips",
   "judge",
+  "trajectory",
   "worst",
 ];
 
@@ -191,13 +192,32 @@ describe("report content against the store", () => {
 
 describe("rendered report", () => {
   it("writes HTML, Markdown and figures; every section is present and nothing untrusted is markup", async () => {
+    const trajectory = join(run.dir, "trajectory.json");
+    writeFileSync(
+      trajectory,
+      JSON.stringify({
+        job: "warm-ft <script>window.__xss=1</script>",
+        scorer: "llama:gpt2.gguf",
+        form: "reference",
+        prompts: 3,
+        points: [
+          { label: "base", epoch: 0, model: "m0", n: 3, failed: 0, mean: 0.011, sem: 0.001 },
+          { label: "epoch 2", epoch: 2, model: "m2", n: 3, failed: 0, mean: 0.028, sem: 0.002 },
+        ],
+        createdAt: "2026-01-01T00:00:00Z",
+      }),
+    );
     const out = await writeReport(run.runDir, {
       worst: 200,
       now: new Date("2026-01-01T00:00:00Z"),
+      trajectory,
     });
     const page = readFileSync(out.html, "utf8");
     for (const id of SECTIONS) expect(page).toContain(`<section id="${id}">`);
     expect(page).not.toContain("data-na");
+    expect(page).toContain("Warmth across fine-tuning checkpoints");
+    expect(page).toContain("warm-ft &lt;script&gt;window.__xss=1&lt;/script&gt;");
+    expect(page).toMatch(/<section id="trajectory">[\s\S]*?<svg/);
     expect(page).toMatch(
       /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;/,
     );
@@ -242,6 +262,7 @@ describe("rendered report", () => {
       "contexts.svg",
       "rates.svg",
       "sycophancy.svg",
+      "trajectory.svg",
       "warmth.svg",
     ]);
   });
@@ -253,7 +274,7 @@ describe("rendered report", () => {
     const na = [...page.matchAll(/<section id="([a-z]+)">(?:(?!<\/section>)[\s\S])*?data-na/g)].map(
       (m) => m[1],
     );
-    expect(na.sort()).toEqual(["flips", "judge", "warmth"]);
+    expect(na.sort()).toEqual(["flips", "judge", "trajectory", "warmth"]);
     expect(page).toContain("No data in this run: no warmth scores in this run");
     expect(page).toContain("not available: no human labels were supplied");
     const md = readFileSync(out.markdown, "utf8");
@@ -286,6 +307,7 @@ describe("rendered report", () => {
       "headline",
       "judge",
       "sycophancy",
+      "trajectory",
       "warmth",
       "worst",
     ]);

@@ -11,6 +11,7 @@ interface ReportCliOptions {
   judge?: string;
   cluster?: boolean;
   worst: string;
+  trajectory?: string;
 }
 
 export function registerReport(program: Command): void {
@@ -22,6 +23,10 @@ export function registerReport(program: Command): void {
     .option("--judge <id>", "use this judge's verdicts (default: the run's configured judge)")
     .option("--cluster", "item-clustered standard errors (default: non-robust, as the study)")
     .option("--worst <n>", "worst cases per comparison", "12")
+    .option(
+      "--trajectory <json>",
+      "show warmth across checkpoints from `candor tune trajectory --out`",
+    )
     .action(async (run: string, opts: ReportCliOptions) => {
       const worst = Number(opts.worst);
       if (!Number.isInteger(worst) || worst < 0) {
@@ -32,6 +37,7 @@ export function registerReport(program: Command): void {
         ...(opts.out !== undefined && { outDir: opts.out }),
         ...(opts.judge !== undefined && { judge: opts.judge }),
         ...(opts.cluster && { covType: "cluster" as const }),
+        ...(opts.trajectory !== undefined && { trajectory: opts.trajectory }),
       });
       process.stdout.write(`${files.html}\n${files.markdown}\n`);
       const missing = (
