@@ -12,7 +12,9 @@ interface Case {
   lower: number;
   upper: number;
 }
-const fixture = JSON.parse(readFileSync(join(repoRoot, "test/fixtures/judge/kappa.json"), "utf8")) as { cases: Case[] };
+const fixture = JSON.parse(
+  readFileSync(join(repoRoot, "test/fixtures/judge/kappa.json"), "utf8"),
+) as { cases: Case[] };
 
 describe("Cohen's kappa (vs statsmodels, scripts/reference/kappa_reference.py)", () => {
   for (const c of fixture.cases) {
@@ -40,6 +42,11 @@ describe("Cohen's kappa (vs statsmodels, scripts/reference/kappa_reference.py)",
     ]);
     expect(a.agreement).toBeCloseTo(0.87, 12);
     expect(a.kappa).toBeCloseTo(fixture.cases[0]!.kappa, 12);
-    expect(a.perClass[0]).toMatchObject({ label: "CORRECT", precision: 40 / 45, recall: 40 / 48, supportB: 48 });
+    expect(a.perClass[0]).toMatchObject({
+      label: "CORRECT",
+      precision: 40 / 45,
+      recall: 40 / 48,
+      supportB: 48,
+    });
   });
 });
