@@ -100,6 +100,7 @@ try {
   // Each run is a complete audit (load data, plan, store, generate, judge, summary) into a
   // fresh run directory. The first pays V8's JIT warm-up; the second shows steady state.
   const cold = await timedAudit(server.baseURL);
+  const rssAfterFirst = process.resourceUsage().maxRSS / 1024;
   const warm = await timedAudit(server.baseURL);
   const rssMb = process.resourceUsage().maxRSS / 1024;
   const bareSeconds = await bareClient(server.baseURL, warm.trials * 2);
@@ -118,7 +119,9 @@ try {
     `bare http client      ${bareSeconds.toFixed(2)} s  ${bareTrialsPerSec.toFixed(0)} trials/s (${((warm.trials * 2) / bareSeconds).toFixed(0)} req/s, no SDK, no store)`,
   );
   console.log(`ratio candor / bare   ${(rate(warm) / bareTrialsPerSec).toFixed(2)} (2nd run)`);
-  console.log(`peak RSS              ${rssMb.toFixed(0)} MB (whole bench process, both audits)`);
+  console.log(
+    `peak RSS              ${rssAfterFirst.toFixed(0)} MB after the 1st audit, ${rssMb.toFixed(0)} MB after both (whole bench process)`,
+  );
 } finally {
   await server.close();
 }

@@ -180,12 +180,15 @@ export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
   return summary;
 }
 
-/** config → trials → model → judge → SQLite → summary; resumes whatever is missing. */
-export async function runAudit(
+/**
+ * Plans and records the trials, then lets the plan go: execution reads pending
+ * work from the store a page at a time, so memory does not grow with the grid.
+ */
+async function prepareAndRecord(
   configFile: string,
-  options: AuditOptions = {},
-): Promise<AuditResult> {
-  const signal = options.signal ?? new AbortController().signal;
+  signal: AbortSignal,
+  options: AuditOptions,
+): Promise<{ config: AuditConfig; runDir: string; scope: TrialScope; store: RunStore }> {
   const loaded = await prepareAudit(configFile, {
     signal,
     ...(options.contexts && { contexts: options.contexts }),
@@ -195,15 +198,29 @@ export async function runAudit(
     }),
   });
   options.onPrepared?.(loaded);
-  const { config, runDir } = loaded;
-  mkdirSync(runDir, { recursive: true });
-  const store = RunStore.open(join(runDir, RUN_DB));
+  mkdirSync(loaded.runDir, { recursive: true });
+  const store = RunStore.open(join(loaded.runDir, RUN_DB));
+  try {
+    recordPlan(store, loaded);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  return { config: loaded.config, runDir: loaded.runDir, scope: loaded.scope, store };
+}
+
+/** config → trials → model → judge → SQLite → summary; resumes whatever is missing. */
+export async function runAudit(
+  configFile: string,
+  options: AuditOptions = {},
+): Promise<AuditResult> {
+  const signal = options.signal ?? new AbortController().signal;
+  const { config, runDir, scope, store } = await prepareAndRecord(configFile, signal, options);
   const progress = options.progress ?? {
     generate: newCounters("generate"),
     judge: newCounters("judge"),
   };
   try {
-    recordPlan(store, loaded);
     const endpoints = await openEndpoints(config, options.providerFactory, options.providerOptions);
     const cache = openCache(config, dirname(resolve(configFile)));
     try {
@@ -220,7 +237,7 @@ export async function runAudit(
         timeoutMs: config.timeout_ms,
         signal,
         progress,
-        scope: loaded.scope,
+        scope,
         ...(cache && { cache }),
         ...(config.challenge && {
           challenge: {

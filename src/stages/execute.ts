@@ -84,15 +84,24 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
   progress.judge.done = judgedAlready;
 
   const writer = new BatchWriter(store);
-  const callOptions = (stage: keyof AuditProgress): CallOptions => ({
-    retry: options.retry,
-    timeoutMs: options.timeoutMs,
-    signal,
-    onRetry: () => {
-      const counters = progress[stage];
-      if (counters) counters.retries++;
-    },
-  });
+  // One options object per stage, not per call: at thousands of calls a second it shows.
+  const stageCallOptions = new Map<keyof AuditProgress, CallOptions>();
+  const callOptions = (stage: keyof AuditProgress): CallOptions => {
+    let o = stageCallOptions.get(stage);
+    if (!o) {
+      o = {
+        retry: options.retry,
+        timeoutMs: options.timeoutMs,
+        signal,
+        onRetry: () => {
+          const counters = progress[stage];
+          if (counters) counters.retries++;
+        },
+      };
+      stageCallOptions.set(stage, o);
+    }
+    return o;
+  };
 
   const judgeOne = async (trial: Trial, response: string): Promise<void> => {
     const item = itemOf(items, trial);
