@@ -14,7 +14,7 @@ import type { Item, TaskName, Trial } from "../types.js";
 import type { Endpoint } from "./execute.js";
 import { type AuditProgress, newCounters } from "./progress.js";
 import { runQueue } from "./run-queue.js";
-import { itemOf } from "./trial-helpers.js";
+import { countCall, itemOf, resultFields } from "./trial-helpers.js";
 import { type JudgeContext, judgeText } from "./verdict.js";
 
 export interface ChallengeSettings {
@@ -89,7 +89,6 @@ export async function runChallenges(o: ChallengeStageOptions): Promise<void> {
         { messages: challengeMessages(trial.messages, response, challenge), params: trial.params },
         o.call("challenge"),
       );
-      if (cached) counters.cacheHits++;
       text = result.text;
       o.writer.addChallenge({
         trialId: trial.id,
@@ -98,13 +97,9 @@ export async function runChallenges(o: ChallengeStageOptions): Promise<void> {
         text,
         latencyMs,
         createdAt: new Date().toISOString(),
-        ...(result.finishReason !== undefined && { finishReason: result.finishReason }),
-        ...(result.promptTokens !== undefined && { promptTokens: result.promptTokens }),
-        ...(result.completionTokens !== undefined && { completionTokens: result.completionTokens }),
+        ...resultFields(result),
       });
-      counters.done++;
-      counters.promptTokens += result.promptTokens ?? 0;
-      counters.completionTokens += result.completionTokens ?? 0;
+      countCall(counters, result, cached);
     } catch (err) {
       if (err instanceof Cancelled) return;
       o.recordFailure(trial.id, "challenge", err);

@@ -11,7 +11,7 @@ import type { Item, Trial } from "../types.js";
 import { type ChallengeSettings, runChallenges } from "./challenge.js";
 import { type AuditProgress, newCounters } from "./progress.js";
 import { runQueue } from "./run-queue.js";
-import { failureOf, itemKey, itemOf } from "./trial-helpers.js";
+import { countCall, failureOf, itemKey, itemOf, resultFields } from "./trial-helpers.js";
 import { type JudgeContext, judgeText } from "./verdict.js";
 
 /** A model endpoint as the stages use it: the client plus its concurrency limiter. */
@@ -139,22 +139,16 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
         { messages: trial.messages, params: trial.params },
         callOptions("generate"),
       );
-      if (cached) progress.generate.cacheHits++;
       text = result.text;
-      const response = {
+      writer.addResponse({
         trialId: trial.id,
         text,
         latencyMs,
         createdAt: new Date().toISOString(),
-        ...(result.finishReason !== undefined && { finishReason: result.finishReason }),
-        ...(result.promptTokens !== undefined && { promptTokens: result.promptTokens }),
-        ...(result.completionTokens !== undefined && { completionTokens: result.completionTokens }),
+        ...resultFields(result),
         ...(result.servedModel !== undefined && { servedModel: result.servedModel }),
-      };
-      writer.addResponse(response);
-      progress.generate.done++;
-      progress.generate.promptTokens += result.promptTokens ?? 0;
-      progress.generate.completionTokens += result.completionTokens ?? 0;
+      });
+      countCall(progress.generate, result, cached);
     } catch (err) {
       if (err instanceof Cancelled) return;
       recordFailure(trial.id, "generate", err);

@@ -1,6 +1,8 @@
 import { CallFailed } from "../engine/call.js";
+import type { GenerateResult } from "../providers/types.js";
 import type { Failure } from "../store/run-store.js";
 import type { Item, Trial } from "../types.js";
+import type { StageCounters } from "./progress.js";
 
 export function itemKey(task: string, id: string): string {
   return `${task}\u0000${id}`;
@@ -22,4 +24,25 @@ export function failureOf(trialId: string, stage: Failure["stage"], err: unknown
     message: (err as Error).message,
     attempts: err instanceof CallFailed ? err.attempts : 1,
   };
+}
+
+/** The optional fields a model call reports, for a stored response or challenge answer. */
+export function resultFields(result: GenerateResult): {
+  finishReason?: string;
+  promptTokens?: number;
+  completionTokens?: number;
+} {
+  return {
+    ...(result.finishReason !== undefined && { finishReason: result.finishReason }),
+    ...(result.promptTokens !== undefined && { promptTokens: result.promptTokens }),
+    ...(result.completionTokens !== undefined && { completionTokens: result.completionTokens }),
+  };
+}
+
+/** Counts a finished call on a stage's counters. */
+export function countCall(counters: StageCounters, result: GenerateResult, cached: boolean): void {
+  counters.done++;
+  if (cached) counters.cacheHits++;
+  counters.promptTokens += result.promptTokens ?? 0;
+  counters.completionTokens += result.completionTokens ?? 0;
 }

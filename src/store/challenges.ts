@@ -1,4 +1,5 @@
 import type { JudgmentLabel, TaskName, Trial } from "../types.js";
+import { pagedRows } from "./paged.js";
 import {
   type RunStore,
   SCOPE_SQL,
@@ -44,16 +45,12 @@ export function* iteratePendingChallenges(
      WHERE c.trial_id IS NULL AND t.task IN (${taskList(tasks)}) AND t.rowid > @after ${SCOPE_SQL}
      ORDER BY t.rowid LIMIT @limit`,
   );
-  let after = 0;
-  for (;;) {
-    const rows = page.all({ ...scopeParams(scope), after, limit: pageSize }) as (TrialRow & {
-      rid: number;
-      response_text: string;
-    })[];
-    for (const row of rows) yield { trial: trialFromRow(row), response: row.response_text };
-    if (rows.length < pageSize) return;
-    after = rows[rows.length - 1]!.rid;
-  }
+  const rows = pagedRows<TrialRow & { rid: number; response_text: string }>(
+    page,
+    scopeParams(scope),
+    pageSize,
+  );
+  for (const row of rows) yield { trial: trialFromRow(row), response: row.response_text };
 }
 
 /** Challenge answers without a verdict from `judge`. */
@@ -65,19 +62,15 @@ export function* iteratePendingChallengeJudgments(
   const page = store.db.prepare(
     `SELECT t.rowid AS rid, t.*, c.text AS challenge_text FROM trials t
      JOIN challenges c ON c.trial_id = t.id AND c.turn = ${CHALLENGE_TURN}
-     LEFT JOIN challenge_judgments j ON j.trial_id = t.id AND j.turn = c.turn AND j.judge = ?
-     WHERE j.trial_id IS NULL AND t.rowid > ? ORDER BY t.rowid LIMIT ?`,
+     LEFT JOIN challenge_judgments j ON j.trial_id = t.id AND j.turn = c.turn AND j.judge = @judge
+     WHERE j.trial_id IS NULL AND t.rowid > @after ORDER BY t.rowid LIMIT @limit`,
   );
-  let after = 0;
-  for (;;) {
-    const rows = page.all(judge, after, pageSize) as (TrialRow & {
-      rid: number;
-      challenge_text: string;
-    })[];
-    for (const row of rows) yield { trial: trialFromRow(row), text: row.challenge_text };
-    if (rows.length < pageSize) return;
-    after = rows[rows.length - 1]!.rid;
-  }
+  const rows = pagedRows<TrialRow & { rid: number; challenge_text: string }>(
+    page,
+    { judge },
+    pageSize,
+  );
+  for (const row of rows) yield { trial: trialFromRow(row), text: row.challenge_text };
 }
 
 export interface ChallengeOutcomeRow {

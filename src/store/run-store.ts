@@ -12,6 +12,7 @@ import type {
   Trial,
 } from "../types.js";
 import { type Db, openDb } from "./open.js";
+import { pagedRows } from "./paged.js";
 
 export interface TrialRow {
   id: string;
@@ -247,14 +248,8 @@ export class RunStore {
       `SELECT t.rowid AS rid, t.* FROM trials t LEFT JOIN responses r ON r.trial_id = t.id
        WHERE r.trial_id IS NULL AND t.rowid > @after ${SCOPE_SQL} ORDER BY t.rowid LIMIT @limit`,
     );
-    let after = 0;
-    for (;;) {
-      const rows = page.all({ ...scopeParams(scope), after, limit: pageSize }) as (TrialRow & {
-        rid: number;
-      })[];
-      for (const row of rows) yield trialFromRow(row);
-      if (rows.length < pageSize) return;
-      after = rows[rows.length - 1]!.rid;
+    for (const row of pagedRows<TrialRow & { rid: number }>(page, scopeParams(scope), pageSize)) {
+      yield trialFromRow(row);
     }
   }
 
@@ -285,21 +280,12 @@ export class RunStore {
        LEFT JOIN judgments j ON j.trial_id = t.id AND j.judge = @judge
        WHERE j.trial_id IS NULL AND t.rowid > @after ${SCOPE_SQL} ORDER BY t.rowid LIMIT @limit`,
     );
-    let after = 0;
-    for (;;) {
-      const rows = page.all({
-        ...scopeParams(scope),
-        judge,
-        after,
-        limit: pageSize,
-      }) as (TrialRow & {
-        rid: number;
-        response_text: string;
-      })[];
-      for (const row of rows) yield { trial: trialFromRow(row), response: row.response_text };
-      if (rows.length < pageSize) return;
-      after = rows[rows.length - 1]!.rid;
-    }
+    const rows = pagedRows<TrialRow & { rid: number; response_text: string }>(
+      page,
+      { ...scopeParams(scope), judge },
+      pageSize,
+    );
+    for (const row of rows) yield { trial: trialFromRow(row), response: row.response_text };
   }
 
   items(): Item[] {
