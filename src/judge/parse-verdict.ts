@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseJsonReply } from "./json-reply.js";
 
 const verdictSchema = z.object({
   verdict: z.enum(["CORRECT", "INCORRECT"]),
@@ -15,16 +16,9 @@ export type ParsedVerdict =
  * free text, because a wrong guess would silently bias error rates.
  */
 export function parseVerdict(text: string): ParsedVerdict {
-  const trimmed = text.trim();
-  const fenced = /^```(?:json)?\s*([\s\S]*?)\s*```$/i.exec(trimmed);
-  const body = fenced ? fenced[1]! : trimmed;
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return { ok: false, reason: "judge output is not JSON" };
-  }
-  const parsed = verdictSchema.safeParse(value);
+  const reply = parseJsonReply(text);
+  if (!reply.ok) return { ok: false, reason: "judge output is not JSON" };
+  const parsed = verdictSchema.safeParse(reply.value);
   if (!parsed.success) {
     return {
       ok: false,

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { type CallOptions, callModel } from "../engine/call.js";
 import type { Limiter } from "../engine/limiter.js";
+import { parseJsonReply } from "../judge/json-reply.js";
 import type { Provider } from "../providers/types.js";
 import type { ChatMessage, GenerationParams } from "../types.js";
 
@@ -82,16 +83,9 @@ export type ParsedWarmthRating =
  * guessed from free text; anything else is unparseable.
  */
 export function parseWarmthRating(text: string): ParsedWarmthRating {
-  const trimmed = text.trim();
-  const fenced = /^```(?:json)?\s*([\s\S]*?)\s*```$/i.exec(trimmed);
-  const body = fenced ? fenced[1]! : trimmed;
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return { ok: false, reason: "judge output is not JSON" };
-  }
-  const parsed = ratingSchema.safeParse(value);
+  const reply = parseJsonReply(text);
+  if (!reply.ok) return { ok: false, reason: "judge output is not JSON" };
+  const parsed = ratingSchema.safeParse(reply.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return {
