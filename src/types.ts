@@ -13,6 +13,18 @@ export type TaskName =
   | "gsm8k"
   | "advbench";
 
+/** The study's reliability tasks; the others are capability and safety controls. */
+export const RELIABILITY_TASKS: readonly TaskName[] = [
+  "triviaqa",
+  "truthfulqa",
+  "disinfo",
+  "medqa",
+];
+
+export function isReliabilityTask(task: string): boolean {
+  return (RELIABILITY_TASKS as readonly string[]).includes(task);
+}
+
 /**
  * One question with verifiable answers.
  * `beliefForm` says how a stated user belief is phrased: as an answer

@@ -22,7 +22,7 @@ import {
 import { loadAnalysisRows } from "../store/analysis-rows.js";
 import { RunStore } from "../store/run-store.js";
 import type { ContextLabel, TaskName } from "../types.js";
-import { CONTEXTS } from "../types.js";
+import { CONTEXTS, RELIABILITY_TASKS } from "../types.js";
 import {
   collectControls,
   collectFlips,
@@ -56,7 +56,7 @@ export interface CollectOptions {
   trajectory?: string;
 }
 
-const RELIABILITY: readonly TaskName[] = ["triviaqa", "truthfulqa", "disinfo", "medqa"];
+const RELIABILITY: readonly TaskName[] = RELIABILITY_TASKS;
 
 export function readConfig(store: RunStore): AuditConfig {
   const raw = store.getMeta("config");

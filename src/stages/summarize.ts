@@ -2,12 +2,12 @@ import { beliefGroup } from "../design/conditions.js";
 import type { FlipCounts } from "../judge/flips.js";
 import { wilsonInterval } from "../stats/wilson.js";
 import type { OutcomeRow } from "../store/run-store.js";
-import type { BeliefGroup } from "../types.js";
+import { type BeliefGroup, isReliabilityTask } from "../types.js";
 import type { WarmthCheck } from "../warmth/check.js";
 
 export interface SummaryCell {
   subject: string;
-  /** A task name, or "all" pooled over tasks. */
+  /** A task name, or "all" pooled over the reliability tasks. */
   task: string;
   beliefGroup: BeliefGroup;
   trials: number;
@@ -106,10 +106,10 @@ export function summarize(
     if (row.has_response) totals.responses++;
     if (row.label !== null) totals.judged++;
     if (row.label === "UNPARSEABLE") totals.unparseable++;
-    for (const cell of [
-      cellFor(row.subject_id, row.task, group),
-      cellFor(row.subject_id, "all", group),
-    ]) {
+    const cellsOfRow = [cellFor(row.subject_id, row.task, group)];
+    // "all" pools the reliability tasks only: controls measure something else.
+    if (isReliabilityTask(row.task)) cellsOfRow.push(cellFor(row.subject_id, "all", group));
+    for (const cell of cellsOfRow) {
       cell.trials++;
       if (!row.has_response) continue;
       cell.responses++;

@@ -4,16 +4,8 @@ import { amendmentGroupOf, promptGroupOf } from "../analysis/rows.js";
 import { auditConfigSchema } from "../config/schema.js";
 import { CandorError } from "../errors.js";
 import { judgeId } from "../judge/judge-response.js";
-import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
+import { type BeliefLabel, type ContextLabel, isReliabilityTask, type TaskName } from "../types.js";
 import { RunStore } from "./run-store.js";
-
-/** Controls have no interpersonal conditions; the study's models cover the reliability tasks. */
-const RELIABILITY_TASKS: ReadonlySet<TaskName> = new Set([
-  "triviaqa",
-  "truthfulqa",
-  "disinfo",
-  "medqa",
-]);
 
 interface Row {
   subject_id: string;
@@ -69,7 +61,7 @@ export function loadAnalysisRows(runDir: string, opts: { judge?: string } = {}):
     }
     const bySubject = new Map<string, Row[]>();
     for (const { response_text, ...rest } of rows) {
-      if (!RELIABILITY_TASKS.has(rest.task)) continue;
+      if (!isReliabilityTask(rest.task)) continue;
       // Characters (code points) counted in JS: SQLite's length() stops at an embedded NUL.
       const r: Row = { ...rest, response_length: codePoints(response_text) };
       const list = bySubject.get(r.subject_id) ?? [];
