@@ -47,6 +47,14 @@ details summary { cursor: pointer; color: var(--muted); }
 @media (max-width: 760px) { .pair { grid-template-columns: 1fr; } nav ol { columns: 1; } }
 `;
 
+/** Words for the headline: a gap only reads as "more"/"fewer" when it is there and significant. */
+function leadVerb(estimate: number | null, p: number | null): string {
+  if (estimate === null) return "could not be compared with";
+  if (p === null || p >= 0.05 || estimate === 0)
+    return "errs about as often as (no significant difference)";
+  return estimate > 0 ? "makes more errors than" : "makes fewer errors than";
+}
+
 function na(section: { available: false; reason: string }): SafeHtml {
   return html`<p class="na" data-na>No data in this run: ${section.reason}</p>`;
 }
@@ -100,7 +108,7 @@ function headlineSection(d: ReportData): SafeHtml {
     .filter((r) => r.task === "all")
     .map(
       (r) =>
-        html`<p class="lead"><strong>${r.treatment}</strong> ${r.estimate !== null && r.estimate >= 0 ? "makes more" : "makes fewer"} errors than <strong>${r.reference}</strong>: ${fmtPp(r.estimate)} percentage points (95% CI ${fmtCi(r.ciLower, r.ciUpper)}, p ${fmtP(r.p).startsWith("<") ? fmtP(r.p) : `= ${fmtP(r.p)}`}) over all tasks, unmodified context, no user belief.</p>`,
+        html`<p class="lead"><strong>${r.treatment}</strong> ${leadVerb(r.estimate, r.p)} <strong>${r.reference}</strong>: ${fmtPp(r.estimate)} percentage points (95% CI ${fmtCi(r.ciLower, r.ciUpper)}, p ${fmtP(r.p).startsWith("<") ? fmtP(r.p) : `= ${fmtP(r.p)}`}) over all tasks, unmodified context, no user belief.</p>`,
     );
   return html`<section id="headline"><h2>Headline: the error gap</h2>
 ${leads}
