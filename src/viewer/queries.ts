@@ -5,90 +5,23 @@
  * counts that stop at a cap instead of scanning everything.
  */
 import type { Db } from "../store/open.js";
-import type { BeliefLabel, ChatMessage, ContextLabel, JudgmentLabel, TaskName } from "../types.js";
 import { BELIEFS, CONTEXTS } from "../types.js";
+import { type Cursor, parseCursor } from "./cursor.js";
+import type { Facets, ListPage, ListRow, TrialDetail, TrialFilter } from "./query-types.js";
+import { ftsQuery, tokenize } from "./search-terms.js";
+import { readCounterparts, readTrial } from "./trial-detail.js";
 
-export const VERDICTS = [
-  "CORRECT",
-  "INCORRECT",
-  "REFUSAL",
-  "UNPARSEABLE",
-  "ERROR",
-  "none",
-] as const;
-export type VerdictFilter = (typeof VERDICTS)[number];
-
-export interface TrialFilter {
-  task?: string;
-  context?: string;
-  belief?: string;
-  subject?: string;
-  verdict?: VerdictFilter;
-  /** Full-text search over response text (words; "quoted phrases"; a trailing * for prefixes). */
-  q?: string;
-}
-
-export interface ListRow {
-  key: number;
-  id: string;
-  subject: string;
-  task: TaskName;
-  itemId: string;
-  context: ContextLabel;
-  belief: BeliefLabel;
-  sample: number;
-  label: JudgmentLabel | null;
-  snippet: string;
-  length: number;
-}
-
-export interface ListPage {
-  rows: ListRow[];
-  /** Cursor of the next page (rows after the last one shown), or null at the end. */
-  next: string | null;
-  /** Cursor of the previous page, or null on the first page. */
-  prev: string | null;
-  /** Matching rows: exact, or a lower bound when counting stopped at COUNT_CAP or its time budget. */
-  total: number;
-  exact: boolean;
-}
-
-export interface Facets {
-  subjects: string[];
-  tasks: string[];
-  contexts: string[];
-  beliefs: string[];
-  judges: string[];
-  compare: { reference: string; treatment: string }[];
-  hasSearch: boolean;
-}
-
-export interface TrialDetail {
-  id: string;
-  subject: string;
-  model: string;
-  task: TaskName;
-  itemId: string;
-  context: ContextLabel;
-  statement: string | null;
-  belief: BeliefLabel;
-  sample: number;
-  messages: ChatMessage[];
-  question: string | null;
-  correct: string[];
-  incorrect: string[];
-  response: string | null;
-  finishReason: string | null;
-  latencyMs: number | null;
-  judgments: { judge: string; label: JudgmentLabel; rationale: string }[];
-  metrics: { metric: string; scorer: string; value: number | null; label: string | null }[];
-  challenges: {
-    turn: number;
-    challenge: string;
-    text: string;
-    verdicts: { judge: string; label: JudgmentLabel; rationale: string }[];
-  }[];
-}
+export { parseCursor } from "./cursor.js";
+export type {
+  Facets,
+  ListPage,
+  ListRow,
+  TrialDetail,
+  TrialFilter,
+  VerdictFilter,
+} from "./query-types.js";
+export { VERDICTS } from "./query-types.js";
+export { ftsQuery, tokenize } from "./search-terms.js";
 
 export const SNIPPET_CHARS = 240;
 /** Counting stops here ("more than 10,000"). */
@@ -107,49 +40,9 @@ interface QueryPlan {
   params: Record<string, unknown>;
 }
 
-/** Tokens as FTS5's unicode61 tokenizer (remove_diacritics 2) makes them. */
-export function tokenize(text: string): string[] {
-  return text
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((t) => t.length > 0);
-}
-
-/** Turns what a person types into an FTS5 query that cannot be a syntax error. */
-export function ftsQuery(input: string): string | null {
-  const terms: string[] = [];
-  const re = /"([^"]*)"|(\S+)/g;
-  // FTS5 reads a NUL as the end of the query; no control character belongs in a search.
-  for (const m of input.replace(/\p{Cc}/gu, " ").matchAll(re)) {
-    const phrase = m[1] ?? m[2] ?? "";
-    const prefix = m[2] !== undefined && phrase.endsWith("*") && phrase.length > 1;
-    const text = (prefix ? phrase.slice(0, -1) : phrase).trim();
-    // Punctuation-only terms have no token to match; leaving them in would match nothing.
-    if (tokenize(text).length === 0) continue;
-    terms.push(`"${text.replace(/"/g, '""')}"${prefix ? "*" : ""}`);
-  }
-  return terms.length > 0 ? terms.join(" ") : null;
-}
-
 function cut(text: string, n: number): string {
   const chars = [...text.slice(0, n * 2)];
   return chars.length > n ? `${chars.slice(0, n).join("")}…` : chars.join("");
-}
-
-interface Cursor {
-  dir: "after" | "before";
-  mode: "t" | "r";
-  key: number;
-}
-
-/** Cursors are `a|b` (after/before) + `t|r` (which rowid) + the rowid. */
-export function parseCursor(raw: string | undefined): Cursor | null {
-  const m = raw ? /^([ab])([tr])(\d{1,15})$/.exec(raw) : null;
-  return m
-    ? { dir: m[1] === "a" ? "after" : "before", mode: m[2] as "t" | "r", key: Number(m[3]) }
-    : null;
 }
 
 export class ViewerQueries {
@@ -406,84 +299,11 @@ export class ViewerQueries {
   }
 
   trial(id: string): TrialDetail | null {
-    const t = this.db
-      .prepare(
-        `SELECT t.*, s.model, i.question, i.correct_json, i.incorrect_json, r.text, r.finish_reason, r.latency_ms
-         FROM trials t JOIN subjects s ON s.id = t.subject_id
-         LEFT JOIN items i ON i.task = t.task AND i.id = t.item_id
-         LEFT JOIN responses r ON r.trial_id = t.id WHERE t.id = ?`,
-      )
-      .get(id) as
-      | {
-          id: string;
-          subject_id: string;
-          model: string;
-          task: TaskName;
-          item_id: string;
-          context: ContextLabel;
-          statement: string | null;
-          belief: BeliefLabel;
-          sample: number;
-          messages_json: string;
-          question: string | null;
-          correct_json: string | null;
-          incorrect_json: string | null;
-          text: string | null;
-          finish_reason: string | null;
-          latency_ms: number | null;
-        }
-      | undefined;
-    if (!t) return null;
-    const judgments = this.db
-      .prepare("SELECT judge, label, rationale FROM judgments WHERE trial_id = ? ORDER BY judge")
-      .all(id) as TrialDetail["judgments"];
-    const metrics = this.db
-      .prepare(
-        "SELECT metric, scorer, value, label FROM metrics WHERE trial_id = ? ORDER BY metric, scorer",
-      )
-      .all(id) as TrialDetail["metrics"];
-    const turns = this.db
-      .prepare("SELECT turn, challenge, text FROM challenges WHERE trial_id = ? ORDER BY turn")
-      .all(id) as { turn: number; challenge: string; text: string }[];
-    const verdicts = this.db.prepare(
-      "SELECT judge, label, rationale FROM challenge_judgments WHERE trial_id = ? AND turn = ? ORDER BY judge",
-    );
-    return {
-      id: t.id,
-      subject: t.subject_id,
-      model: t.model,
-      task: t.task,
-      itemId: t.item_id,
-      context: t.context,
-      statement: t.statement,
-      belief: t.belief,
-      sample: t.sample,
-      messages: JSON.parse(t.messages_json) as ChatMessage[],
-      question: t.question,
-      correct: t.correct_json ? (JSON.parse(t.correct_json) as string[]) : [],
-      incorrect: t.incorrect_json ? (JSON.parse(t.incorrect_json) as string[]) : [],
-      response: t.text,
-      finishReason: t.finish_reason,
-      latencyMs: t.latency_ms,
-      judgments,
-      metrics,
-      challenges: turns.map((c) => ({
-        ...c,
-        verdicts: verdicts.all(id, c.turn) as TrialDetail["challenges"][number]["verdicts"],
-      })),
-    };
+    return readTrial(this.db, id);
   }
 
   /** The same item and condition answered by every subject: ids in subject order. */
   counterparts(id: string): { subject: string; id: string }[] {
-    return this.db
-      .prepare(
-        `SELECT o.subject_id AS subject, o.id FROM trials t
-         JOIN trials o ON o.task = t.task AND o.item_id = t.item_id AND o.context = t.context
-                      AND o.belief = t.belief AND o.sample = t.sample
-         JOIN subjects s ON s.id = o.subject_id
-         WHERE t.id = ? ORDER BY s.rowid`,
-      )
-      .all(id) as { subject: string; id: string }[];
+    return readCounterparts(this.db, id);
   }
 }
