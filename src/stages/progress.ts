@@ -1,17 +1,22 @@
-/** Live counters for one stage; the CLI renders them, tests read them. */
-export interface StageCounters {
-  stage: "generate" | "judge" | "challenge";
+/** What a stage of model calls counts (audit and tuning stages); the CLI draws any of them. */
+export interface Counters {
+  stage: string;
   total: number;
   done: number;
   /** Already in the store from an earlier run (not called again). */
   resumed: number;
   failed: number;
-  /** Answered from the cross-run response cache (`cache: true`). */
-  cacheHits: number;
   retries: number;
   promptTokens: number;
   completionTokens: number;
   startedAt: number;
+}
+
+/** Live counters for one stage; the CLI renders them, tests read them. */
+export interface StageCounters extends Counters {
+  stage: "generate" | "judge" | "challenge";
+  /** Answered from the cross-run response cache (`cache: true`). */
+  cacheHits: number;
 }
 
 export function newCounters(stage: StageCounters["stage"]): StageCounters {

@@ -8,6 +8,7 @@ import type { RetryPolicy } from "../engine/backoff.js";
 import { CallFailed, Cancelled, callModel } from "../engine/call.js";
 import { CandorError } from "../errors.js";
 import type { Endpoint } from "../stages/execute.js";
+import type { Counters } from "../stages/progress.js";
 import { runQueue } from "../stages/run-queue.js";
 import type { GenerationParams } from "../types.js";
 import { LABEL_SCHEMA, LABEL_VERSION, labelMessages, parseLabel } from "./label.js";
@@ -26,18 +27,9 @@ import type { QueryType, SelectedConversation, Style, Turn } from "./types.js";
 
 export type TuneStage = "label" | "rewrite" | "check" | "trajectory";
 
-/** Live counters of a tuning stage (the same fields as the audit's stage counters). */
-export interface TuneCounters {
+/** Live counters of a tuning stage (the audit's stage counters, without cache hits). */
+export interface TuneCounters extends Counters {
   stage: TuneStage;
-  total: number;
-  done: number;
-  /** Already in the store from an earlier run (not called again). */
-  resumed: number;
-  failed: number;
-  retries: number;
-  promptTokens: number;
-  completionTokens: number;
-  startedAt: number;
 }
 
 export function newTuneCounters(stage: TuneStage): TuneCounters {

@@ -7,10 +7,10 @@
  *   recipe  LoRA configs (TRL, axolotl, unsloth) with the study's hyper-parameters
  * All logic lives in src/tuning; this file parses flags and renders.
  */
-import cliProgress from "cli-progress";
 import { InvalidArgumentError } from "commander";
 import type { TuneCounters } from "../../../tuning/rewrite.js";
 import { STYLES, type Style } from "../../../tuning/types.js";
+import { drawCounters, formatTokens, rate } from "../../progress-display.js";
 
 export function int(name: string, min = 0) {
   return (value: string): number => {
@@ -77,16 +77,10 @@ export function interruptible(): { signal: AbortSignal; dispose: () => void } {
   };
 }
 
-export function rate(c: TuneCounters): number {
-  const seconds = (performance.now() - c.startedAt) / 1000;
-  return seconds > 0 ? (c.done - c.resumed) / seconds : 0;
-}
+export { rate } from "../../progress-display.js";
 
 export function describeCounters(c: TuneCounters): string {
-  const t = c.promptTokens + c.completionTokens;
-  const tokens =
-    t >= 1e6 ? `${(t / 1e6).toFixed(1)}M` : t >= 1e3 ? `${(t / 1e3).toFixed(1)}k` : String(t);
-  return `${c.stage.padEnd(8)} ${c.done}/${c.total} · ${rate(c).toFixed(1)}/s · resumed ${c.resumed} · errors ${c.failed} · retries ${c.retries} · tokens ${tokens}`;
+  return `${c.stage.padEnd(8)} ${c.done}/${c.total} · ${rate(c).toFixed(1)}/s · resumed ${c.resumed} · errors ${c.failed} · retries ${c.retries} · tokens ${formatTokens(c)}`;
 }
 
 /** Bars on a terminal, a line every few seconds otherwise; returns a stop function. */
@@ -94,46 +88,16 @@ export function showCounters(
   counters: TuneCounters[],
   stream: NodeJS.WriteStream = process.stderr,
 ): () => void {
-  if (!stream.isTTY) {
-    const timer = setInterval(() => {
-      for (const c of counters) stream.write(`${describeCounters(c)}\n`);
-    }, 5000);
-    timer.unref();
-    return () => {
-      clearInterval(timer);
-      for (const c of counters) stream.write(`${describeCounters(c)}\n`);
-    };
-  }
-  const multi = new cliProgress.MultiBar(
-    {
-      stream,
-      format:
-        "{stage} |{bar}| {value}/{total} · {rate}/s · resumed {resumed} · errors {failed} · retries {retries}",
-      hideCursor: true,
-      clearOnComplete: false,
-      barsize: 24,
-      fps: 5,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const payload = (c: TuneCounters) => ({
-    stage: c.stage.padEnd(8),
-    rate: rate(c).toFixed(1),
-    resumed: c.resumed,
-    failed: c.failed,
-    retries: c.retries,
+  return drawCounters(counters, stream, {
+    describe: describeCounters,
+    format:
+      "{stage} |{bar}| {value}/{total} · {rate}/s · resumed {resumed} · errors {failed} · retries {retries}",
+    payload: (c) => ({
+      stage: c.stage.padEnd(8),
+      rate: rate(c).toFixed(1),
+      resumed: c.resumed,
+      failed: c.failed,
+      retries: c.retries,
+    }),
   });
-  const bars = counters.map((c) => multi.create(Math.max(c.total, 1), c.done, payload(c)));
-  const update = () =>
-    counters.forEach((c, i) => {
-      bars[i]!.setTotal(Math.max(c.total, 1));
-      bars[i]!.update(c.done, payload(c));
-    });
-  const timer = setInterval(update, 250);
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-    update();
-    multi.stop();
-  };
 }
