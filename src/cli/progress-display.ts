@@ -63,7 +63,7 @@ export function drawCounters<C extends Counters>(
       format: view.format,
       hideCursor: true,
       clearOnComplete: false,
-      barsize: 24,
+      barsize: 16,
       fps: 5,
     },
     cliProgress.Presets.shades_classic,
@@ -100,7 +100,7 @@ export function showProgress(
   return drawCounters(stages, stream, {
     describe,
     format:
-      "{stage} |{bar}| {value}/{total} · {rate}/s · ETA {eta} · resumed {resumed} · cache hits {cacheHits} · errors {failed} · retries {retries} · tokens {tokens}",
+      "{stage} {bar} {value}/{total} {rate}/s ETA {etaText} · errors {failed} · retries {retries} · tokens {tokens} · resumed {resumed} · cache hits {cacheHits}",
     payload,
   });
 }
@@ -109,7 +109,7 @@ function payload(c: StageCounters) {
   return {
     stage: c.stage.padEnd(9),
     rate: rate(c).toFixed(1),
-    eta: eta(c),
+    etaText: eta(c),
     resumed: c.resumed,
     cacheHits: c.cacheHits,
     failed: c.failed,
