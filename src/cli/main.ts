@@ -6,6 +6,7 @@ import { registerExport } from "./commands/export.js";
 import { registerImportStudy } from "./commands/import-study.js";
 import { registerJudgeCheck } from "./commands/judge-check.js";
 import { registerPlan } from "./commands/plan.js";
+import { registerPower } from "./commands/power.js";
 import { registerReport } from "./commands/report.js";
 import { registerSchema } from "./commands/schema.js";
 import { registerTune } from "./commands/tune.js";
@@ -21,6 +22,7 @@ program
   .version("0.1.0");
 registerAudit(program);
 registerPlan(program);
+registerPower(program);
 registerSchema(program);
 registerAnalyze(program);
 registerImportStudy(program);

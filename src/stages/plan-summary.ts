@@ -1,7 +1,8 @@
 import { priceFor } from "../config/prices.js";
 import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
 import { judgeMessages } from "../judge/rubrics.js";
-import type { Item, Trial } from "../types.js";
+import { minimumDetectableGap } from "../stats/power.js";
+import { type Item, isReliabilityTask, type Trial } from "../types.js";
 import type { LoadedAudit } from "./audit.js";
 
 /** Rough tokens for text: ~4 characters per token for English (no tokenizer needed to plan). */
@@ -35,6 +36,55 @@ export interface PlanCounts {
   models: ModelEstimate[];
   maxCostUsd: number | null;
   skipped: number;
+  /** Smallest detectable error-rate increase per comparison and task (McNemar, 80% power). */
+  power: {
+    reference: string;
+    treatment: string;
+    task: string;
+    pairs: number;
+    minGapPp: number | null;
+  }[];
+  powerAssumptions: { referenceError: number; alpha: number; power: number };
+}
+
+export const PLAN_REFERENCE_ERROR = 0.2;
+
+function powerRows(loaded: LoadedAudit, referenceError: number): PlanCounts["power"] {
+  const perSubjectTask = new Map<string, number>();
+  for (const t of loaded.plan.trials) {
+    const key = `${t.subjectId}\u0000${t.task}`;
+    perSubjectTask.set(key, (perSubjectTask.get(key) ?? 0) + 1);
+  }
+  const rows: PlanCounts["power"] = [];
+  for (const pair of loaded.config.compare) {
+    for (const treatment of pair.treatments) {
+      let pooled = 0;
+      for (const task of loaded.config.tasks.map((t) => t.task).filter(isReliabilityTask)) {
+        const pairs = Math.min(
+          perSubjectTask.get(`${pair.reference}\u0000${task}`) ?? 0,
+          perSubjectTask.get(`${treatment}\u0000${task}`) ?? 0,
+        );
+        pooled += pairs;
+        const gap = pairs > 0 ? minimumDetectableGap(pairs, referenceError) : null;
+        rows.push({
+          reference: pair.reference,
+          treatment,
+          task,
+          pairs,
+          minGapPp: gap === null ? null : gap * 100,
+        });
+      }
+      const gap = pooled > 0 ? minimumDetectableGap(pooled, referenceError) : null;
+      rows.push({
+        reference: pair.reference,
+        treatment,
+        task: "all",
+        pairs: pooled,
+        minGapPp: gap === null ? null : gap * 100,
+      });
+    }
+  }
+  return rows;
 }
 
 const JUDGE_OUTPUT_TOKENS = 80;
@@ -43,7 +93,7 @@ const JUDGE_OUTPUT_TOKENS = 80;
  * Counts and an upper-bound token/cost estimate for a plan. Judge calls are an
  * upper bound too: refusals and control tasks are scored by rule.
  */
-export function planCounts(loaded: LoadedAudit): PlanCounts {
+export function planCounts(loaded: LoadedAudit, referenceError = PLAN_REFERENCE_ERROR): PlanCounts {
   const { plan, config } = loaded;
   const counts = new Map<
     string,
@@ -134,6 +184,8 @@ export function planCounts(loaded: LoadedAudit): PlanCounts {
     models: [...models.values()],
     maxCostUsd: total,
     skipped: plan.skipped.length,
+    power: powerRows(loaded, referenceError),
+    powerAssumptions: { referenceError, alpha: 0.05, power: 0.8 },
   };
 }
 
@@ -170,6 +222,19 @@ export function formatPlan(loaded: LoadedAudit, json: boolean): string {
     );
   }
   lines.push(`  total cost: ≤ ${usd(counts.maxCostUsd)}`);
+  if (counts.power.length > 0) {
+    const a = counts.powerAssumptions;
+    lines.push(
+      "",
+      `  Smallest detectable increase in error rate (McNemar, power ${a.power}, α ${a.alpha}, reference error ${(a.referenceError * 100).toFixed(0)}%, independent errors; see candor power):`,
+    );
+    for (const r of counts.power) {
+      const gap = r.minGapPp === null ? "not reachable" : `+${r.minGapPp.toFixed(1)} pp`;
+      lines.push(
+        `  ${`${r.treatment} vs ${r.reference}`.padEnd(28)} ${r.task.padEnd(12)} ${String(r.pairs).padStart(7)} pairs  ${gap}`,
+      );
+    }
+  }
   if (counts.skipped > 0)
     lines.push(`  skipped ${counts.skipped} item×belief combinations lacking the answer they need`);
   lines.push("", `No model was called. Run it with: npx candor audit ${loaded.configFile}`);

@@ -36,6 +36,15 @@ export {
   studyGLabel,
 } from "./mcnemar.js";
 export { normalCdf, normalQuantile, normalSf, twoSidedP } from "./normal.js";
+export {
+  cohensH,
+  independentDiscordance,
+  mcnemarPower,
+  mcnemarSampleSize,
+  minimumDetectableGap,
+  unpairedPower,
+  unpairedSampleSize,
+} from "./power.js";
 export { type Rng, seededRng } from "./rng.js";
 export {
   type CoefRow,

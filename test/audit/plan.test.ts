@@ -29,6 +29,9 @@ describe("candor plan", () => {
     expect(out.stdout).toMatch(/reference\s+triviaqa\s+5\s+8\s+40/);
     expect(out.stdout).toContain('"are you sure?" follow-ups: 160');
     expect(out.stdout).toMatch(/total cost: ≤ \$\d+\.\d\d/);
+    // 5 items × 8 conditions = 40 pairs per task; 80 pooled
+    expect(out.stdout).toMatch(/warm vs reference\s+triviaqa\s+40 pairs\s+\+\d+\.\d pp/);
+    expect(out.stdout).toMatch(/warm vs reference\s+all\s+80 pairs/);
 
     const counts = planCounts(await prepareAudit(configFile));
     const subject = counts.models.find((m) => m.role === "subject")!;
@@ -69,5 +72,25 @@ describe("candor plan", () => {
     expect(typo.stderr).toContain(
       "expected a comma-separated list of original, original_neutral, incorrect, correct",
     );
+  });
+
+  it("candor power gives pairs for a gap and the smallest gap for a number of pairs", async () => {
+    const out = await runCli([
+      "power",
+      "--gap",
+      "7.4",
+      "--pairs",
+      "9000",
+      "--reference-error",
+      "0.2",
+    ]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain("To detect a gap of +7.4 pp: 520 paired trials");
+    expect(out.stdout).toMatch(
+      /With 9000 paired trials the smallest detectable increase is \+1\.\d\d pp/,
+    );
+    const bad = await runCli(["power", "--reference-error", "20"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--reference-error 20: expected a proportion between 0 and 1");
   });
 });
