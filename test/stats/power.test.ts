@@ -15,7 +15,9 @@ interface Fixture {
   unpaired: { pRef: number; pTreat: number; n: number; h: number; power: number; nFor80: number }[];
   paired: { pRef: number; pTreat: number; n: number; reps: number; power: number }[];
 }
-const fx = JSON.parse(readFileSync(join(repoRoot, "test/fixtures/stats/power.json"), "utf8")) as Fixture;
+const fx = JSON.parse(
+  readFileSync(join(repoRoot, "test/fixtures/stats/power.json"), "utf8"),
+) as Fixture;
 
 describe("power planning (reference: scripts/reference/power_reference.py)", () => {
   it("unpaired power and sample size equal statsmodels NormalIndPower", () => {
@@ -28,7 +30,9 @@ describe("power planning (reference: scripts/reference/power_reference.py)", () 
 
   it("McNemar power agrees with the simulated power of the exact test (±0.04)", () => {
     for (const c of fx.paired) {
-      expect(Math.abs(mcnemarPower({ pRef: c.pRef, pTreat: c.pTreat }, c.n) - c.power)).toBeLessThan(0.04);
+      expect(
+        Math.abs(mcnemarPower({ pRef: c.pRef, pTreat: c.pTreat }, c.n) - c.power),
+      ).toBeLessThan(0.04);
     }
   });
 
@@ -43,6 +47,8 @@ describe("power planning (reference: scripts/reference/power_reference.py)", () 
     // correlated errors (fewer discordant pairs) need fewer pairs
     expect(mcnemarSampleSize({ ...plan, discordance: 0.15 })).toBeLessThan(n);
     expect(minimumDetectableGap(3, 0.2)).toBeNull();
-    expect(() => mcnemarPower({ pRef: 0.2, pTreat: 0.5, discordance: 0.1 }, 100)).toThrow(/discordance/);
+    expect(() => mcnemarPower({ pRef: 0.2, pTreat: 0.5, discordance: 0.1 }, 100)).toThrow(
+      /discordance/,
+    );
   });
 });
