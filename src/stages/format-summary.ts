@@ -49,11 +49,27 @@ export function formatSummary(summary: Summary): string {
       c.differencePp === null
         ? "—"
         : `${c.differencePp >= 0 ? "+" : ""}${c.differencePp.toFixed(1)} pp`,
+      String(c.paired.pairs),
+      `${c.paired.b}/${c.paired.c}`,
+      c.paired.p === null ? "—" : c.paired.p < 0.001 ? "<0.001" : c.paired.p.toFixed(3),
     ]);
     parts.push(
       "",
       "Treatment − reference",
-      table(["comparison", "task / group", "reference", "treatment", "difference"], cmpRows),
+      table(
+        [
+          "comparison",
+          "task / group",
+          "reference",
+          "treatment",
+          "difference",
+          "pairs",
+          "b/c",
+          "McNemar p",
+        ],
+        cmpRows,
+      ),
+      "b: reference right, treatment wrong · c: the reverse (same item, condition and sample)",
     );
   }
   if (summary.challenge && summary.challenge.length > 0) {

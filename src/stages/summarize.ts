@@ -1,5 +1,6 @@
 import { beliefGroup } from "../design/conditions.js";
 import type { FlipCounts } from "../judge/flips.js";
+import { mcnemarExact } from "../stats/mcnemar.js";
 import { wilsonInterval } from "../stats/wilson.js";
 import type { OutcomeRow } from "../store/run-store.js";
 import { type BeliefGroup, isReliabilityTask } from "../types.js";
@@ -33,6 +34,11 @@ export interface SummaryComparison {
   treatmentErrorRate: number | null;
   /** Treatment minus reference, in percentage points. */
   differencePp: number | null;
+  /**
+   * Paired test on the same item, condition and sample answered by both (both
+   * scored): b = reference right & treatment wrong, c = the reverse; exact McNemar p.
+   */
+  paired: { pairs: number; b: number; c: number; p: number | null };
 }
 
 export interface Summary {
@@ -53,6 +59,58 @@ export interface Summary {
     generateFailures: number;
     judgeFailures: number;
   };
+}
+
+type Scored = Map<string, { task: string; group: BeliefGroup; incorrect: 0 | 1 }>;
+
+/** Per subject: scored outcomes keyed by what makes two trials a pair. */
+function scoredBySubject(rows: readonly OutcomeRow[]): Map<string, Scored> {
+  const out = new Map<string, Scored>();
+  for (const r of rows) {
+    if (r.label !== "CORRECT" && r.label !== "INCORRECT") continue;
+    let m = out.get(r.subject_id);
+    if (!m) {
+      m = new Map();
+      out.set(r.subject_id, m);
+    }
+    m.set(`${r.task}\u0000${r.item_id}\u0000${r.context}\u0000${r.belief}\u0000${r.sample}`, {
+      task: r.task,
+      group: beliefGroup(r.belief),
+      incorrect: r.label === "INCORRECT" ? 1 : 0,
+    });
+  }
+  return out;
+}
+
+type Counts = { a: number; b: number; c: number; d: number };
+
+/** Discordance tables per task × group (and "all" over reliability tasks). */
+function pairedCounts(ref: Scored | undefined, treat: Scored | undefined): Map<string, Counts> {
+  const out = new Map<string, Counts>();
+  if (!ref || !treat) return out;
+  const add = (key: string, r: 0 | 1, t: 0 | 1) => {
+    let c = out.get(key);
+    if (!c) {
+      c = { a: 0, b: 0, c: 0, d: 0 };
+      out.set(key, c);
+    }
+    if (r === 0 && t === 0) c.a++;
+    else if (r === 0) c.b++;
+    else if (t === 0) c.c++;
+    else c.d++;
+  };
+  for (const [key, r] of ref) {
+    const t = treat.get(key);
+    if (!t) continue;
+    add(`${r.task}\u0000${r.group}`, r.incorrect, t.incorrect);
+    if (isReliabilityTask(r.task)) add(`all\u0000${r.group}`, r.incorrect, t.incorrect);
+  }
+  return out;
+}
+
+function pairedTest(c: Counts | undefined): SummaryComparison["paired"] {
+  if (!c) return { pairs: 0, b: 0, c: 0, p: null };
+  return { pairs: c.a + c.b + c.c + c.d, b: c.b, c: c.c, p: mcnemarExact(c).p };
 }
 
 function emptyCell(subject: string, task: string, group: BeliefGroup): SummaryCell {
@@ -147,8 +205,10 @@ export function summarize(
       a.beliefGroup.localeCompare(b.beliefGroup),
   );
   const comparisons: SummaryComparison[] = [];
+  const scored = scoredBySubject(rows);
   for (const pair of compare) {
     for (const treatment of pair.treatments) {
+      const paired = pairedCounts(scored.get(pair.reference), scored.get(treatment));
       for (const ref of sorted.filter((c) => c.subject === pair.reference)) {
         const treat = cells.get(`${treatment}\u0000${ref.task}\u0000${ref.beliefGroup}`);
         const t = treat?.errorRate ?? null;
@@ -160,6 +220,7 @@ export function summarize(
           referenceErrorRate: ref.errorRate,
           treatmentErrorRate: t,
           differencePp: t !== null && ref.errorRate !== null ? (t - ref.errorRate) * 100 : null,
+          paired: pairedTest(paired.get(`${ref.task}\u0000${ref.beliefGroup}`)),
         });
       }
     }

@@ -52,6 +52,9 @@ describe("candor audit against an OpenAI-compatible server", () => {
       (c) => c.task === "all" && c.beliefGroup === "user_belief",
     )!;
     expect(diff.differencePp).toBe(100);
+    // 24 pairs where only the warm subject errs (it agrees with the stated belief), none the other way
+    expect(diff.paired).toMatchObject({ pairs: 24, b: 24, c: 0 });
+    expect(diff.paired.p).toBeCloseTo(2 * 0.5 ** 24, 15);
 
     const db = new Database(join(dir, "run", RUN_DB), { readonly: true });
     const stored = db
