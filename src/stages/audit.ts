@@ -13,6 +13,7 @@ import { countFlips } from "../judge/flips.js";
 import { judgeId } from "../judge/judge-response.js";
 import type { ProviderOptions } from "../providers/types.js";
 import { challengeOutcomes } from "../store/challenges.js";
+import { lockRun } from "../store/run-lock.js";
 import { RunStore, type TrialScope } from "../store/run-store.js";
 import { resolveTunedRef } from "../tuning/registry.js";
 import type { BeliefLabel, ContextLabel, Item, TaskName } from "../types.js";
@@ -188,7 +189,13 @@ async function prepareAndRecord(
   configFile: string,
   signal: AbortSignal,
   options: AuditOptions,
-): Promise<{ config: AuditConfig; runDir: string; scope: TrialScope; store: RunStore }> {
+): Promise<{
+  config: AuditConfig;
+  runDir: string;
+  scope: TrialScope;
+  store: RunStore;
+  unlock: () => void;
+}> {
   const loaded = await prepareAudit(configFile, {
     signal,
     ...(options.contexts && { contexts: options.contexts }),
@@ -199,14 +206,17 @@ async function prepareAndRecord(
   });
   options.onPrepared?.(loaded);
   mkdirSync(loaded.runDir, { recursive: true });
-  const store = RunStore.open(join(loaded.runDir, RUN_DB));
+  const unlock = lockRun(loaded.runDir);
+  let store: RunStore | undefined;
   try {
+    store = RunStore.open(join(loaded.runDir, RUN_DB));
     recordPlan(store, loaded);
   } catch (err) {
-    store.close();
+    store?.close();
+    unlock();
     throw err;
   }
-  return { config: loaded.config, runDir: loaded.runDir, scope: loaded.scope, store };
+  return { config: loaded.config, runDir: loaded.runDir, scope: loaded.scope, store, unlock };
 }
 
 /** config → trials → model → judge → SQLite → summary; resumes whatever is missing. */
@@ -215,7 +225,11 @@ export async function runAudit(
   options: AuditOptions = {},
 ): Promise<AuditResult> {
   const signal = options.signal ?? new AbortController().signal;
-  const { config, runDir, scope, store } = await prepareAndRecord(configFile, signal, options);
+  const { config, runDir, scope, store, unlock } = await prepareAndRecord(
+    configFile,
+    signal,
+    options,
+  );
   const progress = options.progress ?? {
     generate: newCounters("generate"),
     judge: newCounters("judge"),
@@ -261,6 +275,7 @@ export async function runAudit(
     return { runDir, summary, progress, interrupted: signal.aborted };
   } finally {
     store.close();
+    unlock();
   }
 }
 

@@ -64,14 +64,19 @@ describe("crash safety", () => {
     expect(rerun.stdout).toContain("Treatment − reference");
   });
 
-  it("stops cleanly on Ctrl+C, says how to resume, and resumes to completion", async () => {
-    const { configFile, dir } = writeAuditConfig(server.baseURL, { n: 10 });
+  it("refuses a second audit on a busy run, stops cleanly on Ctrl+C, and resumes", async () => {
+    const slow = await startOpenAIServer({ reply: scriptedReply, latencyMs: 150 });
+    const { configFile, dir } = writeAuditConfig(slow.baseURL, { n: 10 });
     const db = join(dir, "run", RUN_DB);
     const { child, done } = startCli(["audit", configFile]);
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && count(db, "SELECT count(*) FROM responses") < 20) {
       await new Promise((r) => setTimeout(r, 20));
     }
+    // A second audit on the same run is refused while the first is working.
+    const second = await runCli(["audit", configFile]);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/another candor process \(pid \d+\) is working on this run/);
     child.kill("SIGINT");
     const stopped = await done;
     expect(stopped.code).toBe(130);
@@ -81,7 +86,9 @@ describe("crash safety", () => {
     // In-flight requests were cancelled, not recorded as failures.
     expect(count(db, "SELECT count(*) FROM failures")).toBe(0);
     const resumed = await runCli(["audit", configFile]);
+    await slow.close();
     expect(resumed.code).toBe(0);
     expect(count(db, "SELECT count(*) FROM judgments")).toBe(trials);
+    expect(existsSync(join(dir, "run", "run.lock"))).toBe(false);
   });
 });
