@@ -16,10 +16,12 @@ import type {
   Tool,
 } from "@anthropic-ai/sdk/resources/messages/messages";
 import { ProviderCallError } from "../errors.js";
-import { abortedError, type CallContext, mapSdkError, scrub } from "./call-errors.js";
+import { abortedError, type CallContext, mapProviderError } from "./call-errors.js";
 import { resolveApiKey } from "./credentials.js";
 import { httpFetch } from "./http-fetch.js";
 import type { GenerateRequest, GenerateResult, Provider, ProviderOptions } from "./types.js";
+
+const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionTimeoutError, APIConnectionError };
 
 export const ANTHROPIC_DEFAULT_CONCURRENCY = 8;
 /** The Messages API requires max_tokens; used when the subject sets none. */
@@ -129,21 +131,7 @@ export class AnthropicProvider implements Provider {
   }
 
   private mapError(err: unknown, signal: AbortSignal | undefined): ProviderCallError {
-    if (err instanceof APIError) {
-      return mapSdkError(
-        err,
-        {
-          userAbort: err instanceof APIUserAbortError,
-          timeout: err instanceof APIConnectionTimeoutError,
-          connection: err instanceof APIConnectionError,
-        },
-        this.ctx,
-        signal,
-      );
-    }
-    if (signal?.aborted) return abortedError(this.ref, signal);
-    const message = err instanceof Error ? err.message : String(err);
-    return new ProviderCallError(`${this.ref}: ${scrub(message, this.ctx.secrets)}`, false);
+    return mapProviderError(err, SDK_ERRORS, this.ctx, signal);
   }
 
   async close(): Promise<void> {}

@@ -161,3 +161,42 @@ export function mapSdkError(
     retryable ? parseRetryAfter(err.headers) : undefined,
   );
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: constructor parameter lists differ per SDK class
+type ErrorClass = abstract new (...args: any[]) => Error;
+
+/** The error classes of one Stainless SDK (openai or @anthropic-ai/sdk). */
+export interface SdkErrorClasses {
+  APIError: ErrorClass;
+  APIUserAbortError: ErrorClass;
+  APIConnectionTimeoutError: ErrorClass;
+  APIConnectionError: ErrorClass;
+}
+
+/**
+ * Any error thrown by an SDK call → ProviderCallError. SDK errors are classified
+ * by class; anything else (a malformed body…) is final, since retrying blindly
+ * would only repeat it.
+ */
+export function mapProviderError(
+  err: unknown,
+  classes: SdkErrorClasses,
+  ctx: CallContext,
+  signal: AbortSignal | undefined,
+): ProviderCallError {
+  if (err instanceof classes.APIError) {
+    return mapSdkError(
+      err as Error & SdkErrorLike,
+      {
+        userAbort: err instanceof classes.APIUserAbortError,
+        timeout: err instanceof classes.APIConnectionTimeoutError,
+        connection: err instanceof classes.APIConnectionError,
+      },
+      ctx,
+      signal,
+    );
+  }
+  if (signal?.aborted) return abortedError(ctx.ref, signal);
+  const message = err instanceof Error ? err.message : String(err);
+  return new ProviderCallError(`${ctx.ref}: ${scrub(message, ctx.secrets)}`, false);
+}

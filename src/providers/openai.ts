@@ -15,7 +15,7 @@ import type {
   ChatCompletionMessageParam,
 } from "openai/resources/chat/completions";
 import { ProviderCallError } from "../errors.js";
-import { abortedError, type CallContext, mapSdkError, scrub } from "./call-errors.js";
+import { abortedError, type CallContext, mapProviderError } from "./call-errors.js";
 import { redactRef, resolveApiKey } from "./credentials.js";
 import { httpFetch } from "./http-fetch.js";
 import type {
@@ -25,6 +25,8 @@ import type {
   Provider,
   ProviderOptions,
 } from "./types.js";
+
+const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionTimeoutError, APIConnectionError };
 
 export const OPENAI_DEFAULT_CONCURRENCY = 32;
 /** Key sent to OpenAI-compatible servers that need none (local vLLM, llama.cpp server…). */
@@ -133,22 +135,7 @@ export class OpenAIProvider implements Provider {
   }
 
   private mapError(err: unknown, signal: AbortSignal | undefined): ProviderCallError {
-    if (err instanceof APIError) {
-      return mapSdkError(
-        err,
-        {
-          userAbort: err instanceof APIUserAbortError,
-          timeout: err instanceof APIConnectionTimeoutError,
-          connection: err instanceof APIConnectionError,
-        },
-        this.ctx,
-        signal,
-      );
-    }
-    if (signal?.aborted) return abortedError(this.ref, signal);
-    const message = err instanceof Error ? err.message : String(err);
-    // Unexpected (e.g. a malformed response body): not worth retrying blindly.
-    return new ProviderCallError(`${this.ref}: ${scrub(message, this.ctx.secrets)}`, false);
+    return mapProviderError(err, SDK_ERRORS, this.ctx, signal);
   }
 
   async close(): Promise<void> {
