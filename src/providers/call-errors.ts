@@ -162,8 +162,8 @@ export function mapSdkError(
   );
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: constructor parameter lists differ per SDK class
-type ErrorClass = abstract new (...args: any[]) => Error;
+/** Any error class, whatever its constructor takes (only used with instanceof). */
+type ErrorClass = abstract new (...args: never[]) => Error;
 
 /** The error classes of one Stainless SDK (openai or @anthropic-ai/sdk). */
 export interface SdkErrorClasses {
