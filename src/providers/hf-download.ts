@@ -31,6 +31,8 @@ export const DEFAULT_HF_ENDPOINT = "https://huggingface.co";
 const PROGRESS_INTERVAL_MS = 100;
 
 export function defaultModelCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  // Same root as dataset downloads: CANDOR_CACHE_DIR, else $XDG_CACHE_HOME/candor, else ~/.cache/candor.
+  if (env.CANDOR_CACHE_DIR) return join(env.CANDOR_CACHE_DIR, "models");
   const base =
     env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0
       ? env.XDG_CACHE_HOME

@@ -154,6 +154,8 @@ export interface AuditOptions {
   providerFactory?: ProviderFactory;
   providerOptions?: Partial<ProviderOptions>;
   onPrepared?: (loaded: LoadedAudit) => void;
+  /** Called once models are ready (downloaded, loaded), right before generation starts. */
+  onStart?: () => void;
 }
 
 export interface AuditResult {
@@ -237,6 +239,7 @@ export async function runAudit(
   try {
     const endpoints = await openEndpoints(config, options.providerFactory, options.providerOptions);
     const cache = openCache(config, dirname(resolve(configFile)));
+    options.onStart?.();
     try {
       await executePending({
         store,

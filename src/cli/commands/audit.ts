@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { runAudit } from "../../stages/audit.js";
 import { formatSummary } from "../../stages/format-summary.js";
 import { type AuditProgress, newCounters } from "../../stages/progress.js";
+import { downloadProgress } from "../download-bar.js";
 import { showProgress } from "../progress-display.js";
 import { addSubsetFlags, parseSubsetFlags } from "../subset-flags.js";
 
@@ -28,6 +29,7 @@ export function registerAudit(program: Command): void {
       };
       process.on("SIGINT", onSigint);
       process.on("SIGTERM", onSigint);
+      const downloads = downloadProgress();
       const progress: AuditProgress = {
         generate: newCounters("generate"),
         judge: newCounters("judge"),
@@ -39,16 +41,16 @@ export function registerAudit(program: Command): void {
           signal: controller.signal,
           progress,
           providerOptions: {
-            onDownloadProgress: ({ file, done, total }) => {
-              const pct = total ? ` ${((done / total) * 100).toFixed(0)}%` : "";
-              process.stderr.write(`\rdownloading ${file}: ${(done / 1e6).toFixed(1)} MB${pct}   `);
-            },
+            onDownloadProgress: downloads.onProgress,
           },
           onPrepared: (loaded) => {
             if (loaded.config.challenge) progress.challenge = newCounters("challenge");
             process.stderr.write(
               `candor: ${loaded.plan.trials.length} trials (${loaded.plan.subjects.length} subjects) → ${loaded.runDir}\n`,
             );
+          },
+          onStart: () => {
+            downloads.stop();
             stop = showProgress(progress);
           },
         });
@@ -72,6 +74,7 @@ export function registerAudit(program: Command): void {
           }
         }
       } finally {
+        downloads.stop();
         stop?.();
         process.off("SIGINT", onSigint);
         process.off("SIGTERM", onSigint);
