@@ -309,6 +309,27 @@ export class TuneStore {
     );
   }
 
+  /** The most common failure messages (per-conversation details stripped), most frequent first. */
+  commonFailures(limit = 3): { message: string; count: number }[] {
+    const counts = new Map<string, number>();
+    // The latest failure of each call only: earlier attempts of the same call would be counted twice.
+    const latest = this.db
+      .prepare(
+        `SELECT message FROM failures f WHERE rowid = (
+           SELECT max(rowid) FROM failures g WHERE g.key = f.key AND g.stage = f.stage AND g.style IS f.style)`,
+      )
+      .pluck()
+      .all() as string[];
+    for (const m of latest) {
+      const key = m.replace(/\s*\(conversation [^)]*\)\s*$/, "");
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts.entries()]
+      .map(([message, count]) => ({ message, count }))
+      .sort((a, b) => b.count - a.count)
+      .slice(0, limit);
+  }
+
   failureCount(stage?: FailureRow["stage"]): number {
     return (
       stage === undefined

@@ -7,6 +7,7 @@ import {
   type TuneDataResult,
   type TuneSource,
 } from "../../../tuning/pipeline.js";
+import { TuneStore } from "../../../tuning/store.js";
 import { QUERY_TYPES, type Style } from "../../../tuning/types.js";
 
 import { int, interruptible, num, showCounters, styles } from "./options.js";
@@ -226,6 +227,13 @@ export function registerData(tune: Command): void {
           process.stderr.write(
             `${result.failed} model calls failed (recorded in ${result.store}); re-run the same command to retry them.\n`,
           );
+          const store = TuneStore.open(result.store);
+          try {
+            for (const f of store.commonFailures())
+              process.stderr.write(`  ${f.count} × ${f.message}\n`);
+          } finally {
+            store.close();
+          }
           process.exitCode = 3;
         }
       } finally {
