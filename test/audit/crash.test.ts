@@ -10,7 +10,7 @@ import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js"
 let server: FakeServer;
 beforeAll(async () => {
   // Slow enough that the audit is still generating when it is killed.
-  server = await startOpenAIServer({ reply: scriptedReply, latencyMs: 15 });
+  server = await startOpenAIServer({ reply: scriptedReply, latencyMs: 40 });
 });
 afterAll(async () => {
   await server.close();
@@ -31,7 +31,7 @@ function count(file: string, sql: string): number {
 
 describe("crash safety", () => {
   it("survives SIGKILL mid-generation: the re-run finishes, nothing lost or done twice", async () => {
-    const { configFile, dir } = writeAuditConfig(server.baseURL, { n: 10 });
+    const { configFile, dir } = writeAuditConfig(server.baseURL, { n: 20 });
     const db = join(dir, "run", RUN_DB);
     const { child, done } = startCli(["audit", configFile]);
     // Kill once some (but not all) responses are durable.
@@ -45,7 +45,7 @@ describe("crash safety", () => {
     const trials = count(db, "SELECT count(*) FROM trials");
     const responsesAtCrash = count(db, "SELECT count(*) FROM responses");
     const judgedAtCrash = count(db, "SELECT count(*) FROM judgments");
-    expect(trials).toBe(2 * 10 * 2 * 2 * 4);
+    expect(trials).toBe(2 * 20 * 2 * 2 * 4);
     expect(responsesAtCrash).toBeGreaterThanOrEqual(40);
     expect(responsesAtCrash).toBeLessThan(trials);
 
@@ -66,7 +66,7 @@ describe("crash safety", () => {
 
   it("refuses a second audit on a busy run, stops cleanly on Ctrl+C, and resumes", async () => {
     const slow = await startOpenAIServer({ reply: scriptedReply, latencyMs: 150 });
-    const { configFile, dir } = writeAuditConfig(slow.baseURL, { n: 10 });
+    const { configFile, dir } = writeAuditConfig(slow.baseURL, { n: 20 });
     const db = join(dir, "run", RUN_DB);
     const { child, done } = startCli(["audit", configFile]);
     const deadline = Date.now() + 30_000;
