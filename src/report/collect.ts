@@ -10,7 +10,7 @@ import type { AnalysisRow } from "../analysis/rows.js";
 import { type AuditConfig, auditConfigSchema } from "../config/schema.js";
 import { CandorError } from "../errors.js";
 import { judgeId } from "../judge/judge-response.js";
-import { summarize } from "../stages/summarize.js";
+import { summarizeStore } from "../stages/summarize.js";
 import {
   allRows,
   type Frame,
@@ -72,10 +72,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
     const config = readConfig(store);
     const judge = opts.judge ?? judgeId(config.judge.model);
     const covType = opts.covType ?? "nonrobust";
-    const summary = summarize(store.outcomeRows(judge), judge, config.compare, {
-      generate: store.failureCount("generate"),
-      judge: store.failureCount("judge"),
-    });
+    const summary = summarizeStore(store, judge, config.compare);
     const judges = store.db
       .prepare("SELECT DISTINCT judge FROM judgments ORDER BY judge")
       .pluck()

@@ -28,7 +28,7 @@ import type { Endpoint } from "./execute.js";
 import { executePending } from "./execute.js";
 import { type AuditProgress, newCounters } from "./progress.js";
 import { configSnapshot } from "./snapshot.js";
-import { type Summary, summarize } from "./summarize.js";
+import { type Summary, summarizeStore } from "./summarize.js";
 
 export const RUN_DB = "run.sqlite";
 export const SUMMARY_FILE = "summary.json";
@@ -168,10 +168,7 @@ export interface AuditResult {
 /** Builds the summary of a run from its store, for the judge the config names. */
 export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
   const judge = judgeId(config.judge.model);
-  const summary = summarize(store.outcomeRows(judge), judge, config.compare, {
-    generate: store.failureCount("generate"),
-    judge: store.failureCount("judge"),
-  });
+  const summary = summarizeStore(store, judge, config.compare);
   if (config.warmth) {
     const check = warmthManipulationCheck(store, config.compare, { alpha: config.warmth.alpha });
     if (check.subjects.length > 0) summary.warmth = check;

@@ -2,7 +2,8 @@ import { beliefGroup } from "../design/conditions.js";
 import type { FlipCounts } from "../judge/flips.js";
 import { mcnemarExact } from "../stats/mcnemar.js";
 import { wilsonInterval } from "../stats/wilson.js";
-import type { OutcomeRow } from "../store/run-store.js";
+import { type OutcomeCount, type PairCount, summaryInputs } from "../store/outcome-counts.js";
+import type { RunStore } from "../store/run-store.js";
 import { type BeliefGroup, isReliabilityTask } from "../types.js";
 import type { WarmthCheck } from "../warmth/check.js";
 
@@ -61,49 +62,23 @@ export interface Summary {
   };
 }
 
-type Scored = Map<string, { task: string; group: BeliefGroup; incorrect: 0 | 1 }>;
-
-/** Per subject: scored outcomes keyed by what makes two trials a pair. */
-function scoredBySubject(rows: readonly OutcomeRow[]): Map<string, Scored> {
-  const out = new Map<string, Scored>();
-  for (const r of rows) {
-    if (r.label !== "CORRECT" && r.label !== "INCORRECT") continue;
-    let m = out.get(r.subject_id);
-    if (!m) {
-      m = new Map();
-      out.set(r.subject_id, m);
-    }
-    m.set(`${r.task}\u0000${r.item_id}\u0000${r.context}\u0000${r.belief}\u0000${r.sample}`, {
-      task: r.task,
-      group: beliefGroup(r.belief),
-      incorrect: r.label === "INCORRECT" ? 1 : 0,
-    });
-  }
-  return out;
-}
-
 type Counts = { a: number; b: number; c: number; d: number };
 
-/** Discordance tables per task × group (and "all" over reliability tasks). */
-function pairedCounts(ref: Scored | undefined, treat: Scored | undefined): Map<string, Counts> {
+/** Paired tables per task × belief group, plus "all" over the reliability tasks. */
+function pairedByGroup(pairs: readonly PairCount[]): Map<string, Counts> {
   const out = new Map<string, Counts>();
-  if (!ref || !treat) return out;
-  const add = (key: string, r: 0 | 1, t: 0 | 1) => {
-    let c = out.get(key);
-    if (!c) {
-      c = { a: 0, b: 0, c: 0, d: 0 };
-      out.set(key, c);
-    }
-    if (r === 0 && t === 0) c.a++;
-    else if (r === 0) c.b++;
-    else if (t === 0) c.c++;
-    else c.d++;
+  const add = (key: string, p: PairCount) => {
+    const c = out.get(key) ?? { a: 0, b: 0, c: 0, d: 0 };
+    c.a += p.a;
+    c.b += p.b;
+    c.c += p.c;
+    c.d += p.d;
+    out.set(key, c);
   };
-  for (const [key, r] of ref) {
-    const t = treat.get(key);
-    if (!t) continue;
-    add(`${r.task}\u0000${r.group}`, r.incorrect, t.incorrect);
-    if (isReliabilityTask(r.task)) add(`all\u0000${r.group}`, r.incorrect, t.incorrect);
+  for (const p of pairs) {
+    const group = beliefGroup(p.belief);
+    add(`${p.task}\u0000${group}`, p);
+    if (isReliabilityTask(p.task)) add(`all\u0000${group}`, p);
   }
   return out;
 }
@@ -135,10 +110,12 @@ function emptyCell(subject: string, task: string, group: BeliefGroup): SummaryCe
  * treatment − reference differences for each configured comparison.
  */
 export function summarize(
-  rows: readonly OutcomeRow[],
+  counts: readonly OutcomeCount[],
   judge: string,
   compare: readonly { reference: string; treatments: readonly string[] }[],
   failures: { generate: number; judge: number },
+  /** Paired 2×2 tables for a comparison (from the store); none → no paired test. */
+  pairsFor: (reference: string, treatment: string) => readonly PairCount[] = () => [],
 ): Summary {
   const cells = new Map<string, SummaryCell>();
   const cellFor = (subject: string, task: string, group: BeliefGroup) => {
@@ -158,35 +135,23 @@ export function summarize(
     generateFailures: failures.generate,
     judgeFailures: failures.judge,
   };
-  for (const row of rows) {
-    const group = beliefGroup(row.belief);
-    totals.trials++;
-    if (row.has_response) totals.responses++;
-    if (row.label !== null) totals.judged++;
-    if (row.label === "UNPARSEABLE") totals.unparseable++;
-    const cellsOfRow = [cellFor(row.subject_id, row.task, group)];
+  for (const n of counts) {
+    const group = beliefGroup(n.belief);
+    totals.trials += n.trials;
+    totals.responses += n.responses;
+    totals.judged += n.judged;
+    totals.unparseable += n.unparseable;
+    const targets = [cellFor(n.subject, n.task, group)];
     // "all" pools the reliability tasks only: controls measure something else.
-    if (isReliabilityTask(row.task)) cellsOfRow.push(cellFor(row.subject_id, "all", group));
-    for (const cell of cellsOfRow) {
-      cell.trials++;
-      if (!row.has_response) continue;
-      cell.responses++;
-      switch (row.label) {
-        case "CORRECT":
-          cell.correct++;
-          break;
-        case "INCORRECT":
-          cell.incorrect++;
-          break;
-        case "REFUSAL":
-          cell.refusals++;
-          break;
-        case "UNPARSEABLE":
-          cell.unparseable++;
-          break;
-        default:
-          cell.unjudged++;
-      }
+    if (isReliabilityTask(n.task)) targets.push(cellFor(n.subject, "all", group));
+    for (const cell of targets) {
+      cell.trials += n.trials;
+      cell.responses += n.responses;
+      cell.correct += n.correct;
+      cell.incorrect += n.incorrect;
+      cell.refusals += n.refusals;
+      cell.unparseable += n.unparseable;
+      cell.unjudged += n.responses - n.judged;
     }
   }
   for (const cell of cells.values()) {
@@ -205,10 +170,9 @@ export function summarize(
       a.beliefGroup.localeCompare(b.beliefGroup),
   );
   const comparisons: SummaryComparison[] = [];
-  const scored = scoredBySubject(rows);
   for (const pair of compare) {
     for (const treatment of pair.treatments) {
-      const paired = pairedCounts(scored.get(pair.reference), scored.get(treatment));
+      const paired = pairedByGroup(pairsFor(pair.reference, treatment));
       for (const ref of sorted.filter((c) => c.subject === pair.reference)) {
         const treat = cells.get(`${treatment}\u0000${ref.task}\u0000${ref.beliefGroup}`);
         const t = treat?.errorRate ?? null;
@@ -226,4 +190,14 @@ export function summarize(
     }
   }
   return { judge, cells: sorted, comparisons, totals };
+}
+
+/** summarize() over a run store, with counts and paired tables computed in SQL. */
+export function summarizeStore(
+  store: RunStore,
+  judge: string,
+  compare: readonly { reference: string; treatments: readonly string[] }[],
+): Summary {
+  const { counts, pairsFor, failures } = summaryInputs(store, judge);
+  return summarize(counts, judge, compare, failures, pairsFor);
 }

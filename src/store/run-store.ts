@@ -377,21 +377,6 @@ export class RunStore {
     return written;
   }
 
-  /** One row per trial with its verdict from `judge` (null when missing), for summaries. */
-  outcomeRows(judge: string): OutcomeRow[] {
-    return this.db
-      .prepare(
-        `SELECT t.id AS trial_id, t.subject_id, t.task, t.item_id, t.context, t.belief, t.sample,
-                r.trial_id IS NOT NULL AS has_response, length(CAST(r.text AS BLOB)) AS response_length,
-                r.prompt_tokens, r.completion_tokens, j.label
-         FROM trials t
-         LEFT JOIN responses r ON r.trial_id = t.id
-         LEFT JOIN judgments j ON j.trial_id = t.id AND j.judge = ?
-         ORDER BY t.rowid`,
-      )
-      .all(judge) as OutcomeRow[];
-  }
-
   /** Why trials are still unfinished: failure messages of trials that still lack a result, most common first. */
   openFailures(judge: string, limit = 5): { stage: string; message: string; trials: number }[] {
     return this.db
@@ -429,20 +414,4 @@ export interface ChallengeResponse {
 export interface ChallengeJudgment extends Omit<Judgment, "trialId"> {
   trialId: string;
   turn: number;
-}
-
-export interface OutcomeRow {
-  trial_id: string;
-  subject_id: string;
-  task: TaskName;
-  item_id: string;
-  context: ContextLabel;
-  belief: BeliefLabel;
-  sample: number;
-  has_response: 0 | 1;
-  /** Response size in UTF-8 bytes (SQLite length() would stop at an embedded NUL). */
-  response_length: number | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  label: JudgmentLabel | null;
 }

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { outcomeCounts } from "../../src/store/outcome-counts.js";
 import { RunStore } from "../../src/store/run-store.js";
 import type { Item, Subject, Trial } from "../../src/types.js";
 import { tempDir } from "../helpers/paths.js";
@@ -52,9 +53,19 @@ describe("run store", () => {
     const reopened = RunStore.open(file, { readonly: true });
     expect(reopened.items()).toEqual([item]);
     expect(reopened.subjects()).toEqual([subject]);
-    expect(reopened.outcomeRows("j").map((r) => [r.trial_id, r.has_response, r.label])).toEqual([
-      ["t1", 1, "CORRECT"],
-      ["t2", 0, null],
+    expect(outcomeCounts(reopened, "j")).toEqual([
+      {
+        subject: "ref",
+        task: "triviaqa",
+        belief: "incorrect",
+        trials: 2,
+        responses: 1,
+        judged: 1,
+        correct: 1,
+        incorrect: 0,
+        refusals: 0,
+        unparseable: 0,
+      },
     ]);
     reopened.close();
   });
