@@ -5,7 +5,6 @@ import type {
   GenerationParams,
   Item,
   Judgment,
-  JudgmentLabel,
   Response,
   Subject,
   TaskName,
