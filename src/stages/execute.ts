@@ -25,6 +25,8 @@ export interface ExecuteOptions {
   /** Endpoint per subject id. */
   subjects: ReadonlyMap<string, Endpoint>;
   judge: JudgeContext;
+  /** false: only judge responses already stored (re-judging with another judge). */
+  generate?: boolean;
   /** Cross-run response cache (`cache: true`); absent = always call the model. */
   cache?: ResponseCache;
   /** Only work on these contexts/beliefs (CLI --contexts/--beliefs); everything when absent. */
@@ -172,7 +174,14 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
       (p) => judgeOne(p.trial, p.response),
       signal,
     );
-    await runQueue(store.iteratePendingGeneration(options.scope), maxInFlight, generateOne, signal);
+    if (options.generate !== false) {
+      await runQueue(
+        store.iteratePendingGeneration(options.scope),
+        maxInFlight,
+        generateOne,
+        signal,
+      );
+    }
     if (options.challenge && !signal.aborted) {
       writer.flush();
       await runChallenges({

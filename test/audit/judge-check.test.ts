@@ -98,3 +98,39 @@ describe("candor judge-check", () => {
     expect(JSON.parse(check.stdout)).toMatchObject({ agreement: 1, kappa: 1 });
   });
 });
+
+describe("candor judge", () => {
+  it("judges a finished run's responses with another judge, without generating, and resumes to zero calls", async () => {
+    const { configFile, dir } = writeAuditConfig(server.baseURL, { n: 2 });
+    const first = await runAudit(configFile);
+    const run = join(dir, "run");
+    const before = server.stats.requests;
+    const out = await runCli([
+      "judge",
+      run,
+      "--model",
+      `openai-compatible:${server.baseURL}#other-judge`,
+    ]);
+    expect(out.code).toBe(0);
+    expect(server.stats.requests - before).toBe(first.summary.totals.trials);
+    expect(out.stdout).toContain("#other-judge#rubric-v1");
+    const again = await runCli([
+      "judge",
+      run,
+      "--model",
+      `openai-compatible:${server.baseURL}#other-judge`,
+    ]);
+    expect(again.code).toBe(0);
+    expect(server.stats.requests - before).toBe(first.summary.totals.trials);
+    const check = await runCli([
+      "judge-check",
+      run,
+      "--judge",
+      `openai-compatible:${server.baseURL}#other-judge#rubric-v1`,
+      "--against",
+      `openai-compatible:${server.baseURL}#fake-judge#rubric-v1`,
+      "--json",
+    ]);
+    expect(JSON.parse(check.stdout)).toMatchObject({ kappa: 1 });
+  });
+});
