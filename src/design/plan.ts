@@ -140,11 +140,16 @@ export function planTrials(
             messages.push({ role: "system", content: subject.systemPrompt });
           messages.push({ role: "user", content: userText });
           for (let sample = 0; sample < config.samples; sample++) {
+            // A fixed sampling seed would make every sample identical: offset it per sample.
+            const sampleParams =
+              sample > 0 && params.seed !== undefined
+                ? { ...params, seed: params.seed + sample }
+                : params;
             const id = contentHash({
               subject: subject.id,
               model: subject.model,
               messages,
-              params,
+              params: sampleParams,
               task: item.task,
               item: item.id,
               context: condition.context,
@@ -159,7 +164,7 @@ export function planTrials(
               condition,
               sample,
               messages,
-              params,
+              params: sampleParams,
             });
           }
         }

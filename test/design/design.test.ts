@@ -182,3 +182,19 @@ judge: { model: "openai:j" }
     expect(bad("no question here")).toThrow(/expected the template to contain \{question\}/);
   });
 });
+
+describe("samples", () => {
+  it("give each sample of a seeded subject its own seed, and keep sample 0 as configured", () => {
+    const seeded = parseAuditConfig(
+      `name: s\nsamples: 3\nsubjects: [{ id: a, model: "openai:m", params: { seed: 7 } }]\ntasks: [{ task: truthfulqa, path: x }]\ncontexts: [unmodified]\nbeliefs: [original]\njudge: { model: "openai:j" }\n`,
+      "s.yaml",
+    );
+    const plan = planTrials(seeded, new Map<TaskName, Item[]>([["truthfulqa", [qa]]]));
+    expect(plan.trials.map((t) => [t.sample, t.params.seed])).toEqual([
+      [0, 7],
+      [1, 8],
+      [2, 9],
+    ]);
+    expect(new Set(plan.trials.map((t) => t.id)).size).toBe(3);
+  });
+});
