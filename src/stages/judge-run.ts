@@ -7,6 +7,7 @@ import { createProvider } from "../providers/index.js";
 import { lockRun } from "../store/run-lock.js";
 import { RunStore } from "../store/run-store.js";
 import type { GenerationParams } from "../types.js";
+import { retryPolicy } from "./config-params.js";
 import { type ProviderFactory, providerOptions } from "./endpoints.js";
 import { executePending } from "./execute.js";
 import { type AuditProgress, newCounters } from "./progress.js";
@@ -61,11 +62,7 @@ export async function judgeRun(
           },
           params: { temperature: 0, maxTokens: 400, ...options.params },
         },
-        retry: {
-          maxAttempts: config.retry.max_attempts,
-          baseDelayMs: config.retry.base_delay_ms,
-          maxDelayMs: config.retry.max_delay_ms,
-        },
+        retry: retryPolicy(config),
         timeoutMs: config.timeout_ms,
         signal,
         progress,

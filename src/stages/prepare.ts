@@ -1,0 +1,125 @@
+import { dirname, join, resolve } from "node:path";
+import { loadAuditConfig } from "../config/load.js";
+import type { AuditConfig } from "../config/schema.js";
+import { loadItems } from "../data/index.js";
+import { type Plan, planTrials } from "../design/plan.js";
+import { CandorError, ConfigError } from "../errors.js";
+import type { ProviderOptions } from "../providers/types.js";
+import type { RunStore, TrialScope } from "../store/run-store.js";
+import { resolveTunedRef } from "../tuning/registry.js";
+import type { BeliefLabel, ContextLabel, Item, TaskName } from "../types.js";
+import { configSnapshot } from "./snapshot.js";
+
+export const RUN_DB = "run.sqlite";
+
+export interface LoadedAudit {
+  config: AuditConfig;
+  /** The contexts/beliefs this invocation works on (a subset of the config's, from the CLI). */
+  scope: TrialScope;
+  configFile: string;
+  runDir: string;
+  items: Map<TaskName, Item[]>;
+  plan: Plan;
+}
+
+/** Reads the config and datasets and expands the trials. Calls no model. */
+export async function prepareAudit(
+  configFile: string,
+  options: {
+    contexts?: readonly ContextLabel[];
+    beliefs?: readonly BeliefLabel[];
+    cacheDir?: string;
+    signal?: AbortSignal;
+    onDownloadProgress?: ProviderOptions["onDownloadProgress"];
+  } = {},
+): Promise<LoadedAudit> {
+  const baseDir = dirname(resolve(configFile));
+  const config = resolveTunedModels(loadAuditConfig(configFile), baseDir);
+  const runDir = resolve(baseDir, config.output ?? join("runs", config.name));
+  const items = new Map<TaskName, Item[]>();
+  for (const task of config.tasks) {
+    const loaded = await loadItems(
+      {
+        task: task.task,
+        ...(task.path !== undefined && { path: task.path }),
+        ...(task.hub !== undefined && { hub: task.hub }),
+        ...(task.columns !== undefined && { columns: task.columns }),
+        ...(task.n !== undefined && { n: task.n }),
+      },
+      {
+        seed: config.seed,
+        baseDir,
+        ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
+        ...(options.signal !== undefined && { signal: options.signal }),
+        ...(options.onDownloadProgress !== undefined && { onProgress: options.onDownloadProgress }),
+      },
+    );
+    items.set(task.task, loaded);
+  }
+  const scope = checkScope(config, configFile, options.contexts, options.beliefs);
+  const plan = planTrials(config, items, {
+    ...(scope.contexts && { contexts: scope.contexts as ContextLabel[] }),
+    ...(scope.beliefs && { beliefs: scope.beliefs as BeliefLabel[] }),
+  });
+  return { config, configFile, runDir, items, plan, scope };
+}
+
+/** tuned:<job>@<epoch> → the provider's model id, so trials record what actually answered. */
+function resolveTunedModels(config: AuditConfig, baseDir: string): AuditConfig {
+  const registry = config.tuned_registry ? resolve(baseDir, config.tuned_registry) : undefined;
+  const resolveRef = (ref: string) =>
+    registry ? resolveTunedRef(ref, registry) : resolveTunedRef(ref);
+  return {
+    ...config,
+    subjects: config.subjects.map((s) => ({ ...s, model: resolveRef(s.model) })),
+    judge: { ...config.judge, model: resolveRef(config.judge.model) },
+  };
+}
+
+/** CLI subsets must come from the config's design, or the run would mix designs. */
+function checkScope(
+  config: AuditConfig,
+  configFile: string,
+  contexts: readonly ContextLabel[] | undefined,
+  beliefs: readonly BeliefLabel[] | undefined,
+): TrialScope {
+  const outside = (
+    flag: string,
+    chosen: readonly string[] | undefined,
+    allowed: readonly string[],
+  ) => {
+    const bad = (chosen ?? []).filter((c) => !allowed.includes(c));
+    if (bad.length > 0) {
+      throw new ConfigError(
+        `${flag} ${bad.join(",")}: expected a subset of the ${flag.slice(2)} in ${configFile} (${allowed.join(", ")})`,
+      );
+    }
+  };
+  outside("--contexts", contexts, config.contexts);
+  outside("--beliefs", beliefs, config.beliefs);
+  return { ...(contexts && { contexts }), ...(beliefs && { beliefs }) };
+}
+
+/**
+ * Records the plan in the run store. A run directory belongs to one audit: a
+ * config that would drop trials already there is refused rather than mixing
+ * results from two designs (adding items, subjects or conditions is fine).
+ */
+export function recordPlan(store: RunStore, loaded: LoadedAudit): void {
+  const planned = new Set(loaded.plan.trials.map((t) => t.id));
+  const existing = store.trialIds(loaded.scope);
+  let orphans = 0;
+  for (const id of existing) if (!planned.has(id)) orphans++;
+  if (orphans > 0) {
+    throw new CandorError(
+      `${join(loaded.runDir, RUN_DB)}: this run has ${orphans} trials that ${loaded.configFile} no longer plans ` +
+        "(a subject, prompt, parameter, seed or task changed). Nothing was changed; " +
+        "set a different `output:` directory for the new design, or restore the previous config to resume.",
+    );
+  }
+  const items = [...loaded.items.values()].flat();
+  store.recordPlan(loaded.plan.subjects, items, loaded.plan.trials);
+  store.setMeta("config", JSON.stringify(configSnapshot(loaded.config)));
+  if (store.getMeta("created_at") === undefined)
+    store.setMeta("created_at", new Date().toISOString());
+}
