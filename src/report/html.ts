@@ -47,12 +47,19 @@ details summary { cursor: pointer; color: var(--muted); }
 @media (max-width: 760px) { .pair { grid-template-columns: 1fr; } nav ol { columns: 1; } }
 `;
 
-/** Words for the headline: a gap only reads as "more"/"fewer" when it is there and significant. */
-function leadVerb(estimate: number | null, p: number | null): string {
-  if (estimate === null) return "could not be compared with";
-  if (p === null || p >= 0.05 || estimate === 0)
-    return "errs about as often as (no significant difference)";
-  return estimate > 0 ? "makes more errors than" : "makes fewer errors than";
+/** The headline sentence: a gap only reads as "more"/"fewer" when it is there and significant. */
+function leadSentence(
+  treatment: string,
+  reference: string,
+  estimate: number | null,
+  p: number | null,
+): SafeHtml {
+  if (estimate === null)
+    return html`<strong>${treatment}</strong> could not be compared with <strong>${reference}</strong>`;
+  if (p === null || p >= 0.05 || estimate === 0) {
+    return html`No significant difference in errors between <strong>${treatment}</strong> and <strong>${reference}</strong>`;
+  }
+  return html`<strong>${treatment}</strong> makes ${estimate > 0 ? "more" : "fewer"} errors than <strong>${reference}</strong>`;
 }
 
 function na(section: { available: false; reason: string }): SafeHtml {
@@ -108,7 +115,7 @@ function headlineSection(d: ReportData): SafeHtml {
     .filter((r) => r.task === "all")
     .map(
       (r) =>
-        html`<p class="lead"><strong>${r.treatment}</strong> ${leadVerb(r.estimate, r.p)} <strong>${r.reference}</strong>: ${fmtPp(r.estimate)} percentage points (95% CI ${fmtCi(r.ciLower, r.ciUpper)}, p ${fmtP(r.p).startsWith("<") ? fmtP(r.p) : `= ${fmtP(r.p)}`}) over all tasks, unmodified context, no user belief.</p>`,
+        html`<p class="lead">${leadSentence(r.treatment, r.reference, r.estimate, r.p)}: ${fmtPp(r.estimate)} percentage points (95% CI ${fmtCi(r.ciLower, r.ciUpper)}, p ${fmtP(r.p).startsWith("<") ? fmtP(r.p) : `= ${fmtP(r.p)}`}) over all tasks, unmodified context, no user belief.</p>`,
     );
   return html`<section id="headline"><h2>Headline: the error gap</h2>
 ${leads}

@@ -216,6 +216,18 @@ describe("rendered report", () => {
     for (const id of SECTIONS) expect(page).toContain(`<section id="${id}">`);
     expect(page).not.toContain("data-na");
     expect(page).toContain("Warmth across fine-tuning checkpoints");
+    // the headline sentence says "more"/"fewer" only for a significant gap
+    const lead = /<p class="lead">([\s\S]*?)<\/p>/.exec(page)![1]!;
+    const head = out.data.headline.available
+      ? out.data.headline.data.find((r) => r.task === "all")
+      : undefined;
+    if (head && head.p !== null && head.p < 0.05 && head.estimate !== null && head.estimate !== 0) {
+      expect(lead).toContain(
+        head.estimate > 0 ? "makes more errors than" : "makes fewer errors than",
+      );
+    } else {
+      expect(lead).toContain("No significant difference in errors between");
+    }
     expect(page).toContain("warm-ft &lt;script&gt;window.__xss=1&lt;/script&gt;");
     expect(page).toMatch(/<section id="trajectory">[\s\S]*?<svg/);
     expect(page).toMatch(
