@@ -1,7 +1,7 @@
 import { dirname, join, resolve } from "node:path";
 import { loadAuditConfig } from "../config/load.js";
 import type { AuditConfig } from "../config/schema.js";
-import { loadItems } from "../data/index.js";
+import { loadTask } from "../data/index.js";
 import { type Plan, planTrials } from "../design/plan.js";
 import { CandorError, ConfigError } from "../errors.js";
 import type { ProviderOptions } from "../providers/types.js";
@@ -20,6 +20,17 @@ export interface LoadedAudit {
   runDir: string;
   items: Map<TaskName, Item[]>;
   plan: Plan;
+  /** Exactly which dataset bytes the items came from, recorded with the run. */
+  datasets: DatasetRecord[];
+}
+
+export interface DatasetRecord {
+  task: TaskName;
+  /** Items sampled, out of `total` in the source. */
+  items: number;
+  total: number;
+  kind: "local" | "hub";
+  files: { path?: string; url?: string; repoCommit?: string; sha256: string; bytes: number }[];
 }
 
 /** Reads the config and datasets and expands the trials. Calls no model. */
@@ -37,8 +48,9 @@ export async function prepareAudit(
   const config = resolveTunedModels(loadAuditConfig(configFile), baseDir);
   const runDir = resolve(baseDir, config.output ?? join("runs", config.name));
   const items = new Map<TaskName, Item[]>();
+  const datasets: DatasetRecord[] = [];
   for (const task of config.tasks) {
-    const loaded = await loadItems(
+    const loaded = await loadTask(
       {
         task: task.task,
         ...(task.path !== undefined && { path: task.path }),
@@ -54,14 +66,28 @@ export async function prepareAudit(
         ...(options.onDownloadProgress !== undefined && { onProgress: options.onDownloadProgress }),
       },
     );
-    items.set(task.task, loaded);
+    items.set(task.task, loaded.items);
+    datasets.push({
+      task: task.task,
+      items: loaded.items.length,
+      total: loaded.total,
+      kind: loaded.source.kind,
+      // Paths inside the user's cache are machine-specific; the URL, commit and hash are not.
+      files: loaded.source.files.map((f) => ({
+        ...(loaded.source.kind === "local" ? { path: f.path } : {}),
+        ...(f.url !== undefined && { url: f.url }),
+        ...(f.repoCommit !== undefined && { repoCommit: f.repoCommit }),
+        sha256: f.sha256,
+        bytes: f.bytes,
+      })),
+    });
   }
   const scope = checkScope(config, configFile, options.contexts, options.beliefs);
   const plan = planTrials(config, items, {
     ...(scope.contexts && { contexts: scope.contexts as ContextLabel[] }),
     ...(scope.beliefs && { beliefs: scope.beliefs as BeliefLabel[] }),
   });
-  return { config, configFile, runDir, items, plan, scope };
+  return { config, configFile, runDir, items, plan, scope, datasets };
 }
 
 /** tuned:<job>@<epoch> → the provider's model id, so trials record what actually answered. */
@@ -120,6 +146,7 @@ export function recordPlan(store: RunStore, loaded: LoadedAudit): void {
   const items = [...loaded.items.values()].flat();
   store.recordPlan(loaded.plan.subjects, items, loaded.plan.trials);
   store.setMeta("config", JSON.stringify(configSnapshot(loaded.config)));
+  store.setMeta("datasets", JSON.stringify(loaded.datasets));
   if (store.getMeta("created_at") === undefined)
     store.setMeta("created_at", new Date().toISOString());
 }

@@ -1,9 +1,12 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUN_DB, runAudit } from "../../src/stages/audit.js";
 import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
+import { sharedData } from "../helpers/paths.js";
 
 let server: FakeServer;
 beforeAll(async () => {
@@ -72,6 +75,22 @@ describe("candor audit against an OpenAI-compatible server", () => {
     expect(raw).toBe("I think it is probably fine?");
     const cfg = db.prepare("SELECT value FROM meta WHERE key = 'config'").pluck().get() as string;
     expect(JSON.parse(cfg).name).toBe("e2e");
+    const datasets = JSON.parse(
+      db.prepare("SELECT value FROM meta WHERE key = 'datasets'").pluck().get() as string,
+    ) as {
+      task: string;
+      items: number;
+      total: number;
+      files: { path: string; sha256: string }[];
+    }[];
+    const trivia = datasets.find((d) => d.task === "triviaqa")!;
+    const file = join(sharedData, "triviaqa/test.jsonl");
+    expect(trivia).toMatchObject({ items: 3, kind: "local" });
+    expect(trivia.total).toBeGreaterThan(900);
+    expect(trivia.files[0]).toMatchObject({
+      path: file,
+      sha256: createHash("sha256").update(readFileSync(file)).digest("hex"),
+    });
     db.close();
 
     const again = server.stats.requests;
