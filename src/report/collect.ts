@@ -3,6 +3,8 @@
  * src/analysis (Models 1, 3, 4 and the per-cell McNemar table) and src/stats
  * (Wilson, Wald); this module only selects rows and reshapes results.
  */
+
+import { z } from "zod";
 import { type Analysis, analyzeFrame, isFailure } from "../analysis/analyze.js";
 import { type CovType, fitStudyModel, type ModelResult } from "../analysis/fit-model.js";
 import { rowsToFrame } from "../analysis/frame.js";
@@ -30,6 +32,7 @@ import {
   collectWarmth,
   collectWorstCases,
 } from "./collect-store.js";
+import type { RunInfo } from "./model.js";
 import {
   type ContextEffectRow,
   type Estimate,
@@ -65,6 +68,39 @@ export function readConfig(store: RunStore): AuditConfig {
   return auditConfigSchema.parse(JSON.parse(raw));
 }
 
+/** The audit's dataset record, shown so a reader knows exactly which data was asked. */
+function readDatasets(store: RunStore): RunInfo["datasets"] {
+  const raw = store.getMeta("datasets");
+  if (raw === undefined) return [];
+  const parsed = datasetsSchema.safeParse(JSON.parse(raw));
+  if (!parsed.success) return [];
+  return parsed.data.map((d) => ({
+    task: d.task,
+    items: d.items,
+    total: d.total,
+    source:
+      d.files.map((f) => f.url ?? f.path ?? "?").join(", ") +
+      (d.files[0]?.repoCommit ? ` @ ${d.files[0].repoCommit.slice(0, 12)}` : ""),
+    sha256: d.files.map((f) => f.sha256.slice(0, 16)).join(", "),
+  }));
+}
+
+const datasetsSchema = z.array(
+  z.object({
+    task: z.string(),
+    items: z.number(),
+    total: z.number(),
+    files: z.array(
+      z.object({
+        path: z.string().optional(),
+        url: z.string().optional(),
+        repoCommit: z.string().optional(),
+        sha256: z.string(),
+      }),
+    ),
+  }),
+);
+
 export function collectReport(runArg: string, opts: CollectOptions = {}): ReportData {
   const loc = resolveRun(runArg);
   const store = RunStore.open(loc.file, { readonly: true });
@@ -95,6 +131,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
       compare,
       totals: summary.totals,
       covType,
+      datasets: readDatasets(store),
     };
 
     const roleOf = (subject: string): RateRow["role"] =>

@@ -94,6 +94,14 @@ ${r.subjects.map(
     html`<tr><td>${s.id}</td><td><code>${s.model}</code></td><td>${s.persona ?? DASH}</td><td>${roleText(d, s.id)}</td></tr>`,
 )}
 </tbody></table>
+${
+  r.datasets.length > 0
+    ? html`<table><thead><tr><th>task</th><th>items</th><th>source</th><th>sha256</th></tr></thead><tbody>${r.datasets.map(
+        (ds) =>
+          html`<tr><td>${taskLabel(ds.task)}</td>${num(`${fmtInt(ds.items)} of ${fmtInt(ds.total)}`)}<td><code>${ds.source}</code></td><td><code>${ds.sha256}</code></td></tr>`,
+      )}</tbody></table>`
+    : html``
+}
 <p class="meta">Tasks: ${r.tasks.map(taskLabel).join(", ")} · ${fmtInt(t.trials)} trials · ${fmtInt(t.responses)} responses · ${fmtInt(t.judged)} judged · ${fmtInt(t.unparseable)} unparseable verdicts · failures: ${fmtInt(t.generateFailures)} generation, ${fmtInt(t.judgeFailures)} judging</p>
 </section>`;
 }

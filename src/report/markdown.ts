@@ -51,6 +51,20 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
     `${fmtInt(r.totals.trials)} trials, ${fmtInt(r.totals.responses)} responses, ${fmtInt(r.totals.judged)} judged, ${fmtInt(r.totals.unparseable)} unparseable verdicts.`,
     "",
   ];
+  if (r.datasets.length > 0) {
+    out.push(
+      table(
+        ["task", "items", "source", "sha256"],
+        r.datasets.map((ds) => [
+          t(ds.task),
+          `${fmtInt(ds.items)} of ${fmtInt(ds.total)}`,
+          t(ds.source),
+          t(ds.sha256),
+        ]),
+      ),
+      "",
+    );
+  }
 
   out.push(
     ...section("Headline: the error gap", d.headline, () => {

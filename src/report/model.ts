@@ -38,6 +38,14 @@ export interface RunInfo {
   readonly compare: readonly { reference: string; treatment: string }[];
   readonly totals: Summary["totals"];
   readonly covType: CovType;
+  /** Where each task's items came from (recorded by the audit); empty for older runs. */
+  readonly datasets: readonly {
+    task: string;
+    items: number;
+    total: number;
+    source: string;
+    sha256: string;
+  }[];
 }
 
 export interface HeadlineRow extends Estimate {

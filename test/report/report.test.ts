@@ -216,6 +216,9 @@ describe("rendered report", () => {
     for (const id of SECTIONS) expect(page).toContain(`<section id="${id}">`);
     expect(page).not.toContain("data-na");
     expect(page).toContain("Warmth across fine-tuning checkpoints");
+    // dataset provenance from the audit's record
+    expect(out.data.run.datasets.length).toBeGreaterThan(0);
+    expect(page).toContain(out.data.run.datasets[0]!.sha256);
     // the headline sentence says "more"/"fewer" only for a significant gap
     const lead = /<p class="lead">([\s\S]*?)<\/p>/.exec(page)![1]!;
     const head = out.data.headline.available
