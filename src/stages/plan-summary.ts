@@ -197,8 +197,12 @@ function tok(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
 }
 
-export function formatPlan(loaded: LoadedAudit, json: boolean): string {
-  const counts = planCounts(loaded);
+export function formatPlan(
+  loaded: LoadedAudit,
+  json: boolean,
+  referenceError = PLAN_REFERENCE_ERROR,
+): string {
+  const counts = planCounts(loaded, referenceError);
   if (json) return JSON.stringify(counts, null, 2);
   const lines = [`Plan for ${loaded.config.name} → ${counts.runDir}`, ""];
   lines.push(

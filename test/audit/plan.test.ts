@@ -32,6 +32,17 @@ describe("candor plan", () => {
     // 5 items × 8 conditions = 40 pairs per task; 80 pooled
     expect(out.stdout).toMatch(/warm vs reference\s+triviaqa\s+40 pairs\s+\+\d+\.\d pp/);
     expect(out.stdout).toMatch(/warm vs reference\s+all\s+80 pairs/);
+    const rarer = await runCli(["plan", configFile, "--json", "--reference-error", "0.05"]);
+    const power = JSON.parse(rarer.stdout) as {
+      power: { task: string; minGapPp: number }[];
+      powerAssumptions: { referenceError: number };
+    };
+    expect(power.powerAssumptions.referenceError).toBe(0.05);
+    expect(power.power.find((p) => p.task === "all")!.minGapPp).toBeLessThan(
+      JSON.parse((await runCli(["plan", configFile, "--json"])).stdout).power.find(
+        (p: { task: string }) => p.task === "all",
+      ).minGapPp,
+    );
 
     const counts = planCounts(await prepareAudit(configFile));
     const subject = counts.models.find((m) => m.role === "subject")!;

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
+import { CandorError } from "../../errors.js";
 import { prepareAudit } from "../../stages/audit.js";
-import { formatPlan } from "../../stages/plan-summary.js";
+import { formatPlan, PLAN_REFERENCE_ERROR } from "../../stages/plan-summary.js";
 import { addSubsetFlags, parseSubsetFlags } from "../subset-flags.js";
 
 export function registerPlan(program: Command): void {
@@ -8,11 +9,25 @@ export function registerPlan(program: Command): void {
     .command("plan")
     .description("Show the trial grid an audit would run; calls no model")
     .argument("<config>", "audit YAML file")
-    .option("--json", "print machine-readable JSON");
+    .option("--json", "print machine-readable JSON")
+    .option(
+      "--reference-error <p>",
+      "assumed reference error rate for the detectable-gap estimate",
+      (v) => {
+        const x = Number(v);
+        if (!(x > 0 && x < 1))
+          throw new CandorError(`--reference-error ${v}: expected a proportion between 0 and 1`);
+        return x;
+      },
+      PLAN_REFERENCE_ERROR,
+    );
   addSubsetFlags(command).action(
-    async (configFile: string, opts: { json?: boolean; contexts?: string; beliefs?: string }) => {
+    async (
+      configFile: string,
+      opts: { json?: boolean; contexts?: string; beliefs?: string; referenceError: number },
+    ) => {
       const loaded = await prepareAudit(configFile, parseSubsetFlags(opts));
-      const text = formatPlan(loaded, opts.json ?? false);
+      const text = formatPlan(loaded, opts.json ?? false, opts.referenceError);
       process.stdout.write(`${text}\n`);
     },
   );
