@@ -11,6 +11,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { contentHash } from "../design/hash.js";
 import { CandorError } from "../errors.js";
+import { Batcher } from "../store/batcher.js";
 import type { PreservationIssue } from "./preserve.js";
 import type { QueryType, SelectedConversation, Style, Turn } from "./types.js";
 
@@ -400,44 +401,14 @@ export class TuneStore {
   }
 }
 
-/**
- * Buffers rows and writes them in one transaction per batch (one fsync per few hundred
- * rows). A crash loses at most the unflushed buffer, which the next run simply redoes.
- */
-export class TuneBatchWriter {
-  private batch: Required<TuneBatch> = { rewrites: [], checks: [], labels: [], failures: [] };
-  private size = 0;
-  private timer: NodeJS.Timeout | undefined;
-  written = 0;
-
-  constructor(
-    private readonly store: TuneStore,
-    private readonly maxRows = 200,
-    private readonly maxDelayMs = 100,
-  ) {}
-
-  add<K extends keyof TuneBatch>(kind: K, row: NonNullable<TuneBatch[K]>[number]): void {
-    (this.batch[kind] as unknown[]).push(row);
-    this.size++;
-    if (this.size >= this.maxRows) {
-      this.flush();
-      return;
-    }
-    if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.maxDelayMs);
-      this.timer.unref();
-    }
-  }
-
-  flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    if (this.size === 0) return;
-    const batch = this.batch;
-    this.batch = { rewrites: [], checks: [], labels: [], failures: [] };
-    this.size = 0;
-    this.written += this.store.writeBatch(batch);
+/** Batched, idempotent writes of a tuning job's results to its store. */
+export class TuneBatchWriter extends Batcher<Required<TuneBatch>> {
+  constructor(store: TuneStore, maxRows = 200, maxDelayMs = 100) {
+    super(
+      () => ({ rewrites: [], checks: [], labels: [], failures: [] }),
+      (batch) => store.writeBatch(batch),
+      maxRows,
+      maxDelayMs,
+    );
   }
 }
