@@ -9,10 +9,9 @@
  * The same layout as task datasets (src/data/hub/hub.ts); chat datasets are not tasks, so
  * this module builds the URLs itself and reuses the download and cache code.
  */
-import { readFile, unlink } from "node:fs/promises";
-import { join } from "node:path";
-import { type CacheEntry, downloadToCache, HubError, type Progress } from "../data/hub/download.js";
-import { defaultCacheDir, hubEndpoint } from "../data/hub/hub.js";
+import { unlink } from "node:fs/promises";
+import type { Progress } from "../data/hub/download.js";
+import { fetchHubFiles } from "../data/hub/hub.js";
 import { formatFromPath } from "../data/table.js";
 import { DataError } from "../errors.js";
 import {
@@ -51,11 +50,6 @@ export interface HubReadResult extends Omit<ReadConversationsResult, "file"> {
 
 const ID = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;
 
-function segment(text: string): string {
-  const s = text.replace(/[^A-Za-z0-9._-]/g, "_");
-  return s === "." || s === ".." || s === "" ? `_${s}` : s;
-}
-
 /** Parses `hf:<owner>/<name>` (the CLI's way to name a hub source); undefined otherwise. */
 export function parseHubSpec(spec: string): string | undefined {
   const m = /^(?:hf|hub):(.+)$/.exec(spec.trim());
@@ -76,77 +70,28 @@ export async function readHubConversations(
       `"${source.id}" is not a dataset id; expected "owner/name"`,
     );
   }
-  if (source.sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(source.sha256)) {
-    throw new DataError(where, "sha256", "expected 64 hex digits");
-  }
-  const endpoint = hubEndpoint(env, options.endpoint);
-  const token = (env.HF_TOKEN ?? env.HUGGING_FACE_HUB_TOKEN)?.trim() || undefined;
-  const cacheRoot = join(
-    options.cacheDir ?? defaultCacheDir(env),
-    "hub",
-    "datasets",
-    segment(source.id.replace("/", "--")),
+  const entries = await fetchHubFiles(
+    {
+      id: source.id,
+      config: source.config ?? "default",
+      split: source.split ?? "train",
+      ...(source.file !== undefined && { file: source.file }),
+      ...(source.revision !== undefined && { revision: source.revision }),
+      ...(source.sha256 !== undefined && { sha256: source.sha256 }),
+      remedy:
+        "To use a local copy instead, download the file and pass its path to `candor tune data`",
+      invalid: (field, message) => new DataError(where, field, message),
+    },
+    {
+      env,
+      ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
+      ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
+      ...(options.signal !== undefined && { signal: options.signal }),
+      ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
+      ...(options.retries !== undefined && { retries: options.retries }),
+      ...(options.retryDelayMs !== undefined && { retryDelayMs: options.retryDelayMs }),
+    },
   );
-  const fetchOpts = {
-    token,
-    tokenOrigin: new URL(endpoint).origin,
-    signal: options.signal,
-    retries: options.retries,
-    retryDelayMs: options.retryDelayMs,
-    authHint: `dataset page: https://huggingface.co/datasets/${source.id}`,
-    remedy:
-      "To use a local copy instead, download the file and pass its path to `candor tune data`",
-  };
-
-  let entries: (CacheEntry & { name: string })[];
-  if (source.file !== undefined || source.revision !== undefined) {
-    const config = source.config ?? "default";
-    const split = source.split ?? "train";
-    const file = source.file ?? `${config}/${split}/0000.parquet`;
-    const parts = file.split("/").filter((p) => p !== "");
-    if (parts.length === 0 || parts.some((p) => p === "." || p === "..")) {
-      throw new DataError(where, "file", `"${file}" is not a file path inside the repository`);
-    }
-    const revision = source.revision ?? "main";
-    const url = `${endpoint}/datasets/${source.id}/resolve/${encodeURIComponent(revision)}/${parts.map(encodeURIComponent).join("/")}`;
-    const entry = await downloadToCache(
-      url,
-      join(cacheRoot, segment(revision), ...parts.map(segment)),
-      {
-        ...fetchOpts,
-        label: parts.join("/"),
-        expectedSha256: source.sha256,
-        onProgress: options.onProgress,
-      },
-    );
-    entries = [{ ...entry, name: parts.at(-1)! }];
-  } else {
-    const config = source.config ?? "default";
-    const split = source.split ?? "train";
-    const listingUrl = `${endpoint}/api/datasets/${source.id}/parquet/${encodeURIComponent(config)}/${encodeURIComponent(split)}`;
-    const listDir = join(cacheRoot, "parquet", segment(config), segment(split));
-    const listing = await downloadToCache(listingUrl, join(listDir, "listing.json"), {
-      ...fetchOpts,
-      label: `${source.id} ${config}/${split} file list`,
-    });
-    let urls: string[];
-    try {
-      urls = parseListing(listingUrl, await readFile(listing.path, "utf8"));
-    } catch (error) {
-      await unlink(listing.path).catch(() => {});
-      throw error;
-    }
-    entries = [];
-    for (const [i, url] of urls.entries()) {
-      const entry = await downloadToCache(url, join(listDir, `${i}.parquet`), {
-        ...fetchOpts,
-        label: `${source.id} ${config}/${split} #${i}`,
-        expectedSha256: source.sha256,
-        onProgress: options.onProgress,
-      });
-      entries.push({ ...entry, name: `${i}.parquet` });
-    }
-  }
 
   const result: HubReadResult = {
     conversations: [],
@@ -182,26 +127,4 @@ export async function readHubConversations(
   }
   result.conversations = uniqueIds(result.conversations);
   return result;
-}
-
-function parseListing(url: string, text: string): string[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new HubError(url, "response", "not JSON; expected a list of Parquet file URLs");
-  }
-  let list: unknown = value;
-  if (value && typeof value === "object" && !Array.isArray(value)) {
-    const files = (value as { parquet_files?: unknown }).parquet_files;
-    if (Array.isArray(files)) list = files.map((f) => (f as { url?: unknown })?.url);
-  }
-  if (
-    !Array.isArray(list) ||
-    list.length === 0 ||
-    !list.every((u) => typeof u === "string" && /^https?:\/\//.test(u))
-  ) {
-    throw new HubError(url, "response", "expected a non-empty JSON list of Parquet file URLs");
-  }
-  return list as string[];
 }

@@ -94,12 +94,10 @@ function segment(text: string): string {
   return s === "." || s === ".." || s === "" ? `_${s}` : s;
 }
 
-function filePath(file: string, task: TaskName): string[] {
+function filePath(file: string, invalid: HubFilesRequest["invalid"]): string[] {
   const parts = file.split("/").filter((p) => p !== "");
   if (parts.length === 0 || parts.some((p) => p === "." || p === "..")) {
-    throw new ConfigError(
-      `tasks[${task}].hub.file: "${file}" is not a file path inside the repository`,
-    );
+    throw invalid("file", `"${file}" is not a file path inside the repository`);
   }
   return parts;
 }
@@ -113,54 +111,62 @@ export interface HubFile extends CacheEntry {
   name: string;
 }
 
-/** Downloads (or finds in the cache) the files of a hub dataset for a task. */
-export async function fetchHubDataset(
-  task: TaskName,
-  source: HubSource,
+/** What to fetch from the hub, and how to word problems for the caller. */
+export interface HubFilesRequest {
+  /** "owner/name" */
+  id: string;
+  config: string;
+  split: string;
+  file?: string;
+  revision?: string;
+  sha256?: string;
+  /** How to use a local copy instead (ends every download error). */
+  remedy: string;
+  /** An error for a bad request field, in the caller's terms (config path, CLI flag…). */
+  invalid: (field: "id" | "sha256" | "file", message: string) => Error;
+}
+
+/**
+ * Downloads (or finds in the cache) the files of a hub dataset: one pinned file,
+ * or every converted-Parquet file of a config/split. Shared by the task loaders
+ * and `candor tune` so both cache, check and report the same way.
+ */
+export async function fetchHubFiles(
+  req: HubFilesRequest,
   options: HubOptions = {},
 ): Promise<HubFile[]> {
   const env = options.env ?? process.env;
-  const defaults = HUB_DEFAULTS[task];
-  const id = source.id;
-  if (!ID.test(id))
-    throw new ConfigError(
-      `tasks[${task}].hub.id: "${id}" is not a dataset id; expected "owner/name"`,
-    );
-  if (source.sha256 !== undefined && !SHA256.test(source.sha256)) {
-    throw new ConfigError(`tasks[${task}].hub.sha256: expected 64 hex digits`);
-  }
-  const sameDataset = id === defaults.id;
-  const config = source.config ?? (sameDataset ? defaults.config : "default");
-  const split = source.split ?? (sameDataset ? defaults.split : "train");
+  const { id, config, split } = req;
+  if (!ID.test(id)) throw req.invalid("id", `"${id}" is not a dataset id; expected "owner/name"`);
+  if (req.sha256 !== undefined && !SHA256.test(req.sha256))
+    throw req.invalid("sha256", "expected 64 hex digits");
   const endpoint = hubEndpoint(env, options.endpoint);
-  const token = hubToken(env);
   const cacheRoot = join(
     options.cacheDir ?? defaultCacheDir(env),
     "hub",
     "datasets",
     segment(id.replace("/", "--")),
   );
-  const page = `https://huggingface.co/datasets/${id}`;
   const fetchOpts = {
-    token,
+    token: hubToken(env),
     tokenOrigin: new URL(endpoint).origin,
     signal: options.signal,
     retries: options.retries,
     retryDelayMs: options.retryDelayMs,
     idleTimeoutMs: options.idleTimeoutMs,
-    authHint: `dataset page: ${page}`,
-    remedy: `To use a local copy instead, download the file yourself and set \`path: <file>\` for task ${task} in the config (relative to the config file)`,
+    authHint: `dataset page: https://huggingface.co/datasets/${id}`,
+    remedy: req.remedy,
   };
 
-  if (source.file !== undefined || source.revision !== undefined) {
-    const revision = source.revision ?? "main";
-    const parts = filePath(source.file ?? `${config}/${split}/0000.parquet`, task);
+  if (req.file !== undefined || req.revision !== undefined) {
+    const revision = req.revision ?? "main";
+    const parts = filePath(req.file ?? `${config}/${split}/0000.parquet`, req.invalid);
     const url = `${endpoint}/datasets/${id}/resolve/${encodeURIComponent(revision)}/${encodePath(parts)}`;
     const dest = join(cacheRoot, segment(revision), ...parts.map(segment));
     const entry = await downloadToCache(url, dest, {
       ...fetchOpts,
       label: parts.join("/"),
-      expectedSha256: source.sha256,
+      expectedSha256: req.sha256,
       onProgress: options.onProgress,
       refresh: options.refresh,
     });
@@ -177,15 +183,16 @@ export async function fetchHubDataset(
   });
   let urls: string[];
   try {
-    urls = parseListing(listingUrl, await readFile(listing.path, "utf8"), fetchOpts.remedy);
+    urls = parseListing(listingUrl, await readFile(listing.path, "utf8"), req.remedy);
   } catch (error) {
     // Never keep a listing we cannot use.
     await unlink(listing.path).catch(() => {});
     throw error;
   }
-  if (source.sha256 && urls.length !== 1) {
-    throw new ConfigError(
-      `tasks[${task}].hub.sha256: ${id} ${config}/${split} has ${urls.length} Parquet files; pin one with \`file\` and \`revision\` to check a sha256`,
+  if (req.sha256 && urls.length !== 1) {
+    throw req.invalid(
+      "sha256",
+      `${id} ${config}/${split} has ${urls.length} Parquet files; pin one with \`file\` and \`revision\` to check a sha256`,
     );
   }
   const files: HubFile[] = [];
@@ -193,13 +200,36 @@ export async function fetchHubDataset(
     const entry = await downloadToCache(url, join(listDir, `${i}.parquet`), {
       ...fetchOpts,
       label: `${id} ${config}/${split} #${i}`,
-      expectedSha256: source.sha256,
+      expectedSha256: req.sha256,
       onProgress: options.onProgress,
       refresh: options.refresh,
     });
     files.push({ ...entry, name: `${i}.parquet` });
   }
   return files;
+}
+
+/** Downloads (or finds in the cache) the files of a hub dataset for a task. */
+export async function fetchHubDataset(
+  task: TaskName,
+  source: HubSource,
+  options: HubOptions = {},
+): Promise<HubFile[]> {
+  const defaults = HUB_DEFAULTS[task];
+  const sameDataset = source.id === defaults.id;
+  return fetchHubFiles(
+    {
+      id: source.id,
+      config: source.config ?? (sameDataset ? defaults.config : "default"),
+      split: source.split ?? (sameDataset ? defaults.split : "train"),
+      ...(source.file !== undefined && { file: source.file }),
+      ...(source.revision !== undefined && { revision: source.revision }),
+      ...(source.sha256 !== undefined && { sha256: source.sha256 }),
+      remedy: `To use a local copy instead, download the file yourself and set \`path: <file>\` for task ${task} in the config (relative to the config file)`,
+      invalid: (field, message) => new ConfigError(`tasks[${task}].hub.${field}: ${message}`),
+    },
+    options,
+  );
 }
 
 /** The listing is a JSON array of URLs (or datasets-server's {parquet_files: [{url}]}). */
