@@ -17,10 +17,10 @@ import type { AuditConfig } from "../config/schema.js";
 import { renderPrompt, STUDY_TEMPLATES } from "../design/templates.js";
 import { CandorError } from "../errors.js";
 import { isRefusal } from "../judge/refusal.js";
-import type { BeliefLabel, ContextLabel, Item, TaskName } from "../types.js";
+import type { Item, TaskName } from "../types.js";
 import type { ExportOptions, ExportResult } from "./export.js";
 import { type Cell, type Column, openRowWriter, type RowWriter } from "./export-writers.js";
-import { type ItemRow, itemFromRow, type RunStore } from "./run-store.js";
+import { type ItemRow, itemFromRow, type RunStore, type TrialCoordinates } from "./run-store.js";
 
 export const STUDY_TASK_PREFIX: Partial<Record<TaskName, string>> = {
   triviaqa: "trivia",
@@ -79,14 +79,7 @@ COLUMNS.truthfulqa = COLUMNS.trivia!;
 const str = (v: unknown): string | null =>
   v === undefined || v === null ? null : typeof v === "string" ? v : JSON.stringify(v);
 
-interface Row {
-  trial_id: string;
-  subject_id: string;
-  task: TaskName;
-  item_id: string;
-  context: ContextLabel;
-  belief: BeliefLabel;
-  sample: number;
+interface Row extends TrialCoordinates {
   messages_json: string;
   text: string;
   label: string | null;

@@ -4,7 +4,7 @@
  * crashed or interrupted measurement resumes with exactly what is missing.
  */
 import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
-import type { RunStore } from "./run-store.js";
+import type { RunStore, TrialCoordinates } from "./run-store.js";
 
 export interface MetricRecord {
   trialId: string;
@@ -122,14 +122,7 @@ export function metricScorers(store: RunStore, metric: string): { scorer: string
     .all(metric) as { scorer: string; rows: number }[];
 }
 
-export interface MetricValueRow {
-  trial_id: string;
-  subject_id: string;
-  task: TaskName;
-  item_id: string;
-  context: ContextLabel;
-  belief: BeliefLabel;
-  sample: number;
+export interface MetricValueRow extends TrialCoordinates {
   metric: string;
   scorer: string;
   value: number | null;

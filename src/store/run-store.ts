@@ -13,6 +13,17 @@ import type {
 import { type Db, openDb } from "./open.js";
 import { pagedRows } from "./paged.js";
 
+/** Where a trial sits in the grid, as stored: the columns most queries select. */
+export interface TrialCoordinates {
+  trial_id: string;
+  subject_id: string;
+  task: TaskName;
+  item_id: string;
+  context: ContextLabel;
+  belief: BeliefLabel;
+  sample: number;
+}
+
 export interface TrialRow {
   id: string;
   subject_id: string;
