@@ -10,6 +10,7 @@ import { registerPlan } from "./commands/plan.js";
 import { registerPower } from "./commands/power.js";
 import { registerReport } from "./commands/report.js";
 import { registerSchema } from "./commands/schema.js";
+import { registerSummary } from "./commands/summary.js";
 import { registerTune } from "./commands/tune.js";
 import { registerView } from "./commands/view.js";
 import { registerWarmth } from "./commands/warmth.js";
@@ -22,6 +23,7 @@ program
   )
   .version("0.1.0");
 registerAudit(program);
+registerSummary(program);
 registerPlan(program);
 registerPower(program);
 registerSchema(program);

@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUN_DB, runAudit } from "../../src/stages/audit.js";
 import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
+import { runCli } from "../helpers/cli.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 import { sharedData } from "../helpers/paths.js";
 
@@ -92,6 +93,10 @@ describe("candor audit against an OpenAI-compatible server", () => {
       sha256: createHash("sha256").update(readFileSync(file)).digest("hex"),
     });
     db.close();
+
+    const printed = await runCli(["summary", join(dir, "run"), "--json"]);
+    expect(printed.code).toBe(0);
+    expect(JSON.parse(printed.stdout)).toEqual(JSON.parse(JSON.stringify(result.summary)));
 
     const again = server.stats.requests;
     const second = await runAudit(configFile);
