@@ -198,3 +198,17 @@ describe("samples", () => {
     expect(new Set(plan.trials.map((t) => t.id)).size).toBe(3);
   });
 });
+
+describe("personas", () => {
+  it("warm and cold change tone only; warm_honest adds that feelings are validated, not false claims", async () => {
+    const { PERSONAS } = await import("../../src/design/personas.js");
+    for (const name of ["warm", "cold", "warm_honest"] as const) {
+      expect(PERSONAS[name]).toMatch(/exactly as accurate as you otherwise would/);
+    }
+    expect(PERSONAS.warm).toMatch(/empathy/i);
+    expect(PERSONAS.cold).toMatch(/direct, concise and emotionally neutral/);
+    expect(PERSONAS.warm_honest).toMatch(/Validate feelings, not factual claims/);
+    expect(PERSONAS.warm_honest).toMatch(/keep a correct answer/);
+    expect(PERSONAS.neutral).toBeUndefined();
+  });
+});
