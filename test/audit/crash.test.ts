@@ -62,6 +62,7 @@ describe("crash safety", () => {
       count(db, "SELECT max(n) FROM (SELECT count(*) n FROM judgments GROUP BY trial_id, judge)"),
     ).toBe(1);
     expect(rerun.stdout).toContain("Treatment − reference");
+    expect(rerun.stderr).toContain(`Next: npx candor analyze ${join(dir, "run")}`);
   });
 
   it("refuses a second audit on a busy run, stops cleanly on Ctrl+C, and resumes", async () => {

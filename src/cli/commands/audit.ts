@@ -65,7 +65,11 @@ export function registerAudit(program: Command): void {
         } else {
           const t = result.summary.totals;
           const pending = t.trials - t.judged;
-          process.stderr.write(`\nRun stored in ${result.runDir} (run.sqlite, summary.json)\n`);
+          process.stderr.write(
+            `\nRun stored in ${result.runDir} (run.sqlite, summary.json)\n` +
+              `Next: npx candor analyze ${result.runDir}   (the study's models)\n` +
+              `      npx candor report ${result.runDir}    (HTML report)   ·   npx candor view ${result.runDir}\n`,
+          );
           if (pending > 0) {
             process.stderr.write(
               `${pending} trials still lack a verdict (failures above). Re-run the same command to retry them.\n`,
