@@ -38,7 +38,7 @@ export function lockRun(runDir: string): () => void {
       const pid = Number(readFileSync(file, "utf8").trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
         throw new CandorError(
-          `${runDir}: another candor process (pid ${pid}) is working on this run; wait for it or stop it (its work is kept), then re-run`,
+          `${runDir}: another candor process (pid ${pid}) is working on this run; wait for it or stop it (its work is kept), then re-run. If no such process is running, delete ${file}`,
         );
       }
       rmSync(file, { force: true });
