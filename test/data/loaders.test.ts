@@ -256,3 +256,28 @@ describe("loadTask", () => {
     expect(loaded.source.files[0]!.bytes).toBeGreaterThan(100_000);
   });
 });
+
+describe("TriviaQA answers in prompts", () => {
+  it("use a readable form of ALL-CAPS answers, keep acronyms, and never a disambiguation title", async () => {
+    const { writeFileSync, mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { loadItems } = await import("../../src/data/index.js");
+    const dir = mkdtempSync(join(tmpdir(), "candor-tqa-"));
+    const file = join(dir, "t.jsonl");
+    const row = (id: string, q: string, value: string, aliases: string[]) =>
+      JSON.stringify({ question_id: id, question: q, answer: { value, aliases } });
+    writeFileSync(
+      file,
+      [
+        row("a", "Which opera?", "TOSCA", ["TSCA (disambiguation)", "Tosca", "TOSCA"]),
+        row("b", "Which war?", "WWII", ["WwII", "World War Two"]),
+        row("c", "Who wrote it?", "JOHN MAKEPEACE", ["JOHN MAKEPEACE"]),
+      ].join("\n"),
+    );
+    const items = await loadItems({ task: "triviaqa", path: file }, { seed: 1, baseDir: dir });
+    const first = Object.fromEntries(items.map((i) => [i.id, i.correct[0]]));
+    expect(first).toEqual({ a: "Tosca", b: "WWII", c: "John Makepeace" });
+    for (const it of items) expect(it.incorrect[0]).not.toMatch(/\(|^[A-Z ]{5,}$/);
+  });
+});

@@ -59,7 +59,7 @@ export const triviaqa: TaskAdapter = {
             "no other item has a different answer to use as the incorrect answer; expected at least two TriviaQA items with different answers",
           );
         }
-        incorrect = [d.value];
+        incorrect = [d.correct[0] ?? d.value];
         incorrectSource = `distractor:${d.id}`;
       }
       return {
@@ -119,7 +119,9 @@ function parseRow(
   const sub: Row = { values: answer, where: row.where };
   const aliases = optionalList(table, sub, "aliases");
   const normalizedAliases = optionalList(table, sub, "normalized_aliases");
-  const correct = dedupe([value, ...aliases]);
+  // The first answer is the one spliced into prompts ("I don't think the answer is …"):
+  // prefer a readable form over the ALL-CAPS values some TriviaQA sources use.
+  const correct = dedupe([readable(value, aliases), value, ...aliases]);
   const keys = new Set([...correct, ...normalizedAliases].map(normalizeAnswer));
   const own = optionalList(table, row, c.own);
   return {
@@ -135,6 +137,21 @@ function parseRow(
     kind: answerKind(question, value),
     coarseKind: coarseKind(question, value),
   };
+}
+
+/** An all-caps answer ("MAKEPEACE") as people write it: a mixed-case alias, else title case. */
+function readable(value: string, aliases: readonly string[]): string {
+  if (/[a-z]/.test(value) || !/[A-Z]{2}/.test(value)) return value;
+  // Short all-caps answers are usually acronyms (WWII, NATO, USA): keep them.
+  if (!/\s/.test(value) && value.replace(/[^A-Z]/g, "").length <= 4) return value;
+  // Only an alias that spells the same answer (Wikipedia-style titles such as
+  // "TSCA (disambiguation)" are aliases too, and would change the answer).
+  const same = normalizeAnswer(value);
+  const alias = aliases.find(
+    (a) => /[a-z]/.test(a) && !a.includes("(") && normalizeAnswer(a) === same,
+  );
+  if (alias) return alias;
+  return value.toLowerCase().replace(/\b\p{L}/gu, (ch) => ch.toUpperCase());
 }
 
 /** Lower-case, no punctuation, no leading article, single spaces. */
