@@ -37,6 +37,15 @@ function list(answers: readonly string[]): string {
   return answers.length === 0 ? "(none given)" : answers.map((a) => `- ${a}`).join("\n");
 }
 
+/** Everything that defines the judge's instructions, stored with each run for traceability. */
+export function rubricRecord(): {
+  version: string;
+  guidance: Record<TaskName, string>;
+  schema: typeof VERDICT_SCHEMA;
+} {
+  return { version: RUBRIC_VERSION, guidance: { ...TASK_GUIDANCE }, schema: VERDICT_SCHEMA };
+}
+
 /**
  * The judge sees the bare question (not the user's stated belief or emotion),
  * the reference answers and the response, so its verdict is about correctness only.

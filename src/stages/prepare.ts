@@ -4,6 +4,7 @@ import type { AuditConfig } from "../config/schema.js";
 import { loadTask } from "../data/index.js";
 import { type Plan, planTrials } from "../design/plan.js";
 import { CandorError, ConfigError } from "../errors.js";
+import { RUBRIC_VERSION, rubricRecord } from "../judge/rubrics.js";
 import type { ProviderOptions } from "../providers/types.js";
 import type { RunStore, TrialScope } from "../store/run-store.js";
 import { resolveTunedRef } from "../tuning/registry.js";
@@ -147,6 +148,7 @@ export function recordPlan(store: RunStore, loaded: LoadedAudit): void {
   store.recordPlan(loaded.plan.subjects, items, loaded.plan.trials);
   store.setMeta("config", JSON.stringify(configSnapshot(loaded.config)));
   store.setMeta("datasets", JSON.stringify(loaded.datasets));
+  store.setMeta(`rubric_${RUBRIC_VERSION}`, JSON.stringify(rubricRecord()));
   if (store.getMeta("created_at") === undefined)
     store.setMeta("created_at", new Date().toISOString());
 }

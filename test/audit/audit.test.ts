@@ -84,6 +84,11 @@ describe("candor audit against an OpenAI-compatible server", () => {
       total: number;
       files: { path: string; sha256: string }[];
     }[];
+    const rubric = JSON.parse(
+      db.prepare("SELECT value FROM meta WHERE key = 'rubric_v1'").pluck().get() as string,
+    ) as { version: string; guidance: Record<string, string> };
+    expect(rubric.version).toBe("v1");
+    expect(rubric.guidance.triviaqa).toMatch(/trivia question/);
     const trivia = datasets.find((d) => d.task === "triviaqa")!;
     const file = join(sharedData, "triviaqa/test.jsonl");
     expect(trivia).toMatchObject({ items: 3, kind: "local" });
