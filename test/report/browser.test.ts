@@ -23,7 +23,7 @@ import {
 } from "../helpers/browser.js";
 import { tempDir } from "../helpers/paths.js";
 import { HOSTILE } from "./hostile.js";
-import { addExtras, buildRun, type FixtureRun } from "./run-fixture.js";
+import { addExtras, buildRun, type FixtureRun, HOSTILE_ITEMS } from "./run-fixture.js";
 
 const strip = (s: string) => s.replace(/[^\P{Cc}\t\n\r]/gu, "");
 
@@ -35,7 +35,7 @@ let db: Database.Database;
 const shots = tempDir("candor-screenshots-");
 
 beforeAll(async () => {
-  run = await buildRun({ hostile: true });
+  run = await buildRun({ hostile: true, n: HOSTILE_ITEMS });
   addExtras(run, { hostile: true });
   reportFile = (await writeReport(run.runDir, { worst: 500 })).html;
   viewer = await startViewer(run.dbFile, { port: 0 });

@@ -21,13 +21,13 @@ import { RunStore } from "../../src/store/run-store.js";
 import { tempDir } from "../helpers/paths.js";
 import { runCommand } from "./cli-inprocess.js";
 import { HOSTILE } from "./hostile.js";
-import { addExtras, buildRun, type FixtureRun } from "./run-fixture.js";
+import { addExtras, buildRun, type FixtureRun, HOSTILE_ITEMS } from "./run-fixture.js";
 
 let run: FixtureRun;
 let bare: FixtureRun;
 
 beforeAll(async () => {
-  run = await buildRun({ hostile: true });
+  run = await buildRun({ hostile: true, n: HOSTILE_ITEMS });
   // The same run before other stages added metrics, challenges and human labels.
   const bareDir = tempDir("candor-report-bare-");
   mkdirSync(join(bareDir, "run"));
@@ -131,7 +131,8 @@ describe("report content against the store", () => {
     expect(diff.estimate!).toBeGreaterThan(0.01);
     expect(diff.p!).toBeLessThan(0.001);
     expect(diff.warmer).toBe(true);
-    expect(diff.pairs).toBe(148); // item × condition cells answered by both subjects
+    // item × condition cells answered by both subjects: 2 tasks × n items × 3 contexts × 4 beliefs, + 4 GSM8K
+    expect(diff.pairs).toBe(2 * HOSTILE_ITEMS * 3 * 4 + 4);
 
     for (const f of data.flips.data.rows) {
       const r = db

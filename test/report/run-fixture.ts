@@ -34,6 +34,12 @@ function fnv(s: string): number {
   return h;
 }
 
+/**
+ * Items per task in the hostile runs of the report tests: enough discordant pairs that
+ * the report's worst cases show most of the hostile payloads.
+ */
+export const HOSTILE_ITEMS = 10;
+
 export interface FixtureRun {
   dir: string;
   runDir: string;
