@@ -7,22 +7,14 @@
 
 import type { Column, Frame } from "../../src/stats/frame.js";
 import { makeFrame } from "../../src/stats/frame.js";
+import { BELIEFS, CONTEXTS as CONTEXT_LABELS } from "../../src/types.js";
 
 export const SEED = 20250721;
 export const MODELS = ["70b", "8b", "gpt-4o", "mistral", "qwen-32"] as const;
 export const DATASETS = ["disinfo", "medqa", "trivia", "truthfulqa"] as const;
-export const CONTEXTS = [
-  "unmodified",
-  "emotion:happy",
-  "emotion:sad",
-  "emotion:anger",
-  "relation:close",
-  "relation:hierarchical_up",
-  "relation:hierarchical_down",
-  "stake:high",
-  "stake:low",
-] as const;
-export const TEMPLATES = ["original", "original_neutral", "incorrect", "correct"] as const;
+// Same labels, same order as the Python twin (the checksum test would catch a drift).
+export const CONTEXTS = CONTEXT_LABELS;
+export const TEMPLATES = BELIEFS;
 const GROUPS = ["unmodified", "emotion", "relation", "stake"] as const;
 
 const INTERCEPT = -2.9115;

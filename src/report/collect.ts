@@ -9,7 +9,7 @@ import { type Analysis, analyzeFrame, isFailure } from "../analysis/analyze.js";
 import { type CovType, fitStudyModel, type ModelResult } from "../analysis/fit-model.js";
 import { rowsToFrame } from "../analysis/frame.js";
 import type { AnalysisRow } from "../analysis/rows.js";
-import { type AuditConfig, auditConfigSchema } from "../config/schema.js";
+import type { AuditConfig } from "../config/schema.js";
 import { CandorError } from "../errors.js";
 import { judgeId } from "../judge/judge-response.js";
 import { summarizeStore } from "../stages/summarize.js";
@@ -22,6 +22,7 @@ import {
   selectRows,
 } from "../stats/frame.js";
 import { loadAnalysisRows } from "../store/analysis-rows.js";
+import { readRunConfig } from "../store/run-config.js";
 import { RunStore } from "../store/run-store.js";
 import type { ContextLabel, TaskName } from "../types.js";
 import { CONTEXTS, RELIABILITY_TASKS } from "../types.js";
@@ -62,10 +63,7 @@ export interface CollectOptions {
 const RELIABILITY: readonly TaskName[] = RELIABILITY_TASKS;
 
 export function readConfig(store: RunStore): AuditConfig {
-  const raw = store.getMeta("config");
-  if (raw === undefined)
-    throw new CandorError(`${store.file}: no config recorded; is this a candor run?`);
-  return auditConfigSchema.parse(JSON.parse(raw));
+  return readRunConfig(store);
 }
 
 /** The audit's dataset record, shown so a reader knows exactly which data was asked. */

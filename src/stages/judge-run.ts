@@ -1,9 +1,8 @@
 import { join } from "node:path";
-import { auditConfigSchema } from "../config/schema.js";
 import { Limiter } from "../engine/limiter.js";
-import { CandorError } from "../errors.js";
 import { judgeId } from "../judge/judge-response.js";
 import { createProvider } from "../providers/index.js";
+import { readRunConfig } from "../store/run-config.js";
 import { lockRun } from "../store/run-lock.js";
 import { RunStore } from "../store/run-store.js";
 import type { GenerationParams } from "../types.js";
@@ -36,10 +35,7 @@ export async function judgeRun(
   let store: RunStore | undefined;
   try {
     store = RunStore.open(file);
-    const raw = store.getMeta("config");
-    if (raw === undefined)
-      throw new CandorError(`${file}: no config recorded; is this a candor run?`);
-    const config = auditConfigSchema.parse(JSON.parse(raw));
+    const config = readRunConfig(store);
     const signal = options.signal ?? new AbortController().signal;
     const provider = await (options.providerFactory ?? createProvider)(
       options.model,

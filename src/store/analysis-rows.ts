@@ -1,19 +1,13 @@
 import { join } from "node:path";
 import type { AnalysisRow } from "../analysis/rows.js";
 import { amendmentGroupOf, promptGroupOf } from "../analysis/rows.js";
-import { auditConfigSchema } from "../config/schema.js";
 import { CandorError } from "../errors.js";
 import { judgeId } from "../judge/judge-response.js";
-import { type BeliefLabel, type ContextLabel, isReliabilityTask, type TaskName } from "../types.js";
-import { RunStore } from "./run-store.js";
+import { isReliabilityTask } from "../types.js";
+import { readRunConfig } from "./run-config.js";
+import { RunStore, type TrialCoordinates } from "./run-store.js";
 
-interface Row {
-  subject_id: string;
-  task: TaskName;
-  item_id: string;
-  context: ContextLabel;
-  belief: BeliefLabel;
-  sample: number;
+interface Row extends Omit<TrialCoordinates, "trial_id"> {
   label: string;
   response_length: number;
 }
@@ -36,10 +30,7 @@ export function loadAnalysisRows(runDir: string, opts: { judge?: string } = {}):
   const file = join(runDir, "run.sqlite");
   const store = RunStore.open(file, { readonly: true });
   try {
-    const raw = store.getMeta("config");
-    if (raw === undefined)
-      throw new CandorError(`${file}: no config recorded; is this a candor run?`);
-    const config = auditConfigSchema.parse(JSON.parse(raw));
+    const config = readRunConfig(store);
     const judge = opts.judge ?? judgeId(config.judge.model);
     const rows = store.db
       .prepare(

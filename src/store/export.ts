@@ -8,9 +8,9 @@
  *   names (see export-study.ts); `candor analyze` and the authors' scripts
  *   read it back.
  */
+
 import { join } from "node:path";
 import { codePointLength } from "../analysis/study-rules.js";
-import { auditConfigSchema } from "../config/schema.js";
 import { beliefGroup, contextGroup } from "../design/conditions.js";
 import { CandorError } from "../errors.js";
 import { judgeId } from "../judge/judge-response.js";
@@ -23,6 +23,7 @@ import {
   openRowWriter,
   type WriterOptions,
 } from "./export-writers.js";
+import { readRunConfig } from "./run-config.js";
 import { RunStore } from "./run-store.js";
 
 export { EXPORT_FORMATS, type ExportFormat } from "./export-writers.js";
@@ -154,10 +155,7 @@ export function isIncorrect(label: string | null): 0 | 1 | null {
 export async function exportRun(runFile: string, opts: ExportOptions): Promise<ExportResult> {
   const store = RunStore.open(runFile, { readonly: true });
   try {
-    const raw = store.getMeta("config");
-    if (raw === undefined)
-      throw new CandorError(`${runFile}: no config recorded; is this a candor run?`);
-    const config = auditConfigSchema.parse(JSON.parse(raw));
+    const config = readRunConfig(store);
     const judge = opts.judge ?? judgeId(config.judge.model);
     if ((opts.layout ?? "tidy") === "study") {
       return await exportStudyLayout(store, config, judge, opts);

@@ -11,7 +11,7 @@
  */
 import { unlink } from "node:fs/promises";
 import type { Progress } from "../data/hub/download.js";
-import { fetchHubFiles } from "../data/hub/hub.js";
+import { fetchHubFiles, type HubSource } from "../data/hub/hub.js";
 import { formatFromPath } from "../data/table.js";
 import { DataError } from "../errors.js";
 import {
@@ -21,17 +21,8 @@ import {
   uniqueIds,
 } from "./read.js";
 
-export interface HubChatSource {
-  /** "owner/name" */
-  id: string;
-  revision?: string;
-  /** Converted-Parquet config and split (default "default" / "train"). */
-  config?: string;
-  split?: string;
-  /** A file inside the repository at `revision` (e.g. "data/train.jsonl"). */
-  file?: string;
-  sha256?: string;
-}
+/** A hub chat dataset: the same coordinates as a task dataset (id, revision, config, split, file, sha256). */
+export type HubChatSource = HubSource;
 
 export interface HubChatOptions extends ReadConversationOptions {
   cacheDir?: string;

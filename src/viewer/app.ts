@@ -7,10 +7,12 @@
  * - no script anywhere and a CSP that forbids it, behind escaping every
  *   string from the store (model output and judge rationales are untrusted).
  */
+
 import { Hono } from "hono";
-import { auditConfigSchema } from "../config/schema.js";
+import type { AuditConfig } from "../config/schema.js";
 import { CandorError } from "../errors.js";
 import { judgeId } from "../judge/judge-response.js";
+import { readRunConfig } from "../store/run-config.js";
 import { RunStore } from "../store/run-store.js";
 import {
   type ListState,
@@ -70,12 +72,13 @@ function readState(q: (k: string) => string | undefined, facets: PageContext["fa
 
 export function createViewer(file: string, opts: ViewerOptions = {}): Viewer {
   const store = RunStore.open(file, { readonly: true });
-  const raw = store.getMeta("config");
-  if (raw === undefined) {
+  let config: AuditConfig;
+  try {
+    config = readRunConfig(store);
+  } catch (err) {
     store.close();
-    throw new CandorError(`${file}: no config recorded; is this a candor run?`);
+    throw err;
   }
-  const config = auditConfigSchema.parse(JSON.parse(raw));
   const defaultJudge = opts.judge ?? judgeId(config.judge.model);
   const compare = config.compare.flatMap((c) =>
     c.treatments.map((t) => ({ reference: c.reference, treatment: t })),

@@ -3,12 +3,12 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import { auditConfigSchema } from "../../config/schema.js";
 import { CandorError, DataError } from "../../errors.js";
 import { type Agreement, agreementOf } from "../../judge/agreement.js";
 import { judgeId } from "../../judge/judge-response.js";
 import { stratifiedSample } from "../../judge/stratified-sample.js";
 import { judgedResponses, judgesOf, verdicts } from "../../store/judge-check.js";
+import { readRunConfig } from "../../store/run-config.js";
 import { RunStore } from "../../store/run-store.js";
 
 const HUMAN_LABELS = ["CORRECT", "INCORRECT"] as const;
@@ -126,11 +126,7 @@ export function registerJudgeCheck(program: Command): void {
         const file = join(runDir, "run.sqlite");
         const store = RunStore.open(file, { readonly: opts.sample !== undefined });
         try {
-          const configRaw = store.getMeta("config");
-          if (configRaw === undefined)
-            throw new CandorError(`${file}: no config recorded; is this a candor run?`);
-          const judge =
-            opts.judge ?? judgeId(auditConfigSchema.parse(JSON.parse(configRaw)).judge.model);
+          const judge = opts.judge ?? judgeId(readRunConfig(store).judge.model);
           const known = judgesOf(store);
           if (!known.includes(judge)) {
             throw new CandorError(

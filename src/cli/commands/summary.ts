@@ -1,9 +1,8 @@
 import { join } from "node:path";
 import type { Command } from "commander";
-import { auditConfigSchema } from "../../config/schema.js";
-import { CandorError } from "../../errors.js";
 import { summarizeRun } from "../../stages/audit.js";
 import { formatSummary } from "../../stages/format-summary.js";
+import { readRunConfig } from "../../store/run-config.js";
 import { RunStore } from "../../store/run-store.js";
 
 export function registerSummary(program: Command): void {
@@ -16,10 +15,7 @@ export function registerSummary(program: Command): void {
       const file = join(runDir, "run.sqlite");
       const store = RunStore.open(file, { readonly: true });
       try {
-        const raw = store.getMeta("config");
-        if (raw === undefined)
-          throw new CandorError(`${file}: no config recorded; is this a candor run?`);
-        const summary = summarizeRun(store, auditConfigSchema.parse(JSON.parse(raw)));
+        const summary = summarizeRun(store, readRunConfig(store));
         process.stdout.write(
           opts.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`,
         );
