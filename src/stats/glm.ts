@@ -9,10 +9,22 @@
  *  - the reported (non-robust) covariance is (X'WX)⁻¹ with the weights of the
  *    *last iteration's start*, exactly like statsmodels, which refits that final
  *    WLS step to obtain `normalized_cov_params`.
- * Separation, non-convergence and aliased columns are detected and reported as
- * warnings; no NaN or Infinity leaves this function unflagged.
+ * Rows may carry counts (binomial trials with `y` successes): a design row is
+ * then a covariate pattern standing for `counts[i]` Bernoulli rows, and every
+ * sum below is the row-level sum regrouped, including statsmodels' per-row
+ * starting values (μ₀ = ¾ for a success, ¼ for a failure). This is what lets
+ * the study's categorical models be fitted on a few hundred patterns instead
+ * of 585k rows with the same iterations and estimates.
+ *
+ * The column set is decided once, from X'CX before the first iteration: under
+ * (quasi-)separation the weights of separated rows shrink towards zero, and a
+ * per-iteration aliasing test would then drop and re-admit their columns in
+ * turn, so the fit would cycle instead of converging. With the columns fixed
+ * the fit converges as statsmodels' does, and the diverging terms are found
+ * afterwards (separation.ts) and flagged. No NaN or Infinity leaves unflagged.
  */
 import type { SparseDesign } from "./design.js";
+import { diagnoseSeparation } from "./separation.js";
 import {
   cholesky,
   choleskyInverse,
@@ -30,6 +42,8 @@ export interface GlmOptions {
   readonly maxIter?: number;
   /** Absolute deviance-change tolerance (statsmodels default 1e-8). */
   readonly tol?: number;
+  /** Trials per design row (then `y` holds successes); default one Bernoulli row each. */
+  readonly counts?: ArrayLike<number>;
 }
 
 export interface GlmFit {
@@ -39,7 +53,12 @@ export interface GlmFit {
   readonly cov: SquareMatrix;
   readonly aliased: readonly boolean[];
   readonly mu: Float64Array;
+  /** Bernoulli rows represented (Σ counts). */
   readonly nobs: number;
+  /** Per column: the coefficient diverges along a separating direction (its SE and p are meaningless). */
+  readonly separated: readonly boolean[];
+  /** Separating directions in coefficient space (empty when the MLE exists). */
+  readonly separatingDirections: readonly Float64Array[];
   readonly rank: number;
   readonly dfModel: number;
   readonly dfResid: number;
@@ -74,11 +93,15 @@ function clip(m: number): number {
  * running sum carries rounding noise of that order, so without compensation
  * IRLS never "converges" (numpy's pairwise sum is what keeps statsmodels at 6).
  */
-function devianceFromEta(y: ArrayLike<number>, eta: Float64Array): number {
+function devianceFromEta(
+  y: ArrayLike<number>,
+  counts: ArrayLike<number> | null,
+  eta: Float64Array,
+): number {
   let s = 0;
   let comp = 0;
   for (let i = 0; i < eta.length; i++) {
-    const v = softplus(eta[i]!) - y[i]! * eta[i]!;
+    const v = (counts ? counts[i]! : 1) * softplus(eta[i]!) - y[i]! * eta[i]!;
     const t = s + v;
     comp += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
     s = t;
@@ -86,11 +109,15 @@ function devianceFromEta(y: ArrayLike<number>, eta: Float64Array): number {
   return 2 * (s + comp);
 }
 
-/** Accumulates X'WX (lower triangle, then symmetrised) and X'Wz over a sparse design. */
+/**
+ * Accumulates X'WX (lower triangle, then symmetrised) and X'Wz over a sparse
+ * design; with `zWeighted` the caller passes the products w·z instead of z.
+ */
 export function weightedCrossProducts(
   x: SparseDesign,
   w: Float64Array,
   z: Float64Array | null,
+  zWeighted = false,
 ): { xtwx: SquareMatrix; xtwz: Float64Array } {
   const { n, p, slots: S, col, val } = x;
   const xtwx = zeros(p);
@@ -102,7 +129,7 @@ export function weightedCrossProducts(
     for (let i = 0; i < n; i++) {
       const wi = w[i]!;
       const base = i * S;
-      const wz = z ? wi * z[i]! : 0;
+      const wz = z ? (zWeighted ? z[i]! : wi * z[i]!) : 0;
       for (let a = 0; a < S; a++) {
         const ca = col[base + a]!;
         if (ca < 0) continue;
@@ -126,7 +153,7 @@ export function weightedCrossProducts(
       const ca = col[base + a]!;
       if (ca < 0) continue;
       const wa = wi * val[base + a]!;
-      if (z) xtwz[ca]! += wa * z[i]!;
+      if (z) xtwz[ca]! += zWeighted ? val[base + a]! * z[i]! : wa * z[i]!;
       for (let b = 0; b <= a; b++) {
         const cb = col[base + b]!;
         if (cb < 0) continue;
@@ -151,6 +178,59 @@ function linearPredictor(x: SparseDesign, beta: Float64Array, out: Float64Array)
   }
 }
 
+/**
+ * Cholesky of X'WX over a column set fixed in advance: a column is skipped
+ * only if it is in `aliased`; a non-positive pivot elsewhere (a separated
+ * column whose weights underflowed) is clamped to the smallest normal number
+ * so its step stays finite instead of the column silently leaving the model.
+ */
+function fixedCholesky(a: SquareMatrix, aliased: readonly boolean[]): SquareMatrix {
+  const { p } = a;
+  const l = zeros(p);
+  const L = l.data;
+  const A = a.data;
+  for (let j = 0; j < p; j++) {
+    if (aliased[j]) continue;
+    let d = A[j * p + j]!;
+    for (let k = 0; k < j; k++) d -= L[j * p + k]! * L[j * p + k]!;
+    const ljj = Math.sqrt(Math.max(d, A[j * p + j]! * FLOAT_EPS, Number.MIN_VALUE));
+    L[j * p + j] = ljj;
+    for (let i = j + 1; i < p; i++) {
+      if (aliased[i]) continue;
+      let s = A[i * p + j]!;
+      for (let k = 0; k < j; k++) s -= L[i * p + k]! * L[j * p + k]!;
+      L[i * p + j] = s / ljj;
+    }
+  }
+  return l;
+}
+
+function validate(y: ArrayLike<number>, counts: ArrayLike<number> | null, n: number): number {
+  if (y.length !== n) throw new RangeError(`fitLogit: y has ${y.length} rows, design has ${n}`);
+  if (n === 0) throw new RangeError("fitLogit: no rows to fit");
+  if (!counts) {
+    for (let i = 0; i < n; i++) {
+      const v = y[i]!;
+      if (v !== 0 && v !== 1)
+        throw new RangeError(`fitLogit: response must be 0/1, row ${i} is ${v}`);
+    }
+    return n;
+  }
+  if (counts.length !== n)
+    throw new RangeError(`fitLogit: counts has ${counts.length} rows, design has ${n}`);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const c = counts[i]!;
+    const v = y[i]!;
+    if (!(Number.isInteger(c) && c > 0))
+      throw new RangeError(`fitLogit: counts must be positive integers, row ${i} is ${c}`);
+    if (!(Number.isInteger(v) && v >= 0 && v <= c))
+      throw new RangeError(`fitLogit: successes must be integers in 0..${c}, row ${i} is ${v}`);
+    total += c;
+  }
+  return total;
+}
+
 export function fitLogit(
   x: SparseDesign,
   y: ArrayLike<number>,
@@ -160,45 +240,73 @@ export function fitLogit(
   const maxIter = opts.maxIter ?? 100;
   const tol = opts.tol ?? 1e-8;
   const { n, p } = x;
-  if (y.length !== n) throw new RangeError(`fitLogit: y has ${y.length} rows, design has ${n}`);
-  if (n === 0) throw new RangeError("fitLogit: no rows to fit");
-  for (let i = 0; i < n; i++) {
-    const v = y[i]!;
-    if (v !== 0 && v !== 1)
-      throw new RangeError(`fitLogit: response must be 0/1, row ${i} is ${v}`);
+  const counts = opts.counts ?? null;
+  const nobs = validate(y, counts, n);
+  const cnt = (i: number) => (counts ? counts[i]! : 1);
+
+  // The column set, once: aliasing is a property of the design, not of the weights.
+  const ones = new Float64Array(n);
+  for (let i = 0; i < n; i++) ones[i] = cnt(i);
+  const aliased = cholesky(weightedCrossProducts(x, ones, null).xtwx).aliased;
+
+  // statsmodels starts every Bernoulli row at μ = (y + ½)/2, so a pattern's
+  // successes start at ¾ and its failures at ¼: regroup those two kinds of row.
+  const mHi = clip(0.75);
+  const mLo = clip(0.25);
+  const etaHi = Math.log(mHi / (1 - mHi));
+  const etaLo = Math.log(mLo / (1 - mLo));
+  const w0Hi = mHi * (1 - mHi);
+  const w0Lo = mLo * (1 - mLo);
+  const zHi = etaHi + (1 - 0.75) / w0Hi;
+  const zLo = etaLo + (0 - 0.25) / w0Lo;
+  let devPrev = 0;
+  {
+    let s = 0;
+    let comp = 0;
+    for (let i = 0; i < n; i++) {
+      const k = y[i]!;
+      const v = k * (softplus(etaHi) - etaHi) + (cnt(i) - k) * softplus(etaLo);
+      const t = s + v;
+      comp += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
+      s = t;
+    }
+    devPrev = 2 * (s + comp);
   }
-  const warnings: StatsWarning[] = [];
+
   const mu = new Float64Array(n);
   const eta = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    mu[i] = (y[i]! + 0.5) / 2;
-    const m = clip(mu[i]!);
-    eta[i] = Math.log(m / (1 - m));
-  }
-  let devPrev = devianceFromEta(y, eta);
   const w = new Float64Array(n);
-  const z = new Float64Array(n);
+  const wz = new Float64Array(n);
   let params: Float64Array = new Float64Array(p);
   let lastXtwx: SquareMatrix | null = null;
-  let aliased: boolean[] = new Array<boolean>(p).fill(false);
   let converged = false;
   let iterations = 0;
   for (let it = 0; it < maxIter; it++) {
     for (let i = 0; i < n; i++) {
-      const m = clip(mu[i]!);
-      const v = m * (1 - m);
-      w[i] = v;
-      z[i] = eta[i]! + (y[i]! - mu[i]!) / v;
+      const c = cnt(i);
+      const k = y[i]!;
+      if (it === 0) {
+        w[i] = k * w0Hi + (c - k) * w0Lo;
+        wz[i] = k * w0Hi * zHi + (c - k) * w0Lo * zLo;
+      } else if (!counts) {
+        const m = clip(mu[i]!);
+        const v = m * (1 - m);
+        w[i] = v;
+        wz[i] = v * (eta[i]! + (k - mu[i]!) / v);
+      } else {
+        const m = clip(mu[i]!);
+        const v = m * (1 - m);
+        w[i] = c * v;
+        wz[i] = c * v * eta[i]! + (k - c * mu[i]!);
+      }
     }
-    const { xtwx, xtwz } = weightedCrossProducts(x, w, z);
-    const chol = cholesky(xtwx);
-    params = choleskySolve(chol.l, chol.aliased, xtwz);
-    aliased = chol.aliased;
+    const { xtwx, xtwz } = weightedCrossProducts(x, w, wz, true);
+    params = choleskySolve(fixedCholesky(xtwx, aliased), aliased, xtwz);
     lastXtwx = xtwx;
     linearPredictor(x, params, eta);
     for (let i = 0; i < n; i++) mu[i] = expit(eta[i]!);
     iterations = it + 1;
-    const dev = devianceFromEta(y, eta);
+    const dev = devianceFromEta(y, counts, eta);
     if (Math.abs(devPrev - dev) <= tol) {
       converged = true;
       devPrev = dev;
@@ -206,8 +314,7 @@ export function fitLogit(
     }
     devPrev = dev;
   }
-  const chol = cholesky(lastXtwx!);
-  const cov = choleskyInverse(chol.l, chol.aliased);
+  const cov = choleskyInverse(fixedCholesky(lastXtwx!, aliased), aliased);
 
   const deviance = devPrev;
   const llf = -deviance / 2;
@@ -215,16 +322,22 @@ export function fitLogit(
   let pearson = 0;
   let extreme = 0;
   for (let i = 0; i < n; i++) {
-    ySum += y[i]!;
+    const c = cnt(i);
+    const k = y[i]!;
+    ySum += k;
     const m = clip(mu[i]!);
-    pearson += (y[i]! - mu[i]!) ** 2 / (m * (1 - m));
-    if (mu[i]! < 1e-8 || mu[i]! > 1 - 1e-8) extreme++;
+    // Σ over the pattern's rows of (y−μ)²/v: k rows at 1, c−k at 0.
+    pearson += (k * (1 - mu[i]!) ** 2 + (c - k) * mu[i]! ** 2) / (m * (1 - m));
+    if (mu[i]! < 1e-8 || mu[i]! > 1 - 1e-8) extreme += c;
   }
-  const ybar = ySum / n;
+  const ybar = ySum / nobs;
   const llnull =
-    ybar > 0 && ybar < 1 ? n * (ybar * Math.log(ybar) + (1 - ybar) * Math.log(1 - ybar)) : 0;
+    ybar > 0 && ybar < 1
+      ? nobs * (ybar * Math.log(ybar) + (1 - ybar) * Math.log(1 - ybar))
+      : 0;
   const rank = aliased.filter((a) => !a).length;
 
+  const warnings: StatsWarning[] = [];
   const aliasedNames = names.filter((_, j) => aliased[j]);
   if (aliasedNames.length > 0) {
     warnings.push({
@@ -233,13 +346,13 @@ export function fitLogit(
       terms: aliasedNames,
     });
   }
-  const separated = separatedColumns(x, y, names);
-  if (separated.length > 0) {
+  const sep = diagnoseSeparation(x, y, counts, mu, aliased);
+  const separatedNames = names.filter((_, j) => sep.affected[j]);
+  if (separatedNames.length > 0) {
     warnings.push({
       code: "separation",
-      message:
-        "perfect (quasi-)separation: every row with these columns has the same outcome, so their coefficients diverge; estimates and SEs for them are not meaningful",
-      terms: separated,
+      message: `perfect (quasi-)separation: ${sep.separatedRows} covariate row(s) have fitted probabilities at 0 or 1 and the listed coefficients diverge; their standard errors, p-values and the marginal effects that depend on them are not reported`,
+      terms: separatedNames,
     });
   }
   if (extreme > 0) {
@@ -266,48 +379,19 @@ export function fitLogit(
     cov,
     aliased,
     mu,
-    nobs: n,
+    nobs,
+    separated: sep.affected,
+    separatingDirections: sep.directions,
     rank,
     dfModel: rank - 1,
-    dfResid: n - rank,
+    dfResid: nobs - rank,
     llf,
     llnull,
     deviance,
     pearsonChi2: pearson,
-    pseudoR2CS: 1 - Math.exp((2 / n) * (llnull - llf)),
+    pseudoR2CS: 1 - Math.exp((2 / nobs) * (llnull - llf)),
     iterations,
     converged,
     warnings,
   };
-}
-
-/**
- * Indicator columns whose rows all share one outcome. For such a column the
- * likelihood keeps increasing as its coefficient goes to ±∞ without affecting
- * any other row, so it is separated whatever the rest of the model.
- */
-function separatedColumns(
-  x: SparseDesign,
-  y: ArrayLike<number>,
-  names: readonly string[],
-): string[] {
-  const { n, p, slots: S, col, val } = x;
-  const count = new Float64Array(p);
-  const ones = new Float64Array(p);
-  const nonIndicator = new Uint8Array(p);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < S; k++) {
-      const c = col[i * S + k]!;
-      if (c < 0) continue;
-      if (val && val[i * S + k] !== 1) nonIndicator[c] = 1;
-      count[c]! += 1;
-      ones[c]! += y[i]!;
-    }
-  }
-  const out: string[] = [];
-  for (let c = 0; c < p; c++) {
-    if (nonIndicator[c] || count[c] === 0) continue;
-    if (ones[c] === 0 || ones[c] === count[c]) out.push(names[c]!);
-  }
-  return out;
 }
