@@ -24,7 +24,6 @@
  * afterwards (separation.ts) and flagged. No NaN or Infinity leaves unflagged.
  */
 import type { SparseDesign } from "./design.js";
-import { diagnoseSeparation } from "./separation.js";
 import {
   cholesky,
   choleskyInverse,
@@ -33,6 +32,7 @@ import {
   symmetrizeFromLower,
   zeros,
 } from "./linalg.js";
+import { diagnoseSeparation } from "./separation.js";
 import type { StatsWarning } from "./warnings.js";
 
 const FLOAT_EPS = 2.220446049250313e-16;
@@ -332,9 +332,7 @@ export function fitLogit(
   }
   const ybar = ySum / nobs;
   const llnull =
-    ybar > 0 && ybar < 1
-      ? nobs * (ybar * Math.log(ybar) + (1 - ybar) * Math.log(1 - ybar))
-      : 0;
+    ybar > 0 && ybar < 1 ? nobs * (ybar * Math.log(ybar) + (1 - ybar) * Math.log(1 - ybar)) : 0;
   const rank = aliased.filter((a) => !a).length;
 
   const warnings: StatsWarning[] = [];
