@@ -4,8 +4,8 @@
  * derive the coefficient table, the fine-tuning AMEs (in probability units;
  * callers show percentage points) and the log-odds contrasts the authors tested.
  */
-import { clusterRobustCov } from "../stats/covariance.js";
-import { buildDesign, type DesignInfo, designInfo } from "../stats/design.js";
+import { clusterRobustCovCells } from "../stats/covariance.js";
+import { buildDesign, type DesignInfo, designInfo, type Override } from "../stats/design.js";
 import {
   allRows,
   type Frame,
@@ -16,7 +16,12 @@ import {
 } from "../stats/frame.js";
 import { fitLogit, type GlmFit } from "../stats/glm.js";
 import type { SquareMatrix } from "../stats/linalg.js";
-import { averageMarginalEffect, effectDifference, type MarginalEffect } from "../stats/margins.js";
+import {
+  type AmeOptions,
+  averageMarginalEffect,
+  effectDifference,
+  type MarginalEffect,
+} from "../stats/margins.js";
 import {
   type CoefRow,
   coefficientTable,
@@ -26,6 +31,7 @@ import {
 } from "../stats/wald.js";
 import type { StatsWarning } from "../stats/warnings.js";
 import { formulaOf, type ModelId, type StudyModel, studyModel, TREATMENT } from "./models.js";
+import { isPatternTable, type PatternTable, patternsFromFrame } from "./patterns.js";
 
 export type CovType = "nonrobust" | "cluster";
 
@@ -75,6 +81,11 @@ export interface FitOptions {
   readonly level?: number;
   /** Rows of the frame to consider (e.g. one comparison); default all. */
   readonly rows?: Int32Array;
+  /**
+   * "rows" forces the row-level fit (one design row per response) for a frame;
+   * the default fits categorical models on covariate patterns. Same estimates.
+   */
+  readonly path?: "patterns" | "rows";
 }
 
 /** Dense cluster codes for (dataset, item_id) pairs among `rows`. */
@@ -102,10 +113,96 @@ function effectRow(label: string, me: MarginalEffect): EffectRow {
   return { label, ...rest };
 }
 
-export function fitStudyModel(frame: Frame, id: ModelId, opts: FitOptions = {}): ModelResult {
+/**
+ * The data one fit runs on: design rows that are either covariate patterns
+ * with counts (the categorical models) or single responses (a model with a
+ * numeric covariate), with the responses grouped by item for clustered SEs.
+ */
+interface FitData {
+  readonly frame: Frame;
+  readonly rows: Int32Array;
+  /** Responses per frame row (null: one each). */
+  readonly counts: Float64Array | null;
+  /** Incorrect responses per frame row. */
+  readonly successes: Float64Array;
+  /** frame row × item aggregates, built only when a clustered covariance is asked for. */
+  readonly cells: () => {
+    row: Int32Array;
+    cluster: Int32Array;
+    count: ArrayLike<number>;
+    successes: ArrayLike<number>;
+  };
+}
+
+function rowData(frame: Frame, rows: Int32Array): FitData {
+  return {
+    frame,
+    rows,
+    counts: null,
+    successes: getNumeric(frame, "is_incorrect").values,
+    cells: () => {
+      const clusters = itemClusters(frame, rows);
+      const y = getNumeric(frame, "is_incorrect").values;
+      return {
+        row: rows,
+        cluster: clusters,
+        count: new Float64Array(rows.length).fill(1),
+        successes: Float64Array.from(rows, (r) => y[r]!),
+      };
+    },
+  };
+}
+
+function patternData(table: PatternTable, rows: Int32Array): FitData {
+  return {
+    frame: table.frame,
+    rows,
+    counts: table.counts,
+    successes: table.successes,
+    cells: () => ({
+      row: table.cells.pattern,
+      cluster: table.cells.cluster,
+      count: table.cells.count,
+      successes: table.cells.successes,
+    }),
+  };
+}
+
+/**
+ * Fits one study model. `data` is a row-level frame or, faster, its covariate
+ * patterns (patterns.ts); categorical models always run on patterns, and only a
+ * model with response length falls back to rows. `opts.rows` selects rows of
+ * whichever `data` is given.
+ */
+export function fitStudyModel(
+  data: Frame | PatternTable,
+  id: ModelId,
+  opts: FitOptions = {},
+): ModelResult {
+  const spec = studyModel(id).spec;
+  const numericCovariate = spec.terms.flat().some((t) => spec.factors[t]?.kind === "numeric");
+  if (isPatternTable(data)) {
+    const rows = opts.rows ?? allRows(data.frame.n);
+    if (!numericCovariate) return fitOn(patternData(data, rows), id, opts);
+    if (!data.rowFrame)
+      throw new RangeError(
+        `${id}: needs per-response lengths, which this aggregated source does not keep`,
+      );
+    if (opts.rows)
+      throw new RangeError(`${id}: row selection on aggregated patterns needs per-response rows`);
+    return fitOn(rowData(data.rowFrame.frame, data.rowFrame.rows), id, opts);
+  }
+  const rows = opts.rows ?? allRows(data.n);
+  if (numericCovariate || opts.path === "rows") return fitOn(rowData(data, rows), id, opts);
+  const table = patternsFromFrame(data, rows);
+  return fitOn(patternData(table, allRows(table.frame.n)), id, opts);
+}
+
+function fitOn(data: FitData, id: ModelId, opts: FitOptions): ModelResult {
   const level = opts.level ?? 0.95;
   const covType = opts.covType ?? "nonrobust";
-  let rows = opts.rows ?? allRows(frame.n);
+  const { frame } = data;
+  let rows = data.rows;
   const datasets = presentLevels(getCategorical(frame, "dataset"), rows);
   const model: StudyModel = studyModel(
     id,
@@ -117,7 +214,7 @@ export function fitStudyModel(frame: Frame, id: ModelId, opts: FitOptions = {}):
   const warnings: StatsWarning[] = [];
   if (!datasets.includes("disinfo")) {
     warnings.push({
-      code: "rank_deficient",
+      code: "reference_level",
       message: `no Disinfo rows: dataset reference level is '${model.spec.factors.dataset!.reference}' instead`,
     });
   }
@@ -130,23 +227,49 @@ export function fitStudyModel(frame: Frame, id: ModelId, opts: FitOptions = {}):
     });
   }
   const x = buildDesign(info, frame, rows);
-  const yAll = getNumeric(frame, "is_incorrect").values;
-  const y = new Float64Array(rows.length);
-  for (let k = 0; k < rows.length; k++) y[k] = yAll[rows[k]!]!;
-  const fit = fitLogit(x, y, info.names);
+  const y = Float64Array.from(rows, (r) => data.successes[r]!);
+  const counts = data.counts ? Float64Array.from(rows, (r) => data.counts![r]!) : null;
+  const fit = fitLogit(x, y, info.names, counts ? { counts } : {});
   warnings.push(...fit.warnings);
 
   let cov: SquareMatrix = fit.cov;
   let nClusters: number | null = null;
   if (covType === "cluster") {
-    const cl = clusterRobustCov(x, y, fit.mu, itemClusters(frame, rows));
+    // Map frame rows to design rows; entries of unselected rows drop out.
+    const designRow = new Int32Array(frame.n).fill(-1);
+    rows.forEach((r, k) => {
+      designRow[r] = k;
+    });
+    const all = data.cells();
+    const keep: number[] = [];
+    for (let e = 0; e < all.row.length; e++) if (designRow[all.row[e]!]! >= 0) keep.push(e);
+    const cl = clusterRobustCovCells(x, counts, fit.mu, {
+      row: Int32Array.from(keep, (e) => designRow[all.row[e]!]!),
+      cluster: Int32Array.from(keep, (e) => all.cluster[e]!),
+      count: Float64Array.from(keep, (e) => all.count[e]!),
+      successes: Float64Array.from(keep, (e) => all.successes[e]!),
+    });
     cov = cl.cov;
     nClusters = cl.nClusters;
     warnings.push(...cl.warnings);
   }
 
-  const coefficients = coefficientTable(info.names, fit.params, cov, fit.aliased, level);
-  const { effects, contrasts } = marginalEffects(model, info, fit.params, cov, frame, rows, level);
+  const coefficients = coefficientTable(info.names, fit.params, cov, fit.aliased, level).map(
+    (c, j) =>
+      fit.separated[j] ? { ...c, se: null, z: null, p: null, ciLower: null, ciUpper: null } : c,
+  );
+  const ame: AmeContext = {
+    info,
+    params: fit.params,
+    cov,
+    frame,
+    level,
+    opts: {
+      ...(data.counts ? { weights: data.counts } : {}),
+      separatingDirections: fit.separatingDirections,
+    },
+  };
+  const { effects, contrasts } = marginalEffects(model, ame, rows);
   return {
     id,
     title: model.title,
@@ -169,9 +292,44 @@ export function fitStudyModel(frame: Frame, id: ModelId, opts: FitOptions = {}):
     },
     marginalEffects: effects,
     effectContrasts: contrasts,
-    logOddsContrasts: logOddsContrasts(model, info, fit.params, cov, level),
+    logOddsContrasts: logOddsContrasts(
+      model,
+      info,
+      fit.params,
+      cov,
+      level,
+      fit.separatingDirections,
+    ),
     warnings,
   };
+}
+
+interface AmeContext {
+  readonly info: DesignInfo;
+  readonly params: Float64Array;
+  readonly cov: SquareMatrix;
+  readonly frame: Frame;
+  readonly level: number;
+  readonly opts: AmeOptions;
+}
+
+function ameOf(
+  c: AmeContext,
+  rows: Int32Array,
+  treated: readonly Override[],
+  control: readonly Override[],
+): MarginalEffect {
+  return averageMarginalEffect(
+    c.info,
+    c.params,
+    c.cov,
+    c.frame,
+    rows,
+    treated,
+    control,
+    c.level,
+    c.opts,
+  );
 }
 
 function describeFilters(model: StudyModel): string {
@@ -181,13 +339,10 @@ function describeFilters(model: StudyModel): string {
 
 function marginalEffects(
   model: StudyModel,
-  info: DesignInfo,
-  params: Float64Array,
-  cov: SquareMatrix,
-  frame: Frame,
+  c: AmeContext,
   rows: Int32Array,
-  level: number,
 ): { effects: EffectRow[]; contrasts: ContrastRow[] } {
+  const { info, cov, frame, level } = c;
   const effects: EffectRow[] = [];
   const contrasts: ContrastRow[] = [];
   const ft1 = [{ column: TREATMENT, level: "1" }];
@@ -195,12 +350,7 @@ function marginalEffects(
   const ftLevels = info.levels.get("ft")!.levels;
   if (!ftLevels.includes("0") || !ftLevels.includes("1")) return { effects, contrasts };
 
-  effects.push(
-    effectRow(
-      "fine-tuning (all rows)",
-      averageMarginalEffect(info, params, cov, frame, rows, ft1, ft0, level),
-    ),
-  );
+  effects.push(effectRow("fine-tuning (all rows)", ameOf(c, rows, ft1, ft0)));
   if (model.effectsBy) {
     const { column, reference } = model.effectsBy;
     const levels = info.levels.get(
@@ -210,7 +360,7 @@ function marginalEffects(
     for (const lv of levels) {
       const sub = selectRows(frame, rows, column, [lv]);
       if (sub.length === 0) continue;
-      const me = averageMarginalEffect(info, params, cov, frame, sub, ft1, ft0, level);
+      const me = ameOf(c, sub, ft1, ft0);
       byLevel.set(lv, me);
       effects.push(effectRow(`fine-tuning | ${column}=${lv}`, me));
     }
@@ -229,30 +379,22 @@ function marginalEffects(
     const ref = info.levels.get("dataset")!.reference;
     for (const lv of info.levels.get("dataset")!.levels) {
       if (lv === ref) continue;
-      const me = averageMarginalEffect(
-        info,
-        params,
-        cov,
-        frame,
+      const me = ameOf(
+        c,
         rows,
         [{ column: "dataset", level: lv }],
         [{ column: "dataset", level: ref }],
-        level,
       );
       effects.push(effectRow(`dataset: ${lv} vs ${ref}`, me));
     }
   }
   if (model.lengthEffect) {
     // The authors' definition: predicted change from 50 characters shorter to 50 longer.
-    const me = averageMarginalEffect(
-      info,
-      params,
-      cov,
-      frame,
+    const me = ameOf(
+      c,
       rows,
       [{ column: "response_length", add: 50 }],
       [{ column: "response_length", add: -50 }],
-      level,
     );
     effects.push(effectRow("response length (+100 characters)", me));
   }
@@ -265,6 +407,7 @@ function logOddsContrasts(
   params: Float64Array,
   cov: SquareMatrix,
   level: number,
+  separating: readonly Float64Array[],
 ): ContrastRow[] {
   const names = info.names;
   const ft = names.find(
@@ -273,7 +416,17 @@ function logOddsContrasts(
   if (!ft) return [];
   const rows: ContrastRow[] = [];
   const add = (label: string, weights: Record<string, number>) => {
-    rows.push({ label, ...linearCombination(params, cov, contrastVector(names, weights), level) });
+    const v = contrastVector(names, weights);
+    // A combination that moves along a separating direction diverges with it.
+    const diverges = separating.some(
+      (d) => Math.abs(d.reduce((s, dj, j) => s + dj * v[j]!, 0)) > 1e-6,
+    );
+    const result = linearCombination(params, cov, v, level);
+    rows.push(
+      diverges
+        ? { label, ...result, se: null, z: null, p: null, ciLower: null, ciUpper: null }
+        : { label, ...result },
+    );
   };
   if (model.id === "model4") {
     const base = names.find((n) => n.includes("[0]:") && n.includes("prompt_group"));

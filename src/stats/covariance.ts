@@ -17,6 +17,15 @@ export interface ClusterCovariance {
   readonly warnings: readonly StatsWarning[];
 }
 
+/** Observations grouped by design row and cluster: `count` Bernoulli rows with `successes` ones. */
+export interface ClusterCells {
+  /** Design row (covariate pattern) of each entry. */
+  readonly row: Int32Array;
+  readonly cluster: Int32Array;
+  readonly count: ArrayLike<number>;
+  readonly successes: ArrayLike<number>;
+}
+
 /**
  * @param clusters cluster code per design row, 0 ≤ code < nClusters (e.g. item index).
  */
@@ -27,26 +36,57 @@ export function clusterRobustCov(
   clusters: Int32Array,
   opts: { useCorrection?: boolean } = {},
 ): ClusterCovariance {
-  const { n, p, slots: S, col, val } = x;
+  const { n } = x;
   if (clusters.length !== n)
     throw new RangeError(`clusterRobustCov: ${clusters.length} cluster codes for ${n} rows`);
+  const row = new Int32Array(n);
+  for (let i = 0; i < n; i++) row[i] = i;
+  return clusterRobustCovCells(
+    x,
+    null,
+    mu,
+    { row, cluster: clusters, count: new Float64Array(n).fill(1), successes: y },
+    opts,
+  );
+}
+
+/**
+ * The same sandwich from aggregates: the design rows may be covariate patterns
+ * with `counts` Bernoulli rows each, and the score of a cluster is regrouped as
+ * Σ over its (pattern, cluster) entries of x_p (successes − count·μ_p).
+ */
+export function clusterRobustCovCells(
+  x: SparseDesign,
+  counts: ArrayLike<number> | null,
+  mu: Float64Array,
+  cells: ClusterCells,
+  opts: { useCorrection?: boolean } = {},
+): ClusterCovariance {
+  const { n, p, slots: S, col, val } = x;
+  const m = cells.row.length;
   let G = 0;
-  for (let i = 0; i < n; i++) G = Math.max(G, clusters[i]! + 1);
+  for (let e = 0; e < m; e++) G = Math.max(G, cells.cluster[e]! + 1);
   // Count only clusters that occur: codes may be sparse after subsetting.
   const present = new Uint8Array(G);
-  for (let i = 0; i < n; i++) present[clusters[i]!] = 1;
+  for (let e = 0; e < m; e++) present[cells.cluster[e]!] = 1;
   const nClusters = present.reduce((a, b) => a + b, 0);
 
   const w = new Float64Array(n);
-  for (let i = 0; i < n; i++) w[i] = mu[i]! * (1 - mu[i]!);
+  let nobs = 0;
+  for (let i = 0; i < n; i++) {
+    const c = counts ? counts[i]! : 1;
+    nobs += c;
+    w[i] = c * mu[i]! * (1 - mu[i]!);
+  }
   const { xtwx } = weightedCrossProducts(x, w, null);
   const chol = cholesky(xtwx);
   const bread = choleskyInverse(chol.l, chol.aliased);
 
   const sums = new Float64Array(G * p);
-  for (let i = 0; i < n; i++) {
-    const r = y[i]! - mu[i]!;
-    const g = clusters[i]! * p;
+  for (let e = 0; e < m; e++) {
+    const i = cells.row[e]!;
+    const r = cells.successes[e]! - cells.count[e]! * mu[i]!;
+    const g = cells.cluster[e]! * p;
     for (let k = 0; k < S; k++) {
       const c = col[i * S + k]!;
       if (c >= 0) sums[g + c]! += r * (val ? val[i * S + k]! : 1);
@@ -75,7 +115,7 @@ export function clusterRobustCov(
     });
   }
   if (opts.useCorrection ?? true) {
-    const factor = (nClusters / (nClusters - 1)) * ((n - 1) / (n - p));
+    const factor = (nClusters / (nClusters - 1)) * ((nobs - 1) / (nobs - p));
     for (let i = 0; i < cov.data.length; i++) cov.data[i]! *= factor;
   }
   return { cov, nClusters, warnings };

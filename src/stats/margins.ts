@@ -15,6 +15,7 @@ import {
 } from "./design.js";
 import type { Frame } from "./frame.js";
 import { quadraticForm, type SquareMatrix } from "./linalg.js";
+import { touchesSeparation } from "./separation.js";
 import { type WaldResult, wald } from "./wald.js";
 
 export interface MarginalEffect extends WaldResult {
@@ -25,15 +26,31 @@ export interface MarginalEffect extends WaldResult {
   readonly meanControl: number;
   /** ∂AME/∂β, kept so contrasts between effects get correct standard errors. */
   readonly gradient: Float64Array;
+  /** Set when the effect depends on separated (diverging) coefficients and is suppressed. */
+  readonly separated?: true;
 }
 
-function accumulate(x: SparseDesign, eta: Float64Array, sign: number, grad: Float64Array): number {
+export interface AmeOptions {
+  /** Responses each row stands for (covariate patterns); default 1. */
+  readonly weights?: ArrayLike<number>;
+  /** From the fit: effects whose predictions move along these directions are suppressed. */
+  readonly separatingDirections?: readonly Float64Array[];
+}
+
+function accumulate(
+  x: SparseDesign,
+  eta: Float64Array,
+  sign: number,
+  grad: Float64Array,
+  weights: ArrayLike<number> | null,
+): number {
   const { n, slots: S, col, val } = x;
   let sum = 0;
   for (let i = 0; i < n; i++) {
     const m = 1 / (1 + Math.exp(-eta[i]!));
-    sum += m;
-    const d = sign * m * (1 - m);
+    const wi = weights ? weights[i]! : 1;
+    sum += wi * m;
+    const d = sign * wi * m * (1 - m);
     for (let k = 0; k < S; k++) {
       const c = col[i * S + k]!;
       if (c >= 0) grad[c]! += d * (val ? val[i * S + k]! : 1);
@@ -55,14 +72,31 @@ export function averageMarginalEffect(
   treated: readonly Override[],
   control: readonly Override[],
   level = 0.95,
+  opts: AmeOptions = {},
 ): MarginalEffect {
-  const n = rows.length;
-  if (n === 0) throw new RangeError("averageMarginalEffect: no rows");
+  if (rows.length === 0) throw new RangeError("averageMarginalEffect: no rows");
+  // Pattern rows stand for `weights[r]` responses each: the average is over responses.
+  const w = opts.weights ? Float64Array.from(rows, (r) => opts.weights![r]!) : null;
+  const n = w ? w.reduce((a, b) => a + b, 0) : rows.length;
   const grad = new Float64Array(info.p);
   const x1 = buildDesign(info, frame, rows, treated);
-  const s1 = accumulate(x1, linearPredictor(x1, params), 1, grad);
+  const s1 = accumulate(x1, linearPredictor(x1, params), 1, grad, w);
   const x0 = buildDesign(info, frame, rows, control);
-  const s0 = accumulate(x0, linearPredictor(x0, params), -1, grad);
+  const s0 = accumulate(x0, linearPredictor(x0, params), -1, grad, w);
+  const dirs = opts.separatingDirections ?? [];
+  if (touchesSeparation(x1, dirs) || touchesSeparation(x0, dirs)) {
+    // A prediction that rides a diverging direction sits at 0 or 1 only because
+    // the fit stopped there: no estimate or uncertainty is reported for it.
+    const none = { estimate: null, se: null, z: null, p: null, ciLower: null, ciUpper: null };
+    return {
+      ...none,
+      n,
+      meanTreated: s1 / n,
+      meanControl: s0 / n,
+      gradient: grad.fill(Number.NaN),
+      separated: true,
+    };
+  }
   for (let j = 0; j < grad.length; j++) grad[j]! /= n;
   const estimate = (s1 - s0) / n;
   return {

@@ -9,6 +9,8 @@ export type StatsWarningCode =
   | "fitted_extreme"
   | "nonconvergence"
   | "rank_deficient"
+  /** A conventional reference level is absent, so another level is the baseline. */
+  | "reference_level"
   | "non_finite"
   | "too_few_clusters";
 
