@@ -9,6 +9,7 @@ import { type CellRow, type CellTableOptions, cellTable } from "./cell-table.js"
 import { type DifferenceRow, errorRateDifferences } from "./differences.js";
 import { type CovType, fitStudyModel, type ModelResult } from "./fit-model.js";
 import type { ModelId } from "./models.js";
+import { patternsFromFrame } from "./patterns.js";
 
 export interface AnalyzeOptions {
   readonly models?: readonly ModelId[];
@@ -54,10 +55,11 @@ export function analyzeFrame(frame: Frame, opts: AnalyzeOptions = {}): Analysis 
   const comparisons: ComparisonAnalysis[] = [];
   for (const comparison of wanted.sort()) {
     const rows = selectRows(frame, allRows(frame.n), "comparison", [comparison]);
+    // One pass over the rows; every categorical model then fits on the patterns.
+    const patterns = patternsFromFrame(frame, rows);
     const models = (opts.models ?? DEFAULT_MODELS).map((id): ModelResult | ModelFailure => {
       try {
-        return fitStudyModel(frame, id, {
-          rows,
+        return fitStudyModel(patterns, id, {
           ...(opts.covType ? { covType: opts.covType } : {}),
           ...(opts.level ? { level: opts.level } : {}),
         });

@@ -14,9 +14,9 @@ import { type AnalysisRow, analysisRowSchema } from "./rows.js";
 import { readRowsCsv } from "./rows-csv.js";
 import {
   type ImportOptions,
-  importStudy,
+  importStudyFrame,
   isStudyLayout,
-  type StudyImport,
+  type StudyImportReport,
 } from "./study-import.js";
 
 export type AnalysisSource =
@@ -70,7 +70,7 @@ export interface Loaded {
   readonly source: AnalysisSource;
   readonly frame: Frame;
   /** Present for study-layout imports: per-file counts of refusals, duplicates… */
-  readonly import?: StudyImport;
+  readonly import?: StudyImportReport;
 }
 
 type RunLoader = (runDir: string, opts?: { judge?: string }) => AnalysisRow[];
@@ -106,8 +106,8 @@ export async function loadAnalysisFrame(p: string, opts: LoadOptions = {}): Prom
   }
   if (source.kind === "rows-csv") return { source, frame: readRowsCsv(source.file) };
   if (source.kind === "study") {
-    const imported = importStudy(source.dir, opts);
-    return { source, frame: rowsToFrame(imported.rows), import: imported };
+    const { frame, ...report } = importStudyFrame(source.dir, opts);
+    return { source, frame, import: report };
   }
   const load = await runLoader();
   const raw = load(source.dir, opts.judge ? { judge: opts.judge } : {});

@@ -4,14 +4,21 @@
  * where variant "original" is the reference subject and any other variant
  * ("warm", "cold", …) a treatment, and turns it into AnalysisRows with the
  * authors' conventions (study-rules.ts). Every file is validated at the
- * boundary; a bad row raises a DataError naming file, row and column.
+ * boundary — its header once, then each needed field as it is read (no
+ * per-record schema) — and a bad row raises a DataError naming file, row and
+ * column. Files are read one at a time and rows go to a sink: an AnalysisRow
+ * list (`importStudy`) or, for analysis at scale, straight into frame columns
+ * (`importStudyFrame`), so 585k responses are never 585k objects at once.
+ * A file's own `response_length` column is used when present; otherwise the
+ * length is the output's code-point count, as in the authors' code.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
-import { z } from "zod";
 import { DataError } from "../errors.js";
+import type { Frame } from "../stats/frame.js";
 import { BELIEFS, CONTEXTS } from "../types.js";
+import { FrameBuilder } from "./frame-builder.js";
 import { type AnalysisRow, amendmentGroupOf } from "./rows.js";
 import {
   codePointLength,
@@ -49,10 +56,13 @@ export interface ImportFileReport {
   readonly refusalColumnDisagreements: number | null;
 }
 
-export interface StudyImport {
-  readonly rows: AnalysisRow[];
+export interface StudyImportReport {
   readonly files: ImportFileReport[];
   readonly warnings: string[];
+}
+
+export interface StudyImport extends StudyImportReport {
+  readonly rows: AnalysisRow[];
 }
 
 const FILE_RE = /^([a-z]+)_(.+)_outputs\.csv$/;
@@ -72,9 +82,42 @@ export function isStudyLayout(dir: string): boolean {
   }
 }
 
-const recordSchema = z.record(z.string(), z.string());
+type StudyRow = Omit<AnalysisRow, "comparison">;
+/** Receives each kept row once, with the comparisons it belongs to. */
+type RowSink = (row: StudyRow, comparisons: readonly string[]) => void;
+
+export interface StudyFrameImport extends StudyImportReport {
+  readonly frame: Frame;
+}
 
 export function importStudy(root: string, opts: ImportOptions = {}): StudyImport {
+  const rows: AnalysisRow[] = [];
+  const scan = scanStudy(root, opts, (r, comparisons) => {
+    for (const comparison of comparisons) rows.push({ ...r, comparison });
+  });
+  return { rows, ...scan };
+}
+
+/** The same import straight into frame columns (what `analyze <study dir>` uses). */
+export function importStudyFrame(root: string, opts: ImportOptions = {}): StudyFrameImport {
+  const b = new FrameBuilder();
+  const scan = scanStudy(root, opts, (r, comparisons) => {
+    for (const comparison of comparisons)
+      b.add({
+        ...r,
+        comparison,
+        is_finetuned: String(r.is_finetuned),
+        sample: String(r.sample),
+      });
+  });
+  return { frame: b.build(), ...scan };
+}
+
+function scanStudy(
+  root: string,
+  opts: ImportOptions,
+  sink: RowSink,
+): { files: ImportFileReport[]; warnings: string[] } {
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
     throw new DataError(
       root,
@@ -117,14 +160,18 @@ export function importStudy(root: string, opts: ImportOptions = {}): StudyImport
   if (treatments.length === 0)
     warnings.push("no treatment variant folders (only 'original'): nothing to compare");
 
-  const rows: AnalysisRow[] = [];
   const reports: ImportFileReport[] = [];
   for (const f of files) {
-    const { rows: fileRows, report } = readStudyFile(f.file, f.model, f.variant, f.dataset, opts);
-    reports.push({ ...report, file: path.relative(root, f.file) });
     // Reference rows belong to every comparison of their model.
     const comparisons = f.variant === REFERENCE_VARIANT ? treatments : [f.variant];
-    for (const comparison of comparisons) for (const r of fileRows) rows.push({ ...r, comparison });
+    const report = readStudyFile(f.file, f.model, f.variant, f.dataset, opts, (r) =>
+      sink(r, comparisons),
+    );
+    const rel = path.relative(root, f.file);
+    const { empty, ...counts } = report;
+    reports.push({ ...counts, file: rel });
+    if (empty === "empty") warnings.push(`${rel}: empty file (no header, no rows)`);
+    if (empty === "header-only") warnings.push(`${rel}: header only, no data rows`);
   }
   for (const t of treatments) {
     for (const model of new Set(files.map((f) => f.model))) {
@@ -133,7 +180,7 @@ export function importStudy(root: string, opts: ImportOptions = {}): StudyImport
         warnings.push(`${model}: '${t}' files but no 'original' files`);
     }
   }
-  return { rows, files: reports, warnings };
+  return { files: reports, warnings };
 }
 
 function readStudyFile(
@@ -142,12 +189,11 @@ function readStudyFile(
   variant: string,
   dataset: StudyTask,
   opts: ImportOptions,
-): { rows: Omit<AnalysisRow, "comparison">[]; report: ImportFileReport } {
-  let records: Record<string, string>[];
+  emit: (row: StudyRow) => void,
+): ImportFileReport & { empty: "empty" | "header-only" | null } {
+  let records: string[][];
   try {
-    records = z
-      .array(recordSchema)
-      .parse(parse(readFileSync(file), { columns: true, bom: true, skip_empty_lines: true }));
+    records = parse(readFileSync(file), { bom: true, skip_empty_lines: true }) as string[][];
   } catch (e) {
     throw new DataError(
       file,
@@ -155,11 +201,13 @@ function readStudyFile(
       `expected a CSV with a header row (${(e as Error).message})`,
     );
   }
-  const header = records.length > 0 ? Object.keys(records[0]!) : [];
-  const promptCol = header.includes("prompt_type") ? "prompt_type" : "prompt_template";
+  const header = (records[0] ?? []).map((h) => h.trim());
+  const nData = Math.max(records.length - 1, 0);
+  const colIndex = new Map(header.map((h, i) => [h, i]));
+  const promptCol = colIndex.has("prompt_type") ? "prompt_type" : "prompt_template";
   const keyCol = ITEM_KEY[dataset];
   for (const col of [keyCol, "amendment_type", promptCol, "output", "evaluation"]) {
-    if (records.length > 0 && !header.includes(col)) {
+    if (nData > 0 && !colIndex.has(col)) {
       throw new DataError(
         file,
         `column ${col}`,
@@ -167,8 +215,17 @@ function readStudyFile(
       );
     }
   }
-  const useGroundFalse = dataset === "disinfo" && header.includes("ground_false");
-  const hasRefusalCol = header.includes("refusal");
+  const at = (col: string) => colIndex.get(col) ?? -1;
+  const iKey = at(keyCol);
+  const iAmend = at("amendment_type");
+  const iPrompt = at(promptCol);
+  const iOutput = at("output");
+  const iEval = at("evaluation");
+  const iRefusal = at("refusal");
+  const iGroundFalse = at("ground_false");
+  const iLength = at("response_length");
+  const useGroundFalse = dataset === "disinfo" && iGroundFalse >= 0;
+  const hasRefusalCol = iRefusal >= 0;
   if (opts.refusals === "column" && !hasRefusalCol) {
     throw new DataError(
       file,
@@ -177,25 +234,24 @@ function readStudyFile(
     );
   }
   const seen = new Set<string>();
-  const rows: Omit<AnalysisRow, "comparison">[] = [];
+  let kept = 0;
   let duplicates = 0;
   let refusals = 0;
   let dropped = 0;
   let disagreements = 0;
-  records.forEach((rec, i) => {
+  for (let i = 0; i < nData; i++) {
+    const rec = records[i + 1]!;
     const where = (col: string) => `data row ${i + 1}, column ${col}`;
-    const item = rec[keyCol]!.trim();
-    const amendment = rec.amendment_type!.trim();
-    const prompt = rec[promptCol]!.trim();
-    const key = [
-      item,
-      amendment,
-      prompt,
-      useGroundFalse ? (rec.ground_false ?? "").trim() : "",
-    ].join("\u0000");
+    if (rec.length !== header.length) {
+      throw new DataError(file, `data row ${i + 1}`, `${header.length} fields; got ${rec.length}`);
+    }
+    const item = rec[iKey]!.trim();
+    const amendment = rec[iAmend]!.trim();
+    const prompt = rec[iPrompt]!.trim();
+    const key = `${item}\u0000${amendment}\u0000${prompt}\u0000${useGroundFalse ? rec[iGroundFalse]!.trim() : ""}`;
     if (seen.has(key)) {
       duplicates++;
-      return;
+      continue;
     }
     seen.add(key);
     if (item === "") throw new DataError(file, where(keyCol), "an item key (non-empty)");
@@ -209,21 +265,21 @@ function readStudyFile(
     if (!(BELIEFS as readonly string[]).includes(prompt) || studyPromptGroup(prompt) === null) {
       throw new DataError(file, where(promptCol), `one of ${BELIEFS.join(", ")}; got '${prompt}'`);
     }
-    const output = rec.output!;
+    const output = rec[iOutput]!;
     const phraseRefusal = isRefusal(output);
     let refusal = phraseRefusal;
     if (hasRefusalCol) {
-      const v = rec.refusal!.trim();
+      const v = rec[iRefusal]!.trim();
       if (v !== "0" && v !== "1") throw new DataError(file, where("refusal"), `0 or 1; got '${v}'`);
       if ((v === "1") !== phraseRefusal) disagreements++;
       if (opts.refusals === "column") refusal = v === "1";
     }
-    let evaluation = rec.evaluation!.trim().toUpperCase();
+    let evaluation = rec[iEval]!.trim().toUpperCase();
     if (refusal) {
       refusals++;
       if (dataset !== "disinfo") {
         dropped++;
-        return;
+        continue;
       }
       evaluation = "CORRECT";
     }
@@ -231,10 +287,20 @@ function readStudyFile(
       throw new DataError(
         file,
         where("evaluation"),
-        `CORRECT or INCORRECT; got '${rec.evaluation}' (use lenient evaluation to count it as correct, as the authors did)`,
+        `CORRECT or INCORRECT; got '${rec[iEval]}' (use lenient evaluation to count it as correct, as the authors did)`,
       );
     }
-    rows.push({
+    let responseLength = 0;
+    if (iLength >= 0) {
+      const raw = rec[iLength]!.trim();
+      responseLength = Number(raw);
+      if (raw === "" || !Number.isInteger(responseLength) || responseLength < 0)
+        throw new DataError(file, where("response_length"), `a non-negative integer; got '${raw}'`);
+    } else {
+      responseLength = codePointLength(output);
+    }
+    kept++;
+    emit({
       model,
       is_finetuned: variant === REFERENCE_VARIANT ? 0 : 1,
       dataset,
@@ -245,22 +311,20 @@ function readStudyFile(
       prompt_group: studyPromptGroup(prompt)!,
       sample: 0,
       is_incorrect: evaluation === "INCORRECT" ? 1 : 0,
-      response_length: codePointLength(output),
+      response_length: responseLength,
     });
-  });
+  }
   return {
-    rows,
-    report: {
-      file,
-      model,
-      variant,
-      dataset,
-      rows: records.length,
-      duplicates,
-      refusals,
-      dropped,
-      kept: rows.length,
-      refusalColumnDisagreements: hasRefusalCol ? disagreements : null,
-    },
+    file,
+    model,
+    variant,
+    dataset,
+    rows: nData,
+    duplicates,
+    refusals,
+    dropped,
+    kept,
+    refusalColumnDisagreements: hasRefusalCol ? disagreements : null,
+    empty: records.length === 0 ? "empty" : nData === 0 ? "header-only" : null,
   };
 }

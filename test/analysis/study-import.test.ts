@@ -4,9 +4,10 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fitStudyModel } from "../../src/analysis/fit-model.js";
 import { rowsToFrame } from "../../src/analysis/frame.js";
-import { importStudy, isStudyLayout } from "../../src/analysis/study-import.js";
+import { importStudy, importStudyFrame, isStudyLayout } from "../../src/analysis/study-import.js";
 import { codePointLength, isRefusal, studyPromptGroup } from "../../src/analysis/study-rules.js";
 import { DataError } from "../../src/errors.js";
+import { getNumeric } from "../../src/stats/frame.js";
 import {
   effectLabel,
   fitted_,
@@ -122,5 +123,83 @@ describe("bad input names the file, row and column", () => {
   });
   it("not a directory", () => {
     expect(() => importStudy(path.join(scratch, "nope"))).toThrow(DataError);
+  });
+});
+
+describe("streaming import, lengths and file warnings", () => {
+  function tree(files: Record<string, string>): string {
+    const root = mkdtempSync(path.join(scratch, "t-"));
+    for (const [rel, body] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      writeFileSync(path.join(root, rel), body);
+    }
+    return root;
+  }
+  const head = "content_key,prompt_template,amendment_type,output,evaluation";
+
+  it("the frame import equals the row import on the released sample data", () => {
+    const rows = importStudy(sampleDir);
+    const framed = importStudyFrame(sampleDir);
+    expect(framed.frame.n).toBe(rows.rows.length);
+    expect(framed.files).toEqual(rows.files);
+    const a = fitStudyModel(framed.frame, "model4", { covType: "cluster" });
+    const b = fitStudyModel(rowsToFrame(rows.rows), "model4", { covType: "cluster" });
+    expect(a.coefficients).toEqual(b.coefficients);
+    expect(a.marginalEffects).toEqual(b.marginalEffects);
+  });
+
+  it("uses a file's response_length column when present, else counts the output", () => {
+    const root = tree({
+      "m/original/trivia_original_outputs.csv": `${head},response_length\nq1,original,unmodified,four,CORRECT,123\n`,
+      "m/warm/trivia_warm_outputs.csv": `${head}\nq1,original,unmodified,four,INCORRECT\n`,
+    });
+    const imp = importStudy(root);
+    expect(imp.rows.map((r) => [r.is_finetuned, r.response_length])).toEqual([
+      [0, 123],
+      [1, 4],
+    ]);
+    expect([...getNumeric(importStudyFrame(root).frame, "response_length").values]).toEqual([
+      123, 4,
+    ]);
+    const bad = tree({
+      "m/original/trivia_original_outputs.csv": `${head},response_length\nq1,original,unmodified,four,CORRECT,x\n`,
+    });
+    expect(() => importStudy(bad)).toThrow(
+      /data row 1, column response_length.*non-negative integer/,
+    );
+  });
+
+  it("warns on empty and header-only files", () => {
+    const root = tree({
+      "m/original/trivia_original_outputs.csv": `${head}\nq1,original,unmodified,ok,CORRECT\n`,
+      "m/warm/trivia_warm_outputs.csv": `${head}\n`,
+      "m/warm/medqa_warm_outputs.csv": "",
+    });
+    const imp = importStudy(root);
+    expect(imp.warnings).toContain("m/warm/trivia_warm_outputs.csv: header only, no data rows");
+    expect(imp.warnings).toContain(
+      "m/warm/medqa_warm_outputs.csv: empty file (no header, no rows)",
+    );
+    expect(imp.files.find((f) => f.file === "m/warm/trivia_warm_outputs.csv")?.rows).toBe(0);
+  });
+
+  it("labels a missing Disinfo reference as reference_level, not rank_deficient", () => {
+    const res = fitStudyModel(
+      importStudyFrame(sampleDir).frame,
+      "model4",
+      // only the non-Disinfo tasks
+    );
+    expect(res.warnings.some((w) => w.code === "reference_level")).toBe(false);
+    const rows = importStudy(sampleDir).rows.filter((r) => r.dataset !== "disinfo");
+    const noDis = fitStudyModel(rowsToFrame(rows), "model4");
+    const w = noDis.warnings.find((x) => x.message.startsWith("no Disinfo rows"));
+    expect(w?.code).toBe("reference_level");
+  });
+
+  it("a row with the wrong number of fields names the file and row", () => {
+    const root = tree({
+      "m/original/trivia_original_outputs.csv": `${head}\nq1,original,unmodified,ok\n`,
+    });
+    expect(() => importStudy(root)).toThrow(/trivia_original_outputs\.csv/);
   });
 });

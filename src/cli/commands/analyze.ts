@@ -114,6 +114,7 @@ export function registerAnalyze(program: Command): void {
         ...(opts.lenientEvaluation ? { lenientEvaluation: true } : {}),
         ...(opts.judge ? { judge: opts.judge } : {}),
       });
+      for (const w of loaded.import?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
       const analysis = analyzeFrame(loaded.frame, {
         models,
         covType: opts.cluster ? "cluster" : "nonrobust",
@@ -128,10 +129,9 @@ export function registerAnalyze(program: Command): void {
         );
       }
       if (opts.json) {
-        const { rows: _rows, ...importReport } = loaded.import ?? { rows: [] };
         const out = {
           source: loaded.source,
-          import: loaded.import ? importReport : null,
+          import: loaded.import ?? null,
           ...analysis,
         };
         process.stdout.write(`${JSON.stringify(out, finiteOnly, 2)}\n`);
