@@ -6,7 +6,7 @@ import { scoreGsm8k, scoreMmlu } from "./scorers.js";
 
 /** A judge's identity in the store: model reference + rubric version. */
 export function judgeId(model: string): string {
-  return `${model}#rubric-${RUBRIC_VERSION}`;
+  return `${redactModelRef(model)}#rubric-${RUBRIC_VERSION}`;
 }
 
 /**
