@@ -1,3 +1,4 @@
+import { redactModelRef } from "../redact.js";
 import type { Item, Judgment } from "../types.js";
 import { parseVerdict } from "./parse-verdict.js";
 import { isRefusal, refusalOutcome } from "./refusal.js";

@@ -25,9 +25,7 @@ export function redactStoredRefs(db: Db): void {
     for (const table of ["judgments", "challenge_judgments", "metrics"] as const) {
       const column = table === "metrics" ? "scorer" : "judge";
       const ids = db.prepare(`SELECT DISTINCT ${column} FROM ${table}`).pluck().all() as string[];
-      const rename = db.prepare(
-        `UPDATE OR IGNORE ${table} SET ${column} = ? WHERE ${column} = ?`,
-      );
+      const rename = db.prepare(`UPDATE OR IGNORE ${table} SET ${column} = ? WHERE ${column} = ?`);
       for (const id of ids) {
         const clean = redactModelRef(id);
         if (clean !== id) rename.run(clean, id);

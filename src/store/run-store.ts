@@ -1,3 +1,4 @@
+import { redactModelRef, refHash } from "../redact.js";
 import type {
   BeliefLabel,
   ChatMessage,
@@ -10,7 +11,6 @@ import type {
   TaskName,
   Trial,
 } from "../types.js";
-import { redactModelRef, refHash } from "../redact.js";
 import { type Db, openDb } from "./open.js";
 import { pagedRows } from "./paged.js";
 import { redactStoredRefs } from "./redact-existing.js";
