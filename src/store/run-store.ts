@@ -409,6 +409,23 @@ export class RunStore {
       .all({ judge, limit }) as { stage: string; message: string; trials: number }[];
   }
 
+  /**
+   * Trials that failed at `stage` and still lack its result: a failure retried successfully
+   * later is history, not an open problem.
+   */
+  openFailureCount(stage: "generate" | "judge", judge: string): number {
+    const missing =
+      stage === "generate"
+        ? "NOT EXISTS (SELECT 1 FROM responses r WHERE r.trial_id = f.trial_id)"
+        : "NOT EXISTS (SELECT 1 FROM judgments j WHERE j.trial_id = f.trial_id AND j.judge = @judge)";
+    return this.db
+      .prepare(
+        `SELECT count(DISTINCT f.trial_id) FROM failures f WHERE f.stage = @stage AND ${missing}`,
+      )
+      .pluck()
+      .get({ stage, judge }) as number;
+  }
+
   failureCount(stage: Failure["stage"]): number {
     return this.db
       .prepare("SELECT count(DISTINCT trial_id) FROM failures WHERE stage = ?")

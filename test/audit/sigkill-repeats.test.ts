@@ -50,11 +50,11 @@ const CONCURRENCY = 4;
 describe("SIGKILL repeats at most the calls in flight", () => {
   it("three kills, then a clean finish: repeated calls ≤ kills × in-flight", async () => {
     const { configFile, dir } = writeAuditConfig(server.baseURL, {
-      n: 20,
+      n: 10,
       extra: `providers: { openai-compatible: { concurrency: ${CONCURRENCY} } }`,
     });
     const db = join(dir, "run", RUN_DB);
-    const kills = [120, 300, 480];
+    const kills = [60, 150, 240];
     for (const at of kills) {
       const { child, done } = startCli(["audit", configFile]);
       while (count(db, "SELECT count(*) FROM responses") < at) {
@@ -67,7 +67,7 @@ describe("SIGKILL repeats at most the calls in flight", () => {
     expect(last.code).toBe(0);
 
     const trials = count(db, "SELECT count(*) FROM trials");
-    expect(trials).toBe(2 * 20 * 2 * 2 * 4);
+    expect(trials).toBe(2 * 10 * 2 * 2 * 4);
     expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
     expect(count(db, "SELECT count(*) FROM judgments")).toBe(trials);
     // Every trial's question was asked; generation requests of identical messages are the same
