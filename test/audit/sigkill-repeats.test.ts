@@ -45,20 +45,23 @@ function count(file: string, sql: string): number {
   }
 }
 
-const CONCURRENCY = 4;
+const CONCURRENCY = 2;
 
 describe("SIGKILL repeats at most the calls in flight", () => {
-  it("three kills, then a clean finish: repeated calls ≤ kills × in-flight", async () => {
+  it("two kills, then a clean finish: repeated calls ≤ kills × in-flight", async () => {
     const { configFile, dir } = writeAuditConfig(server.baseURL, {
-      n: 10,
+      n: 6,
       extra: `providers: { openai-compatible: { concurrency: ${CONCURRENCY} } }`,
     });
     const db = join(dir, "run", RUN_DB);
-    const kills = [60, 150, 240];
+    const kills = [40, 110];
+    const answers = () => [...answered.values()].reduce((a, b) => a + b, 0);
     for (const at of kills) {
       const { child, done } = startCli(["audit", configFile]);
-      while (count(db, "SELECT count(*) FROM responses") < at) {
-        await new Promise((r) => setTimeout(r, 5));
+      // Killed when the server has answered enough, wherever the client's writes stand (waiting
+      // on the store's row count would kill right after a commit and hide lost results).
+      while (answers() < at) {
+        await new Promise((r) => setTimeout(r, 1));
       }
       child.kill("SIGKILL");
       expect((await done).signal).toBe("SIGKILL");
@@ -67,7 +70,7 @@ describe("SIGKILL repeats at most the calls in flight", () => {
     expect(last.code).toBe(0);
 
     const trials = count(db, "SELECT count(*) FROM trials");
-    expect(trials).toBe(2 * 10 * 2 * 2 * 4);
+    expect(trials).toBe(2 * 6 * 2 * 2 * 4);
     expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
     expect(count(db, "SELECT count(*) FROM judgments")).toBe(trials);
     // Every trial's question was asked; generation requests of identical messages are the same
@@ -80,5 +83,6 @@ describe("SIGKILL repeats at most the calls in flight", () => {
     expect(repeated).toBeLessThanOrEqual(kills.length * CONCURRENCY);
     // The judge's endpoint too: beyond one verdict per trial, only those in flight.
     expect(judgeCalls - trials).toBeLessThanOrEqual(kills.length * CONCURRENCY);
-  });
+    // Three CLI processes start here (tsx transpiles each): room for a loaded machine.
+  }, 180_000);
 });
