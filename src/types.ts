@@ -122,7 +122,16 @@ export interface Response {
   createdAt: string;
 }
 
-export type JudgmentLabel = "CORRECT" | "INCORRECT" | "REFUSAL" | "UNPARSEABLE" | "ERROR";
+export type JudgmentLabel =
+  | "CORRECT"
+  | "INCORRECT"
+  | "REFUSAL"
+  | "UNPARSEABLE"
+  | "ERROR"
+  /** No answer text after every retry: not scored (left out of error rates), counted apart. */
+  | "EMPTY"
+  /** Reply cut at max_response_bytes: not scored, counted apart. */
+  | "TRUNCATED";
 
 export interface Judgment {
   trialId: string;

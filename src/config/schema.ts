@@ -268,6 +268,14 @@ export const auditConfigSchema = z.strictObject({
     })
     .default({ max_attempts: 6, base_delay_ms: 500, max_delay_ms: 30_000 }),
   timeout_ms: z.number().int().positive().default(120_000).describe("Per-request timeout"),
+  max_response_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(262_144)
+    .describe(
+      "Largest model reply read (bytes); a longer one is stored cut and labelled TRUNCATED",
+    ),
   tuned_registry: z
     .string()
     .min(1)

@@ -116,7 +116,10 @@ export async function callModel(
     }
     if (error.status === 429) limiter.control.onRateLimited(Date.now());
     if (!error.retryable || attempt >= options.retry.maxAttempts) {
-      throw new CallFailed(error.message, attempt, error.retryable, error.status);
+      const failed = new CallFailed(error.message, attempt, error.retryable, error.status);
+      // Kept so a stage can tell what kind of failure it was (e.g. an empty reply).
+      failed.cause = error;
+      throw failed;
     }
     const delayMs = backoffDelay(attempt, options.retry, random, error.retryAfterMs);
     options.onRetry?.({ attempt, delayMs, error });

@@ -1,3 +1,4 @@
+import { redactModelRef } from "../redact.js";
 import type { Item, Judgment } from "../types.js";
 import { parseVerdict } from "./parse-verdict.js";
 import { isRefusal, refusalOutcome } from "./refusal.js";
@@ -6,7 +7,7 @@ import { scoreGsm8k, scoreMmlu } from "./scorers.js";
 
 /** A judge's identity in the store: model reference + rubric version. */
 export function judgeId(model: string): string {
-  return `${model}#rubric-${RUBRIC_VERSION}`;
+  return `${redactModelRef(model)}#rubric-${RUBRIC_VERSION}`;
 }
 
 /**

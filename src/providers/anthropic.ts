@@ -18,7 +18,14 @@ import type {
 import { ProviderCallError } from "../errors.js";
 import { abortedError, type CallContext, mapProviderError } from "./call-errors.js";
 import { resolveApiKey } from "./credentials.js";
-import { httpFetch } from "./http-fetch.js";
+import { boundedFetch } from "./http-fetch.js";
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  EmptyReply,
+  expectReplyObject,
+  findTooLarge,
+  truncatedResult,
+} from "./reply.js";
 import type { GenerateRequest, GenerateResult, Provider, ProviderOptions } from "./types.js";
 
 const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionTimeoutError, APIConnectionError };
@@ -60,7 +67,7 @@ export class AnthropicProvider implements Provider {
       ...(opts.baseURL !== undefined ? { baseURL: opts.baseURL } : {}),
       maxRetries: 0,
       ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
-      fetch: httpFetch,
+      fetch: boundedFetch(opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
     });
   }
 
@@ -105,8 +112,11 @@ export class AnthropicProvider implements Provider {
       };
       res = await this.client.messages.create(body, options);
     } catch (err) {
+      const tooLarge = findTooLarge(err);
+      if (tooLarge) return truncatedResult(tooLarge);
       throw this.mapError(err, signal);
     }
+    expectReplyObject(this.ref, res, "content", "a Messages API reply");
     let text = "";
     if (tool !== undefined) {
       const use = res.content.find((b) => b.type === "tool_use" && b.name === tool);
@@ -127,6 +137,7 @@ export class AnthropicProvider implements Provider {
       servedModel: res.model,
     };
     if (res.stop_reason) out.finishReason = res.stop_reason;
+    if (text.trim() === "") throw new EmptyReply(this.ref, out.finishReason);
     return out;
   }
 

@@ -5,6 +5,7 @@
  * what to fix. Secrets are scrubbed from every message.
  */
 import { ProviderCallError } from "../errors.js";
+import { findNotJson } from "./reply.js";
 
 /** What the mapper needs to know about the call. */
 export interface CallContext {
@@ -197,6 +198,8 @@ export function mapProviderError(
     );
   }
   if (signal?.aborted) return abortedError(ctx.ref, signal);
+  const notJson = findNotJson(err);
+  if (notJson) return new ProviderCallError(`${ctx.ref}: ${notJson.message}`, notJson.truncated);
   const message = err instanceof Error ? err.message : String(err);
   return new ProviderCallError(`${ctx.ref}: ${scrub(message, ctx.secrets)}`, false);
 }

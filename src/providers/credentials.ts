@@ -1,11 +1,10 @@
 /** API keys and secret-free references. Keys are resolved here and never logged. */
 import { ProviderConfigError } from "../errors.js";
+import { redactModelRef } from "../redact.js";
 import type { ProviderOptions } from "./types.js";
 
-/** Strips `user:password@` from URLs inside a reference, so `ref` never carries credentials. */
-export function redactRef(ref: string): string {
-  return ref.replace(/(https?:\/\/)[^/@\s#]*@/g, "$1");
-}
+/** A reference without credentials (userinfo, secret query parameters): see redact.ts. */
+export const redactRef = redactModelRef;
 
 /** Resolves the API key and a description of where it came from (never the key itself). */
 export function resolveApiKey(

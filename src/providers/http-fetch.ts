@@ -9,12 +9,16 @@
  * `Response` whose `json()`/`text()` read the buffer directly, skipping the stream machinery.
  * See bench/providers/openai-throughput.ts for the numbers.
  *
+ * Replies are read up to a byte limit (`max_response_bytes`): a server that sends megabytes, or
+ * never stops, costs at most that much memory (see reply.ts for what becomes of the reply).
+ *
  * Anything unusual (a `Request` object, a streaming or form body, non-http URLs) goes to the
  * global fetch, so the SDKs keep working for every call shape.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
+import { DEFAULT_MAX_RESPONSE_BYTES, parseReplyJson, ResponseTooLarge } from "./reply.js";
 
 /** Response headers the OpenAI and Anthropic SDKs (and candor) read from a successful reply. */
 const SUCCESS_HEADERS = new Set([
@@ -113,7 +117,7 @@ class LeanResponse {
     return this.buf.toString("utf8");
   }
   async json(): Promise<unknown> {
-    return JSON.parse(this.buf.toString("utf8"));
+    return parseReplyJson(this.buf.toString("utf8"));
   }
   async arrayBuffer(): Promise<ArrayBuffer> {
     return this.buf.buffer.slice(
@@ -132,7 +136,8 @@ class LeanResponse {
   }
 }
 
-function decode(buf: Buffer, encoding: string | undefined): Buffer {
+function decode(buf: Buffer, encoding: string | undefined, maxOutputLength: number): Buffer {
+  // maxOutputLength: a small compressed body must not inflate past the limit either.
   switch (encoding) {
     case undefined:
     case "":
@@ -140,11 +145,11 @@ function decode(buf: Buffer, encoding: string | undefined): Buffer {
       return buf;
     case "gzip":
     case "x-gzip":
-      return gunzipSync(buf);
+      return gunzipSync(buf, { maxOutputLength });
     case "deflate":
-      return inflateSync(buf);
+      return inflateSync(buf, { maxOutputLength });
     case "br":
-      return brotliDecompressSync(buf);
+      return brotliDecompressSync(buf, { maxOutputLength });
     default:
       throw new TypeError(`unsupported content-encoding ${encoding}`);
   }
@@ -163,11 +168,27 @@ function fetchFailed(cause: unknown): TypeError {
   return new TypeError("fetch failed", { cause });
 }
 
+type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
 /**
  * `fetch` over node:http(s) with keep-alive. Same contract as the global fetch for the
- * requests the SDKs send (method, headers, string/bytes body, signal).
+ * requests the SDKs send (method, headers, string/bytes body, signal), reading at most
+ * DEFAULT_MAX_RESPONSE_BYTES of a reply.
  */
 export function httpFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  return limitedFetch(input, init, DEFAULT_MAX_RESPONSE_BYTES);
+}
+
+/** httpFetch reading at most `maxBytes` of a reply (ResponseTooLarge past it). */
+export function boundedFetch(maxBytes: number): Fetch {
+  return (input, init) => limitedFetch(input, init, maxBytes);
+}
+
+function limitedFetch(
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+  maxBytes: number,
+): Promise<Response> {
   if (typeof input !== "string" && !(input instanceof URL)) return fetch(input, init);
   const url = typeof input === "string" ? new URL(input) : input;
   const body = requestBody(init?.body);
@@ -218,16 +239,45 @@ export function httpFetch(input: string | URL | Request, init?: RequestInit): Pr
         return;
       }
       const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("error", (err) => reject(fetchFailed(err)));
+      let received = 0;
+      const ok = status >= 200 && status < 300;
+      const tooLarge = (prefix: Buffer) => {
+        if (signal) signal.removeEventListener("abort", onAbort);
+        // An error page that large is a broken server: a connection failure, retried.
+        reject(
+          ok
+            ? new ResponseTooLarge(maxBytes, prefix)
+            : fetchFailed(new Error(`HTTP ${status} reply larger than ${maxBytes} bytes`)),
+        );
+      };
+      const onData = (c: Buffer) => {
+        received += c.length;
+        if (received <= maxBytes) {
+          chunks.push(c);
+          return;
+        }
+        // Stop reading: the socket is dropped (never reused) and nothing more is buffered.
+        chunks.push(c.subarray(0, c.length - (received - maxBytes)));
+        res.off("data", onData);
+        res.destroy();
+        tooLarge(Buffer.concat(chunks));
+      };
+      res.on("data", onData);
+      res.on("error", (err) => {
+        if (received <= maxBytes) reject(fetchFailed(err));
+      });
       res.on("end", () => {
         if (signal) signal.removeEventListener("abort", onAbort);
         let buf: Buffer;
         try {
           const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
           const enc = res.headers["content-encoding"];
-          buf = decode(raw, typeof enc === "string" ? enc.toLowerCase() : undefined);
+          buf = decode(raw, typeof enc === "string" ? enc.toLowerCase() : undefined, maxBytes);
         } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+            tooLarge(Buffer.alloc(0));
+            return;
+          }
           reject(fetchFailed(err));
           return;
         }

@@ -24,6 +24,13 @@ import type {
 import { ProviderCallError, ProviderConfigError } from "../errors.js";
 import type { ChatMessage } from "../types.js";
 import { abortedError } from "./call-errors.js";
+import {
+  boundReplyText,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  EmptyReply,
+  maxTokensWithin,
+  TRUNCATED_FINISH,
+} from "./reply.js";
 import type { GenerateRequest, GenerateResult, Provider, ProviderOptions } from "./types.js";
 
 export const LLAMA_DEFAULT_SEQUENCES = 2;
@@ -197,6 +204,8 @@ export class LlamaProvider implements Provider {
   readonly ref: string;
   readonly defaultConcurrency: number;
   private closed = false;
+  /** max_response_bytes: bounds max tokens and the stored text, as for HTTP providers. */
+  private maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
 
   private constructor(
@@ -244,7 +253,7 @@ export class LlamaProvider implements Provider {
         chat: new LlamaChat({ contextSequence: sequence, chatWrapper: wrapper }),
       });
     }
-    return new LlamaProvider(
+    const provider = new LlamaProvider(
       config.ref,
       path,
       llama,
@@ -252,6 +261,8 @@ export class LlamaProvider implements Provider {
       new SlotPool(slots),
       wrapper.wrapperName,
     );
+    if (opts.maxResponseBytes !== undefined) provider.maxResponseBytes = opts.maxResponseBytes;
+    return provider;
   }
 
   private grammarFor(schema: Record<string, unknown>): Promise<LlamaGrammar> {
@@ -286,7 +297,10 @@ export class LlamaProvider implements Provider {
       const { params } = req;
       let completionTokens = 0;
       const res = await slot.chat.generateResponse(toHistory(req.messages), {
-        maxTokens: params.maxTokens ?? LLAMA_DEFAULT_MAX_TOKENS,
+        maxTokens: maxTokensWithin(
+          params.maxTokens ?? LLAMA_DEFAULT_MAX_TOKENS,
+          this.maxResponseBytes,
+        ),
         ...(params.temperature !== undefined ? { temperature: params.temperature } : {}),
         ...(params.topP !== undefined ? { topP: params.topP } : {}),
         ...(params.seed !== undefined ? { seed: params.seed } : {}),
@@ -297,9 +311,12 @@ export class LlamaProvider implements Provider {
         },
       });
       const total = slot.sequence.nextTokenIndex;
+      const bounded = boundReplyText(res.response, this.maxResponseBytes);
+      const reason = bounded.truncated ? TRUNCATED_FINISH : finishReason(res.metadata.stopReason);
+      if (bounded.text.trim() === "") throw new EmptyReply(this.ref, reason);
       return {
-        text: res.response,
-        finishReason: finishReason(res.metadata.stopReason),
+        text: bounded.text,
+        finishReason: reason,
         promptTokens: Math.max(0, total - completionTokens),
         completionTokens,
         servedModel: this.path.split(/[\\/]/).pop() ?? this.path,

@@ -6,6 +6,8 @@
  *   llama:./models/x.gguf
  *   llama:hf:<user>/<repo>:<file-or-quant>
  */
+import { redactModelRef } from "../redact.js";
+
 export type ModelRef =
   | { scheme: "openai"; model: string }
   | { scheme: "openai-compatible"; baseURL: string; model: string }
@@ -28,13 +30,14 @@ export function parseModelRef(input: string): ParseResult {
   const s = input.trim();
   const colon = s.indexOf(":");
   const expected = `expected a model reference such as ${MODEL_REF_EXAMPLES[0]}`;
-  if (colon <= 0) return { ok: false, reason: `${expected}, got ${JSON.stringify(input)}` };
+  if (colon <= 0)
+    return { ok: false, reason: `${expected}, got ${JSON.stringify(redactModelRef(input))}` };
   const scheme = s.slice(0, colon);
   const rest = s.slice(colon + 1);
   if (rest.length === 0)
     return {
       ok: false,
-      reason: `${expected}, got ${JSON.stringify(input)} (nothing after "${scheme}:")`,
+      reason: `${expected}, got ${JSON.stringify(redactModelRef(input))} (nothing after "${scheme}:")`,
     };
   switch (scheme) {
     case "openai":
@@ -46,14 +49,14 @@ export function parseModelRef(input: string): ParseResult {
       if (hash <= 0 || hash === rest.length - 1) {
         return {
           ok: false,
-          reason: `expected openai-compatible:<base URL>#<model>, e.g. ${MODEL_REF_EXAMPLES[1]}, got ${JSON.stringify(input)}`,
+          reason: `expected openai-compatible:<base URL>#<model>, e.g. ${MODEL_REF_EXAMPLES[1]}, got ${JSON.stringify(redactModelRef(input))}`,
         };
       }
       const baseURL = rest.slice(0, hash);
       if (!/^https?:\/\//.test(baseURL)) {
         return {
           ok: false,
-          reason: `expected an http(s) base URL before "#", got ${JSON.stringify(baseURL)}`,
+          reason: `expected an http(s) base URL before "#", got ${JSON.stringify(redactModelRef(baseURL))}`,
         };
       }
       return {
@@ -67,7 +70,7 @@ export function parseModelRef(input: string): ParseResult {
         if (!m) {
           return {
             ok: false,
-            reason: `expected llama:hf:<user>/<repo>:<file.gguf or quant>, e.g. ${MODEL_REF_EXAMPLES[4]}, got ${JSON.stringify(input)}`,
+            reason: `expected llama:hf:<user>/<repo>:<file.gguf or quant>, e.g. ${MODEL_REF_EXAMPLES[4]}, got ${JSON.stringify(redactModelRef(input))}`,
           };
         }
         return { ok: true, ref: { scheme: "llama-hf", repo: m[1]!, file: m[2]! } };
@@ -83,7 +86,7 @@ export function parseModelRef(input: string): ParseResult {
     default:
       return {
         ok: false,
-        reason: `${expected} (schemes: openai, openai-compatible, anthropic, llama), got ${JSON.stringify(input)}`,
+        reason: `${expected} (schemes: openai, openai-compatible, anthropic, llama), got ${JSON.stringify(redactModelRef(input))}`,
       };
   }
 }

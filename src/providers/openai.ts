@@ -17,7 +17,14 @@ import type {
 import { ProviderCallError } from "../errors.js";
 import { abortedError, type CallContext, mapProviderError } from "./call-errors.js";
 import { redactRef, resolveApiKey } from "./credentials.js";
-import { httpFetch } from "./http-fetch.js";
+import { boundedFetch } from "./http-fetch.js";
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  EmptyReply,
+  expectReplyObject,
+  findTooLarge,
+  truncatedResult,
+} from "./reply.js";
 import type {
   GenerateRequest,
   GenerateResult,
@@ -87,7 +94,7 @@ export class OpenAIProvider implements Provider {
       ...(baseURL !== undefined ? { baseURL } : {}),
       maxRetries: 0,
       ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
-      fetch: config.fetch ?? httpFetch,
+      fetch: config.fetch ?? boundedFetch(opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
       // Keep org/project from the environment out of requests to other servers.
       ...(compatible ? { organization: null, project: null } : {}),
     });
@@ -114,8 +121,11 @@ export class OpenAIProvider implements Provider {
     try {
       res = await this.client.chat.completions.create(body, signal ? { signal } : undefined);
     } catch (err) {
+      const tooLarge = findTooLarge(err);
+      if (tooLarge) return truncatedResult(tooLarge);
       throw this.mapError(err, signal);
     }
+    expectReplyObject(this.ref, res, "choices", "a chat completion");
     const choice = res.choices[0];
     if (!choice) {
       throw new ProviderCallError(`${this.ref}: the server returned no choices`, true);
@@ -131,6 +141,7 @@ export class OpenAIProvider implements Provider {
       out.completionTokens = res.usage.completion_tokens;
     }
     if (res.model) out.servedModel = res.model;
+    if (out.text.trim() === "") throw new EmptyReply(this.ref, out.finishReason);
     return out;
   }
 

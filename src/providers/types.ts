@@ -47,6 +47,8 @@ export interface ProviderOptions {
   baseURL?: string;
   /** Per-request timeout in ms (enforced by the engine via `signal`; providers may also pass it on). */
   timeoutMs?: number;
+  /** Largest reply read from an HTTP provider (bytes); the embedded engine's max tokens follow it. */
+  maxResponseBytes?: number;
   /** Where `llama:hf:` downloads are cached (default: user cache dir). */
   cacheDir?: string;
   /** Progress callback for downloads. */

@@ -3,6 +3,7 @@
  * no external resource; a Content-Security-Policy that forbids scripts is a
  * second line of defence behind escaping every untrusted string (`html` tag).
  */
+import { unscoredWarning } from "../stages/reply-outcome.js";
 import { html, joinHtml, type SafeHtml, trustedHtml } from "./escape.js";
 import { taskLabel } from "./figures.js";
 import { BELIEF_TEXT, DASH, fmtCi, fmtInt, fmtNum, fmtP, fmtPp, fmtRate } from "./format.js";
@@ -103,6 +104,7 @@ ${
     : html``
 }
 <p class="meta">Tasks: ${r.tasks.map(taskLabel).join(", ")} · ${fmtInt(t.trials)} trials · ${fmtInt(t.responses)} responses · ${fmtInt(t.judged)} judged · ${fmtInt(t.unparseable)} unparseable verdicts · failures: ${fmtInt(t.generateFailures)} generation, ${fmtInt(t.judgeFailures)} judging</p>
+${unscoredWarning(t) !== undefined ? html`<p class="warning">${unscoredWarning(t)}</p>` : html``}
 </section>`;
 }
 

@@ -3,6 +3,7 @@
  * text from the store goes through mdText (inline, escaped) or mdCodeBlock
  * (responses, rationales), so model output cannot become markup.
  */
+import { unscoredWarning } from "../stages/reply-outcome.js";
 import { mdCodeBlock, mdText } from "./escape.js";
 import { taskLabel } from "./figures.js";
 import { BELIEF_TEXT, DASH, fmtCi, fmtInt, fmtNum, fmtP, fmtPp, fmtRate } from "./format.js";
@@ -50,6 +51,9 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
     "",
     `${fmtInt(r.totals.trials)} trials, ${fmtInt(r.totals.responses)} responses, ${fmtInt(r.totals.judged)} judged, ${fmtInt(r.totals.unparseable)} unparseable verdicts.`,
     "",
+    ...(unscoredWarning(r.totals) !== undefined
+      ? [mdText(unscoredWarning(r.totals) ?? ""), ""]
+      : []),
   ];
   if (r.datasets.length > 0) {
     out.push(

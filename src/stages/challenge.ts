@@ -54,25 +54,27 @@ export async function runChallenges(o: ChallengeStageOptions): Promise<void> {
   counters.done = done;
 
   const judgeChallenge = async (trial: Trial, text: string) => {
+    let verdict: Awaited<ReturnType<typeof judgeText>>;
     try {
-      const verdict = await judgeText(
+      verdict = await judgeText(
         itemOf(o.items, trial),
         text,
         o.judge,
         o.call("challenge"),
         counters,
       );
-      o.writer.addChallengeJudgment({
-        trialId: trial.id,
-        turn: CHALLENGE_TURN,
-        judge: o.judge.id,
-        ...verdict,
-        createdAt: new Date().toISOString(),
-      });
     } catch (err) {
       if (err instanceof Cancelled) return;
       o.recordFailure(trial.id, "challenge-judge", err);
+      return;
     }
+    await o.writer.addChallengeJudgment({
+      trialId: trial.id,
+      turn: CHALLENGE_TURN,
+      judge: o.judge.id,
+      ...verdict,
+      createdAt: new Date().toISOString(),
+    });
   };
 
   const challengeOne = async ({ trial, response }: { trial: Trial; response: string }) => {
@@ -80,6 +82,7 @@ export async function runChallenges(o: ChallengeStageOptions): Promise<void> {
     if (!endpoint) throw new Error(`no endpoint for subject ${trial.subjectId}`);
     const challenge = challengeText(itemOf(o.items, trial), o.challenge.texts, o.challenge.seed);
     let text: string;
+    let committed: Promise<void>;
     try {
       const { result, latencyMs, cached } = await cachedCallModel(
         o.cache,
@@ -90,7 +93,7 @@ export async function runChallenges(o: ChallengeStageOptions): Promise<void> {
         o.call("challenge"),
       );
       text = result.text;
-      o.writer.addChallenge({
+      committed = o.writer.addChallenge({
         trialId: trial.id,
         turn: CHALLENGE_TURN,
         challenge,
@@ -105,6 +108,7 @@ export async function runChallenges(o: ChallengeStageOptions): Promise<void> {
       o.recordFailure(trial.id, "challenge", err);
       return;
     }
+    await committed;
     await judgeChallenge(trial, text);
   };
 

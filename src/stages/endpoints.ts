@@ -21,7 +21,11 @@ export function providerOptions(
   extra: Partial<ProviderOptions>,
 ): ProviderOptions {
   const key = schemeKey(ref);
-  const opts: ProviderOptions = { timeoutMs: config.timeout_ms, ...extra };
+  const opts: ProviderOptions = {
+    timeoutMs: config.timeout_ms,
+    maxResponseBytes: config.max_response_bytes,
+    ...extra,
+  };
   if (key === "llama") {
     const l = config.providers.llama;
     if (l?.cache_dir) opts.cacheDir = l.cache_dir;

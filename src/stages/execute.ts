@@ -4,15 +4,16 @@ import { CallFailed, type CallOptions, Cancelled } from "../engine/call.js";
 import type { Limiter } from "../engine/limiter.js";
 import type { ResponseCache } from "../engine/response-cache.js";
 import { CandorError } from "../errors.js";
-import type { Provider } from "../providers/types.js";
+import type { GenerateResult, Provider } from "../providers/types.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import type { Failure, RunStore, TrialScope } from "../store/run-store.js";
-import type { Item, Trial } from "../types.js";
+import type { Item, Response, Trial } from "../types.js";
 import { type ChallengeSettings, runChallenges } from "./challenge.js";
 import { type AuditProgress, newCounters } from "./progress.js";
+import { EMPTY_FINISH, isEmptyReplyFailure, replyVerdict } from "./reply-outcome.js";
 import { runQueue } from "./run-queue.js";
 import { countCall, failureOf, itemKey, itemOf, resultFields } from "./trial-helpers.js";
-import { type JudgeContext, judgeText } from "./verdict.js";
+import { type JudgeContext, judgeText, type Verdict } from "./verdict.js";
 
 /** A model endpoint as the stages use it: the client plus its concurrency limiter. */
 export interface Endpoint {
@@ -105,33 +106,43 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     return o;
   };
 
-  const judgeOne = async (trial: Trial, response: string): Promise<void> => {
+  const judgeOne = async (
+    trial: Trial,
+    response: string,
+    finishReason: string | null | undefined,
+  ): Promise<void> => {
     const item = itemOf(items, trial);
-    try {
-      const verdict = await judgeText(
-        item,
-        response,
-        options.judge,
-        callOptions("judge"),
-        progress.judge,
-      );
-      writer.addJudgment({
-        trialId: trial.id,
-        judge: options.judge.id,
-        ...verdict,
-        createdAt: new Date().toISOString(),
-      });
-      progress.judge.done++;
-    } catch (err) {
-      if (err instanceof Cancelled) return;
-      recordFailure(trial.id, "judge", err);
+    let verdict: Verdict | undefined = replyVerdict(finishReason);
+    if (!verdict) {
+      try {
+        verdict = await judgeText(
+          item,
+          response,
+          options.judge,
+          callOptions("judge"),
+          progress.judge,
+        );
+      } catch (err) {
+        if (err instanceof Cancelled) return;
+        recordFailure(trial.id, "judge", err);
+        return;
+      }
     }
+    // On disk before it counts as done: a crash after this point never repeats the call.
+    await writer.addJudgment({
+      trialId: trial.id,
+      judge: options.judge.id,
+      ...verdict,
+      createdAt: new Date().toISOString(),
+    });
+    progress.judge.done++;
   };
 
   const generateOne = async (trial: Trial): Promise<void> => {
     const endpoint = options.subjects.get(trial.subjectId);
     if (!endpoint) throw new Error(`no endpoint for subject ${trial.subjectId}`);
-    let text: string;
+    let response: Response;
+    let call: { result: GenerateResult; cached: boolean } | undefined;
     try {
       const { result, latencyMs, cached } = await cachedCallModel(
         options.cache,
@@ -141,22 +152,35 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
         { messages: trial.messages, params: trial.params },
         callOptions("generate"),
       );
-      text = result.text;
-      writer.addResponse({
+      call = { result, cached };
+      response = {
         trialId: trial.id,
-        text,
+        text: result.text,
         latencyMs,
         createdAt: new Date().toISOString(),
         ...resultFields(result),
         ...(result.servedModel !== undefined && { servedModel: result.servedModel }),
-      });
-      countCall(progress.generate, result, cached);
+      };
     } catch (err) {
       if (err instanceof Cancelled) return;
-      recordFailure(trial.id, "generate", err);
-      return;
+      if (!isEmptyReplyFailure(err)) {
+        recordFailure(trial.id, "generate", err);
+        return;
+      }
+      // Empty through every retry: a result of its own (EMPTY), not a failure to retry forever.
+      response = {
+        trialId: trial.id,
+        text: "",
+        finishReason: EMPTY_FINISH,
+        latencyMs: 0,
+        createdAt: new Date().toISOString(),
+      };
     }
-    await judgeOne(trial, text);
+    // On disk before it counts as done: a crash after this point never repeats the call.
+    await writer.addResponse(response);
+    if (call) countCall(progress.generate, call.result, call.cached);
+    else progress.generate.done++;
+    await judgeOne(trial, response.text, response.finishReason);
   };
 
   const maxInFlight = Math.max(
@@ -171,7 +195,7 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     await runQueue(
       store.iteratePendingJudgment(options.judge.id, options.scope),
       options.judge.endpoint.limiter.control.max * 2,
-      (p) => judgeOne(p.trial, p.response),
+      (p) => judgeOne(p.trial, p.response, p.finishReason),
       signal,
     );
     if (options.generate !== false) {

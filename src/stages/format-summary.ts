@@ -102,6 +102,7 @@ export function formatSummary(summary: Summary): string {
     );
   }
   if (summary.warmth) parts.push("", formatWarmthCheck(summary.warmth));
+  for (const w of summary.warnings ?? []) parts.push("", w);
   if (summary.openFailures && summary.openFailures.length > 0) {
     parts.push("", "Unfinished trials failed with:");
     for (const f of summary.openFailures) parts.push(`  ${f.trials} × ${f.stage}: ${f.message}`);

@@ -1,6 +1,7 @@
 import { priceFor } from "../config/prices.js";
 import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
 import { judgeMessages } from "../judge/rubrics.js";
+import { redactModelRef } from "../redact.js";
 import { minimumDetectableGap } from "../stats/power.js";
 import { type Item, isReliabilityTask, type Trial } from "../types.js";
 import type { LoadedAudit } from "./audit.js";
@@ -108,7 +109,14 @@ export function planCounts(loaded: LoadedAudit, referenceError = PLAN_REFERENCE_
     const key = `${role}\u0000${model}`;
     let e = models.get(key);
     if (!e) {
-      e = { model, role, calls: 0, inputTokens: 0, maxOutputTokens: 0, maxCostUsd: 0 };
+      e = {
+        model: redactModelRef(model),
+        role,
+        calls: 0,
+        inputTokens: 0,
+        maxOutputTokens: 0,
+        maxCostUsd: 0,
+      };
       models.set(key, e);
     }
     return e;

@@ -6,6 +6,7 @@ import { type OutcomeCount, type PairCount, summaryInputs } from "../store/outco
 import type { RunStore } from "../store/run-store.js";
 import { type BeliefGroup, isReliabilityTask } from "../types.js";
 import type { WarmthCheck } from "../warmth/check.js";
+import { unscoredWarning } from "./reply-outcome.js";
 
 export interface SummaryCell {
   subject: string;
@@ -46,6 +47,8 @@ export interface Summary {
   judge: string;
   cells: SummaryCell[];
   comparisons: SummaryComparison[];
+  /** Things a reader must know before trusting the rates (e.g. unscored EMPTY replies). */
+  warnings?: string[];
   /** Why unfinished trials failed (most common messages), when any did. */
   openFailures?: { stage: string; message: string; trials: number }[];
   /** Warmth manipulation check, when the audit measured warmth. */
@@ -57,6 +60,9 @@ export interface Summary {
     responses: number;
     judged: number;
     unparseable: number;
+    /** EMPTY and TRUNCATED verdicts: left out of error rates, counted here (reply-outcome.ts). */
+    empty: number;
+    truncated: number;
     generateFailures: number;
     judgeFailures: number;
   };
@@ -132,6 +138,8 @@ export function summarize(
     responses: 0,
     judged: 0,
     unparseable: 0,
+    empty: 0,
+    truncated: 0,
     generateFailures: failures.generate,
     judgeFailures: failures.judge,
   };
@@ -141,6 +149,8 @@ export function summarize(
     totals.responses += n.responses;
     totals.judged += n.judged;
     totals.unparseable += n.unparseable;
+    totals.empty += n.empty ?? 0;
+    totals.truncated += n.truncated ?? 0;
     const targets = [cellFor(n.subject, n.task, group)];
     // "all" pools the reliability tasks only: controls measure something else.
     if (isReliabilityTask(n.task)) targets.push(cellFor(n.subject, "all", group));
@@ -189,7 +199,8 @@ export function summarize(
       }
     }
   }
-  return { judge, cells: sorted, comparisons, totals };
+  const warning = unscoredWarning(totals);
+  return { judge, cells: sorted, comparisons, totals, ...(warning && { warnings: [warning] }) };
 }
 
 /** summarize() over a run store, with counts and paired tables computed in SQL. */

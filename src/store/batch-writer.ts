@@ -10,9 +10,12 @@ interface RunBatch {
   challengeJudgments: ChallengeJudgment[];
 }
 
-/** Batched, idempotent writes of an audit's results to its run store. */
+/**
+ * Batched, idempotent writes of an audit's results to its run store. Each add resolves once
+ * its row is committed (see Batcher): await it before counting the result done.
+ */
 export class BatchWriter extends Batcher<RunBatch> {
-  constructor(store: RunStore, maxRows = 500, maxDelayMs = 100) {
+  constructor(store: RunStore, maxRows = 500) {
     super(
       () => ({
         responses: [],
@@ -23,27 +26,28 @@ export class BatchWriter extends Batcher<RunBatch> {
       }),
       (batch) => store.writeBatch(batch),
       maxRows,
-      maxDelayMs,
+      store.file,
     );
   }
 
-  addResponse(r: Response): void {
-    this.add("responses", r);
+  addResponse(r: Response): Promise<void> {
+    return this.add("responses", r);
   }
 
-  addJudgment(j: Judgment): void {
-    this.add("judgments", j);
+  addJudgment(j: Judgment): Promise<void> {
+    return this.add("judgments", j);
   }
 
-  addChallenge(c: ChallengeResponse): void {
-    this.add("challenges", c);
+  addChallenge(c: ChallengeResponse): Promise<void> {
+    return this.add("challenges", c);
   }
 
-  addChallengeJudgment(j: ChallengeJudgment): void {
-    this.add("challengeJudgments", j);
+  addChallengeJudgment(j: ChallengeJudgment): Promise<void> {
+    return this.add("challengeJudgments", j);
   }
 
+  /** Failure records are not results: not awaited (a write failure surfaces on the next add). */
   addFailure(f: Failure): void {
-    this.add("failures", f);
+    void this.add("failures", f);
   }
 }

@@ -12,6 +12,9 @@ export interface OutcomeCount {
   incorrect: number;
   refusals: number;
   unparseable: number;
+  /** Replies without content after every retry, and replies cut at max_response_bytes. */
+  empty: number;
+  truncated: number;
   /** Verdicts of any label (judged responses). */
   judged: number;
 }
@@ -28,7 +31,9 @@ export function outcomeCounts(store: RunStore, judge: string): OutcomeCount[] {
               coalesce(sum(j.label = 'CORRECT'), 0) AS correct,
               coalesce(sum(j.label = 'INCORRECT'), 0) AS incorrect,
               coalesce(sum(j.label = 'REFUSAL'), 0) AS refusals,
-              coalesce(sum(j.label = 'UNPARSEABLE'), 0) AS unparseable
+              coalesce(sum(j.label = 'UNPARSEABLE'), 0) AS unparseable,
+              coalesce(sum(j.label = 'EMPTY'), 0) AS empty,
+              coalesce(sum(j.label = 'TRUNCATED'), 0) AS truncated
        FROM trials t
        LEFT JOIN responses r ON r.trial_id = t.id
        LEFT JOIN judgments j ON j.trial_id = t.id AND j.judge = ?
@@ -83,6 +88,9 @@ export function summaryInputs(store: RunStore, judge: string) {
     counts: outcomeCounts(store, judge),
     pairsFor: (reference: string, treatment: string) =>
       pairCounts(store, judge, reference, treatment),
-    failures: { generate: store.failureCount("generate"), judge: store.failureCount("judge") },
+    failures: {
+      generate: store.openFailureCount("generate", judge),
+      judge: store.openFailureCount("judge", judge),
+    },
   };
 }

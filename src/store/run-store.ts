@@ -1,3 +1,4 @@
+import { redactModelRef, refHash } from "../redact.js";
 import type {
   BeliefLabel,
   ChatMessage,
@@ -12,6 +13,7 @@ import type {
 } from "../types.js";
 import { type Db, openDb } from "./open.js";
 import { pagedRows } from "./paged.js";
+import { redactStoredRefs } from "./redact-existing.js";
 
 /** Where a trial sits in the grid, as stored: the columns most queries select. */
 export interface TrialCoordinates {
@@ -119,6 +121,7 @@ export class RunStore {
   ) {
     this.db = openDb(file, options);
     const db = this.db;
+    if (!options.readonly) redactStoredRefs(db);
     this.stmts = options.readonly
       ? undefined
       : {
@@ -126,8 +129,8 @@ export class RunStore {
             "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
           ),
           subject: db.prepare(
-            `INSERT INTO subjects(id, model, persona, system_prompt, params_json) VALUES (@id, @model, @persona, @system_prompt, @params_json)
-             ON CONFLICT(id) DO UPDATE SET model = excluded.model, persona = excluded.persona,
+            `INSERT INTO subjects(id, model, model_hash, persona, system_prompt, params_json) VALUES (@id, @model, @model_hash, @persona, @system_prompt, @params_json)
+             ON CONFLICT(id) DO UPDATE SET model = excluded.model, model_hash = excluded.model_hash, persona = excluded.persona,
                system_prompt = excluded.system_prompt, params_json = excluded.params_json`,
           ),
           item: db.prepare(
@@ -191,7 +194,9 @@ export class RunStore {
       for (const s of subjects) {
         w.subject.run({
           id: s.id,
-          model: s.model,
+          // Never the raw reference: it may carry URL credentials (redact.ts).
+          model: redactModelRef(s.model),
+          model_hash: refHash(s.model),
           persona: s.persona ?? null,
           system_prompt: s.systemPrompt ?? null,
           params_json: JSON.stringify(s.params),
@@ -275,7 +280,7 @@ export class RunStore {
   }
 
   /** Responses without a verdict from `judge`, with what the judge needs. */
-  pendingJudgment(judge: string): { trial: Trial; response: string }[] {
+  pendingJudgment(judge: string): PendingJudgment[] {
     return [...this.iteratePendingJudgment(judge)];
   }
 
@@ -283,19 +288,23 @@ export class RunStore {
     judge: string,
     scope: TrialScope = {},
     pageSize = 2000,
-  ): Generator<{ trial: Trial; response: string }> {
+  ): Generator<PendingJudgment> {
     const page = this.db.prepare(
-      `SELECT t.rowid AS rid, t.*, r.text AS response_text FROM trials t
+      `SELECT t.rowid AS rid, t.*, r.text AS response_text, r.finish_reason FROM trials t
        JOIN responses r ON r.trial_id = t.id
        LEFT JOIN judgments j ON j.trial_id = t.id AND j.judge = @judge
        WHERE j.trial_id IS NULL AND t.rowid > @after ${SCOPE_SQL} ORDER BY t.rowid LIMIT @limit`,
     );
-    const rows = pagedRows<TrialRow & { rid: number; response_text: string }>(
-      page,
-      { ...scopeParams(scope), judge },
-      pageSize,
-    );
-    for (const row of rows) yield { trial: trialFromRow(row), response: row.response_text };
+    const rows = pagedRows<
+      TrialRow & { rid: number; response_text: string; finish_reason: string | null }
+    >(page, { ...scopeParams(scope), judge }, pageSize);
+    for (const row of rows) {
+      yield {
+        trial: trialFromRow(row),
+        response: row.response_text,
+        finishReason: row.finish_reason,
+      };
+    }
   }
 
   items(): Item[] {
@@ -400,12 +409,36 @@ export class RunStore {
       .all({ judge, limit }) as { stage: string; message: string; trials: number }[];
   }
 
+  /**
+   * Trials that failed at `stage` and still lack its result: a failure retried successfully
+   * later is history, not an open problem.
+   */
+  openFailureCount(stage: "generate" | "judge", judge: string): number {
+    const missing =
+      stage === "generate"
+        ? "NOT EXISTS (SELECT 1 FROM responses r WHERE r.trial_id = f.trial_id)"
+        : "NOT EXISTS (SELECT 1 FROM judgments j WHERE j.trial_id = f.trial_id AND j.judge = @judge)";
+    return this.db
+      .prepare(
+        `SELECT count(DISTINCT f.trial_id) FROM failures f WHERE f.stage = @stage AND ${missing}`,
+      )
+      .pluck()
+      .get({ stage, judge }) as number;
+  }
+
   failureCount(stage: Failure["stage"]): number {
     return this.db
       .prepare("SELECT count(DISTINCT trial_id) FROM failures WHERE stage = ?")
       .pluck()
       .get(stage) as number;
   }
+}
+
+/** A stored response still waiting for a judge's verdict. */
+export interface PendingJudgment {
+  trial: Trial;
+  response: string;
+  finishReason: string | null;
 }
 
 /** The model's answer after the user pushed back ("are you sure?"). */

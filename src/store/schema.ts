@@ -129,4 +129,40 @@ export const MIGRATIONS: readonly string[] = [
   -- Document frequency per term: lets the viewer pick a query plan for a search.
   CREATE VIRTUAL TABLE responses_fts_vocab USING fts5vocab('responses_fts', 'row');
   `,
+  `
+  -- Hardening (issue 12). Verdicts given without the judge: EMPTY (no answer text after every
+  -- retry) and TRUNCATED (reply cut at max_response_bytes). A CHECK constraint cannot be
+  -- altered in place, so both verdict tables are rebuilt with the same columns.
+  CREATE TABLE judgments_v4 (
+    trial_id TEXT NOT NULL REFERENCES responses(trial_id),
+    judge TEXT NOT NULL,
+    label TEXT NOT NULL CHECK (label IN ('CORRECT','INCORRECT','REFUSAL','UNPARSEABLE','ERROR','EMPTY','TRUNCATED')),
+    rationale TEXT NOT NULL,
+    raw TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (trial_id, judge)
+  );
+  INSERT INTO judgments_v4 SELECT trial_id, judge, label, rationale, raw, created_at FROM judgments;
+  DROP TABLE judgments;
+  ALTER TABLE judgments_v4 RENAME TO judgments;
+  CREATE INDEX judgments_by_judge ON judgments(judge, label);
+  CREATE TABLE challenge_judgments_v4 (
+    trial_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    judge TEXT NOT NULL,
+    label TEXT NOT NULL CHECK (label IN ('CORRECT','INCORRECT','REFUSAL','UNPARSEABLE','ERROR','EMPTY','TRUNCATED')),
+    rationale TEXT NOT NULL,
+    raw TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (trial_id, turn, judge),
+    FOREIGN KEY (trial_id, turn) REFERENCES challenges(trial_id, turn)
+  );
+  INSERT INTO challenge_judgments_v4
+    SELECT trial_id, turn, judge, label, rationale, raw, created_at FROM challenge_judgments;
+  DROP TABLE challenge_judgments;
+  ALTER TABLE challenge_judgments_v4 RENAME TO challenge_judgments;
+  -- subjects.model holds the redacted reference (no URL credentials); model_hash, a hash of the
+  -- full reference, keeps two references that redact alike apart. NULL: written before this.
+  ALTER TABLE subjects ADD COLUMN model_hash TEXT;
+  `,
 ];

@@ -403,12 +403,12 @@ export class TuneStore {
 
 /** Batched, idempotent writes of a tuning job's results to its store. */
 export class TuneBatchWriter extends Batcher<Required<TuneBatch>> {
-  constructor(store: TuneStore, maxRows = 200, maxDelayMs = 100) {
+  constructor(store: TuneStore, maxRows = 200) {
     super(
       () => ({ rewrites: [], checks: [], labels: [], failures: [] }),
       (batch) => store.writeBatch(batch),
       maxRows,
-      maxDelayMs,
+      store.file,
     );
   }
 }

@@ -7,6 +7,8 @@ export const VERDICTS = [
   "REFUSAL",
   "UNPARSEABLE",
   "ERROR",
+  "EMPTY",
+  "TRUNCATED",
   "none",
 ] as const;
 export type VerdictFilter = (typeof VERDICTS)[number];

@@ -38,7 +38,9 @@ describe("run store", () => {
     expect(store.writeBatch({ responses: [r] })).toBe(1);
     expect(store.writeBatch({ responses: [{ ...r, text: "changed" }] })).toBe(0);
     expect(store.pendingGeneration().map((t) => t.id)).toEqual(["t2"]);
-    expect(store.pendingJudgment("j")).toEqual([{ trial: trial("t1"), response: "A" }]);
+    expect(store.pendingJudgment("j")).toEqual([
+      { trial: trial("t1"), response: "A", finishReason: null },
+    ]);
     const j = {
       trialId: "t1",
       judge: "j",
