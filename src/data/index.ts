@@ -67,6 +67,8 @@ export interface LoadedTask {
   total: number;
   /** Exactly which bytes the items came from, for the run record. */
   source: { kind: "local" | "hub"; files: SourceFile[]; hub?: HubSource };
+  /** What the user should know about the data: repeats dropped, fewer items than asked. */
+  warnings: string[];
 }
 
 export const ADAPTERS: Readonly<Record<TaskName, TaskAdapter>> = {
@@ -166,7 +168,10 @@ export async function loadTask(spec: TaskSourceSpec, opts: LoadOptions): Promise
     };
   }
   opts.signal?.throwIfAborted();
-  const all = uniqueIds(adapter.toItems(tables, { seed: opts.seed }));
+  const warnings: string[] = [];
+  const all = uniqueIds(
+    adapter.toItems(tables, { seed: opts.seed, warn: (message) => warnings.push(message) }),
+  );
   if (all.length === 0) {
     throw new DataError(
       tables[0]?.file ?? String(spec.path),
@@ -174,11 +179,17 @@ export async function loadTask(spec: TaskSourceSpec, opts: LoadOptions): Promise
       `no items; expected ${adapter.expected}`,
     );
   }
+  if (spec.n !== undefined && spec.n > all.length) {
+    warnings.push(
+      `${spec.task}: n = ${spec.n} but the dataset has only ${all.length} items; all ${all.length} are used`,
+    );
+  }
   return {
     task: spec.task,
     items: sampleItems(all, spec.n, opts.seed, spec.task),
     total: all.length,
     source,
+    warnings,
   };
 }
 

@@ -56,7 +56,10 @@ export function renderPrompt(
   templates: Readonly<Record<BeliefLabel, BeliefTemplate>> = STUDY_TEMPLATES,
 ): string {
   const template = templates[belief][item.beliefForm];
-  const embed = item.beliefForm === "proposition" ? asEmbeddedProposition : asClause;
+  const clause = item.beliefForm === "proposition" ? asEmbeddedProposition : asClause;
+  // MedQA options are capitalised list entries; the study wrote them in lower case inside the
+  // sentence ("I think the answer is osteoporosis."), and so do we for items that ask for it.
+  const embed = item.meta.beliefCase === "lower" ? (a: string) => clause(a).toLowerCase() : clause;
   const values: Record<string, string> = {
     statement: statement ?? "",
     question: item.question.trim(),

@@ -23,6 +23,8 @@ export interface LoadedAudit {
   plan: Plan;
   /** Exactly which dataset bytes the items came from, recorded with the run. */
   datasets: DatasetRecord[];
+  /** Things about the data the user should see before a run (printed by plan and audit). */
+  warnings: string[];
 }
 
 export interface DatasetRecord {
@@ -32,6 +34,8 @@ export interface DatasetRecord {
   total: number;
   kind: "local" | "hub";
   files: { path?: string; url?: string; repoCommit?: string; sha256: string; bytes: number }[];
+  /** Notes from loading (rows repeating an id dropped, fewer items than asked for). */
+  notes?: string[];
 }
 
 /** Reads the config and datasets and expands the trials. Calls no model. */
@@ -81,6 +85,7 @@ export async function prepareAudit(
         sha256: f.sha256,
         bytes: f.bytes,
       })),
+      ...(loaded.warnings.length > 0 && { notes: loaded.warnings }),
     });
   }
   const scope = checkScope(config, configFile, options.contexts, options.beliefs);
@@ -88,7 +93,8 @@ export async function prepareAudit(
     ...(scope.contexts && { contexts: scope.contexts as ContextLabel[] }),
     ...(scope.beliefs && { beliefs: scope.beliefs as BeliefLabel[] }),
   });
-  return { config, configFile, runDir, items, plan, scope, datasets };
+  const warnings = datasets.flatMap((d) => d.notes ?? []);
+  return { config, configFile, runDir, items, plan, scope, datasets, warnings };
 }
 
 /** tuned:<job>@<epoch> → the provider's model id, so trials record what actually answered. */

@@ -278,6 +278,9 @@ describe("TriviaQA answers in prompts", () => {
     const items = await loadItems({ task: "triviaqa", path: file }, { seed: 1, baseDir: dir });
     const first = Object.fromEntries(items.map((i) => [i.id, i.correct[0]]));
     expect(first).toEqual({ a: "Tosca", b: "WWII", c: "John Makepeace" });
-    for (const it of items) expect(it.incorrect[0]).not.toMatch(/\(|^[A-Z ]{5,}$/);
+    // "c" is the only person: the offline fallback gives it no wrong answer of another type.
+    expect(items.map((i) => i.incorrect.length)).toEqual([1, 1, 0]);
+    for (const it of items)
+      if (it.incorrect[0]) expect(it.incorrect[0]).not.toMatch(/\(|^[A-Z ]{5,}$/);
   });
 });

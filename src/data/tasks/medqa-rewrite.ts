@@ -112,11 +112,57 @@ function openings(q: string): [string, string][] {
   return out;
 }
 
-/** "Which (one) of the following" → "What" (the options are not shown). */
+/**
+ * References to answer options, which are not shown, become plain questions:
+ * "Which (one) of the following (options)" → "What", "Of the following (options), which …" /
+ * "Given the following options, what …" → "What …", "Which of the cytokines below" →
+ * "Which cytokine", "Which calculation below" → "Which calculation", "which of these
+ * maneuvers would" → "which maneuver would", "Of the following laboratory tests, …" →
+ * "Among laboratory tests, …".
+ * A list the vignette itself gives ("the following: nitrofurantoin…") is left alone.
+ */
 export function whatNotWhich(text: string): string {
-  return text.replace(/\b([Ww])hich (?:one )?of the following\b/g, (_m, w: string) =>
-    w === "W" ? "What" : "what",
-  );
+  const cap = (w: string, text: string) => (w === w.toUpperCase() ? text : text.toLowerCase());
+  return text
+    .replace(
+      /\b([Oo])f the following(?: options| choices| answers)?, (?:which|what)\b/g,
+      (_m, w: string) => cap(w, "What"),
+    )
+    .replace(
+      /\b([Gg])iven the following (?:options|choices|answers), (?:which|what)\b/g,
+      (_m, w: string) => cap(w, "What"),
+    )
+    .replace(
+      /\b([Oo])f the following ([a-z][\w -]*?), /g,
+      (_m, w: string, noun: string) => `${cap(w, "Among")} ${noun}, `,
+    )
+    .replace(
+      /\b([Ww])hich (?:one )?of the ([a-z]+) (?:below|above|listed)\b/g,
+      (_m, w: string, noun: string) => `${cap(w, "Which")} ${singularNoun(noun)}`,
+    )
+    .replace(
+      /\b([Ww])hich ([a-z]+) (?:below|above|listed)\b/g,
+      (_m, w: string, noun: string) => `${cap(w, "Which")} ${noun}`,
+    )
+    .replace(
+      /\b([Ww])hich of these ((?:[a-z]+ )?)([a-z]+)(?= (?:would|will|is|are|could|can|does|do|best|most)\b)/g,
+      (_m, w: string, adj: string, noun: string) =>
+        `${cap(w, "Which")} ${adj}${singularNoun(noun)}`,
+    )
+    .replace(
+      /\b([Ww])hich (?:one )?(?:of )?the following(?: options| choices| answers| statements)?\b/g,
+      (_m, w: string) => cap(w, "What"),
+    );
+}
+
+/** Options or choices mentioned but not shown, after the rewrite (none should remain). */
+export const DANGLING_OPTIONS =
+  /\b(?:which (?:one )?(?:of )?the following|of the following\b(?!:)|following (?:options|choices|answers)\b|(?:what|which|the|these|given) (?:options|choices|answer choices)\b|(?:options|choices) (?:below|above)\b|which (?:of the )?\w+ (?:below|above)\b|which of these \w+(?: \w+)? (?:would|will|is|are)\b)/i;
+
+function singularNoun(noun: string): string {
+  if (/ies$/.test(noun)) return `${noun.slice(0, -3)}y`;
+  if (/(?:ss|us|is)$/.test(noun)) return noun;
+  return noun.replace(/s$/, "");
 }
 
 function fallback(q: string): MedqaRewrite {

@@ -8,18 +8,22 @@ import { rewriteMedqa } from "./medqa-rewrite.js";
 import type { TaskAdapter } from "./types.js";
 
 /**
- * MedQA (USMLE, 4 options): JSONL with question, answer, options {A..D}, answer_idx,
- * meta_info (also the hub's `GBaker/MedQA-USMLE-4-options`).
+ * MedQA (USMLE): JSONL with question, answer, options {A..D} or {A..E}, answer_idx,
+ * meta_info (also the hub's `GBaker/MedQA-USMLE-4-options`). The study used the 5-option US
+ * test set (jind11/MedQA `US/test.jsonl`); the default hub dataset and the shared copy have 4
+ * options. Either works: the wrong option is drawn from whatever options a row has.
  *
  * question = the first-person rewrite of the vignette (see medqa-rewrite.ts), asked
  * without the options; the relation is a seeded choice per item.
  * correct = [answer text]; incorrect = [one wrong option, a seeded choice per item].
+ * meta.beliefCase = "lower": in belief sentences the answer is lower-cased, as the study did
+ * ("I don't think the answer is il-4.").
  * meta keeps the original question, the options, the answer letter and the rewrite kind.
  * The dataset has no id: the id is a content hash of the original question and options.
  */
 export const medqa: TaskAdapter = {
   task: "medqa",
-  expected: "MedQA JSON Lines (fields question, answer, options {A..D}, answer_idx)",
+  expected: "MedQA JSON Lines (fields question, answer, options {A..D} or {A..E}, answer_idx)",
   toItems(tables, ctx) {
     const items: Item[] = [];
     for (const table of tables) {
@@ -84,6 +88,7 @@ export const medqa: TaskAdapter = {
             rewrite: rewrite.kind,
             relation: rewrite.relation,
             sex: rewrite.sex,
+            beliefCase: "lower",
           },
         });
       }

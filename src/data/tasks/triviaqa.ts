@@ -10,6 +10,7 @@ import {
 } from "../fields.js";
 import { seededIndex } from "../hash.js";
 import type { Row, Table } from "../table.js";
+import { type AnswerType, answerTypes } from "./answer-type.js";
 import type { TaskAdapter } from "./types.js";
 
 /**
@@ -18,49 +19,61 @@ import type { TaskAdapter } from "./types.js";
  *
  * correct = [answer.value, ...answer.aliases] (deduplicated).
  *
+ * Rows repeating a `question_id` are dropped (the first is kept) before anything else: the
+ * hub's rc.nocontext validation split repeats questions (it is rc.web + rc.wikipedia), and a
+ * repeat sampled twice would be one question counted as two items. The count is reported.
+ *
  * TriviaQA has no incorrect answer, but the belief conditions need one. When a row has
  * its own (`incorrect_answer`, `incorrect_answers` or `incorrect` field — e.g. answers
  * generated offline, as the study did) that is used (meta.incorrectSource = "dataset").
- * Otherwise the distractor is another item's answer value, chosen deterministically:
- *   1. candidates = the other items whose answer value is not equal (case-insensitive,
- *      ignoring punctuation and leading articles) to any of this item's answer/aliases;
- *   2. prefer candidates of the same answer kind — the noun after "which/what" in the
- *      question ("which sea" → other "which sea" answers), else a coarse kind (year,
- *      number, person for "who" questions, other) — so the wrong answer is plausible;
+ * Otherwise (the offline fallback; a `distractors:` model replaces it with a generated one)
+ * the distractor is another item's answer of the same answer type (answer-type.ts: person,
+ * place, number, date, organisation, other), chosen deterministically:
+ *   1. candidates = the other items of the same type whose answer value is not equal
+ *      (case-insensitive, ignoring punctuation and leading articles) to any of this item's
+ *      answers/aliases;
+ *   2. prefer those whose question asks for the same noun ("which sea" → other "which sea"
+ *      answers), then those whose answer ends in the same word ("Black Sea" → "Red Sea"),
+ *      then those of about as many words, then any of the same type — never one of another type: an item with no
+ *      candidate of its type gets no incorrect answer (the plan skips its `incorrect`
+ *      condition and says so);
  *   3. start at index seededIndex(#pool, seed, "triviaqa:distractor", id) of that pool (in
  *      file order) and take the first valid candidate.
- * meta.incorrectSource = "distractor:<other id>". The choice depends only on the seed,
- * this item and the file's contents, never on sampling or subject.
+ * meta.incorrectSource = "distractor:<other id>", meta.answerType = the type. The choice
+ * depends only on the seed, this item and the file's contents, never on sampling or subject.
  */
 export const triviaqa: TaskAdapter = {
   task: "triviaqa",
   expected: "TriviaQA JSON Lines (fields question, question_id, answer {value, aliases, …})",
   toItems(tables, ctx) {
-    const parsed: Parsed[] = [];
+    const all: Parsed[] = [];
     for (const table of tables) {
       const cols = new Columns(table, this.expected);
       const question = cols.require("question");
       const id = cols.require("question_id", "id");
       const answer = cols.require("answer");
       const own = cols.find("incorrect_answer", "incorrect_answers", "incorrect");
-      for (const row of table.rows)
-        parsed.push(parseRow(table, row, { question, id, answer, own }));
+      for (const row of table.rows) all.push(parseRow(table, row, { question, id, answer, own }));
     }
+    const parsed = dropRepeats(all);
+    if (parsed.length < all.length) {
+      ctx.warn?.(
+        `triviaqa: dropped ${all.length - parsed.length} rows repeating a question_id (kept the first of each); ${parsed.length} distinct questions remain`,
+      );
+    }
+    const types = answerTypes(parsed);
+    parsed.forEach((p, i) => {
+      p.type = types[i]!.type;
+      p.noun = types[i]!.noun;
+    });
     const kinds = groupByKind(parsed);
     return parsed.map((p): Item => {
       let incorrect = p.ownIncorrect;
       let incorrectSource = "dataset";
       if (incorrect.length === 0) {
-        const d = chooseDistractor(p, parsed, kinds, ctx.seed);
-        if (!d) {
-          throw new DataError(
-            p.file,
-            p.where,
-            "no other item has a different answer to use as the incorrect answer; expected at least two TriviaQA items with different answers",
-          );
-        }
-        incorrect = [d.correct[0] ?? d.value];
-        incorrectSource = `distractor:${d.id}`;
+        const d = chooseDistractor(p, kinds, ctx.seed);
+        incorrect = d ? [d.correct[0] ?? d.value] : [];
+        incorrectSource = d ? `distractor:${d.id}` : `none: no other ${p.type} answer`;
       }
       return {
         task: "triviaqa",
@@ -72,6 +85,7 @@ export const triviaqa: TaskAdapter = {
         meta: {
           normalizedAliases: p.normalizedAliases,
           incorrectSource,
+          answerType: p.type,
         },
       };
     });
@@ -89,8 +103,8 @@ interface Parsed {
   ownIncorrect: string[];
   /** Normalised forms of every correct answer, for "alias-equal" checks. */
   keys: Set<string>;
-  kind: string;
-  coarseKind: string;
+  type: AnswerType;
+  noun: string | undefined;
 }
 
 function parseRow(
@@ -134,8 +148,8 @@ function parseRow(
     normalizedAliases,
     ownIncorrect: own,
     keys,
-    kind: answerKind(question, value),
-    coarseKind: coarseKind(question, value),
+    type: "other",
+    noun: undefined,
   };
 }
 
@@ -165,31 +179,36 @@ export function normalizeAnswer(text: string): string {
     .replace(/^(the|a|an) /, "");
 }
 
-const WH_SKIP = words(`
-  is was are were do does did has had have the a an of in on to kind type name sort can
-  could would will
-`);
-
-/** The noun after "which"/"what" ("which sea" → "noun:sea"), else the coarse kind. */
-function answerKind(question: string, value: string): string {
-  const m = /\b(?:which|what)\s+([a-z]+)/i.exec(question);
-  const noun = m?.[1]?.toLowerCase();
-  if (noun && !WH_SKIP.has(noun)) return `noun:${noun.replace(/s$/, "")}`;
-  return coarseKind(question, value);
+/** The last word of a several-word answer ("Black Sea" → "sea"): the same kind of thing. */
+function headWord(value: string): string | undefined {
+  const words = normalizeAnswer(value).split(" ");
+  return words.length >= 2 ? words[words.length - 1] : undefined;
 }
 
-function coarseKind(question: string, value: string): string {
-  if (/^\d{3,4}$/.test(value)) return "year";
-  if (/^[\d.,\s]+$/.test(value)) return "number";
-  if (/^\W*who(m|se)?\b/i.test(question) || /\bwho(m|se)?\b.*\?\W*$/i.test(question))
-    return "person";
-  return "other";
+/** One word, two or three, or more: "Fly" reads oddly as the wrong answer to "Mai Tai"'s question. */
+function shapeOf(value: string): number {
+  const n = value.split(/\s+/).filter((w) => w !== "").length;
+  return n <= 1 ? 1 : n <= 3 ? 2 : 3;
+}
+
+/** The first row of each question_id, in file order. */
+function dropRepeats(rows: readonly Parsed[]): Parsed[] {
+  const seen = new Set<string>();
+  return rows.filter((p) => {
+    if (seen.has(p.id)) return false;
+    seen.add(p.id);
+    return true;
+  });
 }
 
 function groupByKind(items: readonly Parsed[]): Map<string, Parsed[]> {
   const groups = new Map<string, Parsed[]>();
   for (const p of items) {
-    for (const k of [p.kind, `coarse:${p.coarseKind}`]) {
+    const keys = [`type:${p.type}`, `shape:${p.type}:${shapeOf(p.value)}`];
+    const head = headWord(p.value);
+    if (head !== undefined) keys.push(`head:${p.type}:${head}`);
+    if (p.noun !== undefined) keys.push(`noun:${p.type}:${p.noun}`);
+    for (const k of keys) {
       const list = groups.get(k);
       if (list) list.push(p);
       else groups.set(k, [p]);
@@ -200,12 +219,16 @@ function groupByKind(items: readonly Parsed[]): Map<string, Parsed[]> {
 
 function chooseDistractor(
   p: Parsed,
-  all: readonly Parsed[],
   kinds: Map<string, Parsed[]>,
   seed: number,
 ): Parsed | undefined {
   const valid = (o: Parsed) => o !== p && !p.keys.has(normalizeAnswer(o.value));
-  const pools = [kinds.get(p.kind), kinds.get(`coarse:${p.coarseKind}`), all];
+  const pools = [
+    p.noun !== undefined ? kinds.get(`noun:${p.type}:${p.noun}`) : undefined,
+    headWord(p.value) !== undefined ? kinds.get(`head:${p.type}:${headWord(p.value)}`) : undefined,
+    kinds.get(`shape:${p.type}:${shapeOf(p.value)}`),
+    kinds.get(`type:${p.type}`),
+  ];
   for (const pool of pools) {
     if (!pool || pool.length < 2) continue;
     const start = seededIndex(pool.length, seed, "triviaqa:distractor", p.id);
@@ -215,9 +238,4 @@ function chooseDistractor(
     }
   }
   return undefined;
-}
-
-/** A set of whitespace-separated words. */
-function words(list: string): Set<string> {
-  return new Set(list.split(/\s+/).filter((w) => w !== ""));
 }

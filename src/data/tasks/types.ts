@@ -4,6 +4,8 @@ import type { ReadTableOptions, Table } from "../table.js";
 export interface AdapterContext {
   /** Seed for every seeded choice (distractors, relations, wrong options). */
   seed: number;
+  /** Notes about the data the user should see (duplicates dropped, …). */
+  warn?: (message: string) => void;
 }
 
 /** Turns the rows of one dataset (one or more files) into Items. */
