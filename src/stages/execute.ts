@@ -1,9 +1,10 @@
+import { dirname } from "node:path";
 import type { RetryPolicy } from "../engine/backoff.js";
 import { cachedCallModel } from "../engine/cached-call.js";
 import { CallFailed, type CallOptions, Cancelled } from "../engine/call.js";
 import type { Limiter } from "../engine/limiter.js";
 import type { ResponseCache } from "../engine/response-cache.js";
-import { CandorError } from "../errors.js";
+import { UnparseableGuard, unparseableMessage } from "../judge/unparseable-guard.js";
 import type { Provider } from "../providers/types.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import type { Failure, RunStore, TrialScope } from "../store/run-store.js";
@@ -11,6 +12,7 @@ import type { Item, Trial } from "../types.js";
 import { type ChallengeSettings, runChallenges } from "./challenge.js";
 import { type AuditProgress, newCounters } from "./progress.js";
 import { runQueue } from "./run-queue.js";
+import { EndpointUnusableError, JudgeUnparseableError } from "./stop-errors.js";
 import { countCall, failureOf, itemKey, itemOf, resultFields } from "./trial-helpers.js";
 import { type JudgeContext, judgeText } from "./verdict.js";
 
@@ -33,6 +35,8 @@ export interface ExecuteOptions {
   scope?: TrialScope;
   /** "Are you sure?" follow-ups, when the audit asks for them. */
   challenge?: ChallengeSettings;
+  /** judge.max_unparseable: the run stops when more of the judge's verdicts are unparseable. */
+  maxUnparseable?: number;
   retry: RetryPolicy;
   timeoutMs: number;
   signal: AbortSignal;
@@ -54,6 +58,27 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
   if (options.signal.aborted) stop.abort(options.signal.reason);
   else options.signal.addEventListener("abort", onOuterAbort, { once: true });
   const signal = stop.signal;
+  let tooManyUnparseable: string | undefined;
+  const guard =
+    options.maxUnparseable === undefined
+      ? undefined
+      : new UnparseableGuard(options.maxUnparseable, modelVerdictCounts(store, options.judge.id));
+  const judge: JudgeContext = {
+    ...options.judge,
+    ...(guard && {
+      guard,
+      onUnparseableLimit: () => {
+        tooManyUnparseable ??= unparseableMessage(
+          options.judge.endpoint.provider.ref,
+          guard.counts,
+          guard.maxShare,
+          options.judge.structured ?? "json_schema",
+          dirname(store.file),
+        );
+        stop.abort(new Error("too many unparseable verdicts"));
+      },
+    }),
+  };
   const recordFailure = (trialId: string, stage: Failure["stage"], err: unknown) => {
     if (err instanceof CallFailed && err.fatal) {
       fatal ??= err;
@@ -108,16 +133,10 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
   const judgeOne = async (trial: Trial, response: string): Promise<void> => {
     const item = itemOf(items, trial);
     try {
-      const verdict = await judgeText(
-        item,
-        response,
-        options.judge,
-        callOptions("judge"),
-        progress.judge,
-      );
+      const verdict = await judgeText(item, response, judge, callOptions("judge"), progress.judge);
       writer.addJudgment({
         trialId: trial.id,
-        judge: options.judge.id,
+        judge: judge.id,
         ...verdict,
         createdAt: new Date().toISOString(),
       });
@@ -186,6 +205,7 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
       writer.flush();
       await runChallenges({
         ...options,
+        judge,
         signal,
         recordFailure,
         challenge: options.challenge,
@@ -201,9 +221,30 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     options.signal.removeEventListener("abort", onOuterAbort);
   }
   if (fatal) {
-    throw new CandorError(
+    throw new EndpointUnusableError(
       `${fatal.message}\nStopped: every further call would fail the same way. Finished work is saved; fix this and re-run to resume.`,
     );
   }
+  if (tooManyUnparseable !== undefined) throw new JudgeUnparseableError(tooManyUnparseable);
   return progress;
+}
+
+/** The judge model's stored verdicts (rule verdicts store no raw reply) and one unparseable reply. */
+function modelVerdictCounts(
+  store: RunStore,
+  judge: string,
+): { verdicts: number; unparseable: number; example?: string } {
+  const row = store.db
+    .prepare(
+      `SELECT count(*) AS verdicts, coalesce(sum(label = 'UNPARSEABLE'), 0) AS unparseable,
+              (SELECT raw FROM judgments WHERE judge = @judge AND label = 'UNPARSEABLE'
+                AND raw IS NOT NULL LIMIT 1) AS example
+         FROM judgments WHERE judge = @judge AND raw IS NOT NULL`,
+    )
+    .get({ judge }) as { verdicts: number; unparseable: number; example: string | null };
+  return {
+    verdicts: row.verdicts,
+    unparseable: row.unparseable,
+    ...(row.example !== null && { example: row.example }),
+  };
 }
