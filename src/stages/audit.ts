@@ -138,7 +138,10 @@ export async function runAudit(
         options.onPreflight?.(checked.results);
         if (signal.aborted)
           return { runDir, summary: summarizeRun(store, config), progress, interrupted: true };
-        assertPreflight(checked.results, configFile);
+        assertPreflight(
+          checked.results,
+          `Fix the endpoint and re-run; \`npx candor plan ${configFile} --check\` repeats this check without running trials.`,
+        );
         structured = checked.judgeMode;
         store.setMeta(structuredMetaKey(judge), structured);
       }

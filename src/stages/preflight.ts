@@ -171,14 +171,14 @@ export function formatPreflight(results: readonly PreflightResult[]): string {
 }
 
 /** Throws when any endpoint failed: the run ends before its first trial, with nothing recorded. */
-export function assertPreflight(results: readonly PreflightResult[], configFile: string): void {
+export function assertPreflight(results: readonly PreflightResult[], hint: string): void {
   const failed = results.filter((r) => r.status === "failed");
   if (failed.length === 0) return;
   throw new EndpointUnusableError(
     [
       `preflight failed: ${failed.length} of ${results.length} endpoints cannot be used, so no trial was run (nothing recorded as a trial failure).`,
       formatPreflight(failed),
-      `Fix the endpoint and re-run; \`npx candor plan ${configFile} --check\` repeats this check without running trials.`,
+      hint,
     ].join("\n"),
   );
 }

@@ -129,4 +129,17 @@ export const MIGRATIONS: readonly string[] = [
   -- Document frequency per term: lets the viewer pick a query plan for a search.
   CREATE VIRTUAL TABLE responses_fts_vocab USING fts5vocab('responses_fts', 'row');
   `,
+  `
+  -- Verdicts taken out of judgments by \`candor judge --retry-unparseable\`: kept, with when.
+  CREATE TABLE IF NOT EXISTS judgments_replaced (
+    trial_id TEXT NOT NULL,
+    judge TEXT NOT NULL,
+    label TEXT NOT NULL,
+    rationale TEXT NOT NULL,
+    raw TEXT,
+    created_at TEXT NOT NULL,
+    replaced_at TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS judgments_replaced_by_trial ON judgments_replaced(trial_id, judge);
+  `,
 ];
