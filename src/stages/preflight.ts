@@ -1,6 +1,6 @@
 import type { RetryPolicy } from "../engine/backoff.js";
 import { cachedCallModel } from "../engine/cached-call.js";
-import { CallFailed, Cancelled } from "../engine/call.js";
+import { CallFailed, type CallOptions, Cancelled } from "../engine/call.js";
 import type { ResponseCache } from "../engine/response-cache.js";
 import { judgeRequest } from "../judge/judge-response.js";
 import {
@@ -35,6 +35,8 @@ export interface PreflightResult {
   /** Modes the endpoint rejected on the way (auto), with the reason. */
   rejected?: { mode: StructuredMode; reason: string }[];
   reason?: string;
+  /** Retried attempts (429/5xx, a dropped connection) on the way. */
+  retries?: number;
 }
 
 export interface PreflightOptions {
@@ -56,6 +58,8 @@ const PROBE_ITEM: Item = {
 };
 const PROBE_MESSAGE = "Reply with the single word OK.";
 const PROBE_MAX_TOKENS = 16;
+/** Attempts before a refused connection fails the preflight. */
+const CONNECTION_ATTEMPTS = 2;
 
 /** A rejected request shape (400/422) is a reason to try the next mode; anything else is not. */
 function rejectsRequest(err: CallFailed): boolean {
@@ -92,17 +96,48 @@ async function probe(target: PreflightTarget, options: PreflightOptions): Promis
   if (!target.endpoint || target.skip !== undefined) {
     return { ...base, status: "skipped", reason: target.skip ?? "no endpoint" };
   }
-  const { provider, limiter } = target.endpoint;
-  // Two attempts with a short backoff: a blip is forgiven, a dead endpoint fails in seconds.
-  const call = {
-    retry: {
-      maxAttempts: Math.min(2, options.retry.maxAttempts),
-      baseDelayMs: Math.min(options.retry.baseDelayMs, 500),
-      maxDelayMs: Math.min(options.retry.maxDelayMs, 1000),
-    },
+  // The run's retry policy for 429/5xx (a busy server is usable), but a refused connection gets
+  // one retry only: a blip is forgiven, a dead endpoint fails in seconds.
+  const stop = new AbortController();
+  const onOuterAbort = () => stop.abort(options.signal.reason);
+  if (options.signal.aborted) stop.abort(options.signal.reason);
+  else options.signal.addEventListener("abort", onOuterAbort, { once: true });
+  let unreachable: string | undefined;
+  let retries = 0;
+  const call: CallOptions = {
+    retry: options.retry,
     timeoutMs: options.timeoutMs,
-    signal: options.signal,
+    signal: stop.signal,
+    onRetry: ({ attempt, error }) => {
+      retries++;
+      if (error.connectionFailed && attempt >= CONNECTION_ATTEMPTS) {
+        unreachable = error.message;
+        stop.abort(new Error("unreachable"));
+      }
+    },
   };
+  try {
+    const result = await probeModes(
+      target,
+      target.endpoint,
+      call,
+      options.cache,
+      () => unreachable,
+    );
+    return retries > 0 ? { ...result, retries } : result;
+  } finally {
+    options.signal.removeEventListener("abort", onOuterAbort);
+  }
+}
+
+async function probeModes(
+  target: PreflightTarget,
+  { provider, limiter }: Endpoint,
+  call: CallOptions,
+  cache: ResponseCache | undefined,
+  unreachable: () => string | undefined,
+): Promise<PreflightResult> {
+  const base = { roles: target.roles, ref: provider.ref };
   const modes: readonly (StructuredMode | undefined)[] =
     target.structured === undefined ? [undefined] : modesToTry(target.structured);
   const rejected: { mode: StructuredMode; reason: string }[] = [];
@@ -115,7 +150,7 @@ async function probe(target: PreflightTarget, options: PreflightOptions): Promis
           }
         : inMode({ ...judgeRequest(PROBE_ITEM, "4"), params: target.params }, mode);
     try {
-      await cachedCallModel(options.cache, 0, provider, limiter, request, call);
+      await cachedCallModel(cache, 0, provider, limiter, request, call);
       return {
         ...base,
         status: "ok",
@@ -123,7 +158,12 @@ async function probe(target: PreflightTarget, options: PreflightOptions): Promis
         ...(rejected.length > 0 && { rejected }),
       };
     } catch (err) {
-      if (err instanceof Cancelled) return { ...base, status: "skipped", reason: "cancelled" };
+      if (err instanceof Cancelled) {
+        const down = unreachable();
+        return down === undefined
+          ? { ...base, status: "skipped", reason: "cancelled" }
+          : { ...base, status: "failed", reason: down };
+      }
       const failed = err instanceof CallFailed ? err : undefined;
       const reason = err instanceof Error ? err.message : String(err);
       if (mode !== undefined && failed && rejectsRequest(failed)) {
@@ -155,7 +195,8 @@ export async function runPreflight(
 }
 
 function describe(r: PreflightResult): string {
-  const head = `${r.roles.join(", ")} — ${r.ref}`;
+  const roles = r.roles.join(", ");
+  const head = r.reason?.startsWith(r.ref) ? roles : `${roles} — ${r.ref}`;
   if (r.status === "skipped") return `  skipped  ${head}: ${r.reason}`;
   if (r.status === "failed") return `  FAILED   ${head}: ${r.reason}`;
   const fallback =
