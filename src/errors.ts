@@ -36,6 +36,8 @@ export class ProviderConfigError extends CandorError {
  */
 export class ProviderCallError extends Error {
   override readonly name = "ProviderCallError";
+  /** No HTTP answer at all (refused, reset, unknown host): counted by the engine's endpoint watch. */
+  connectionFailed = false;
   constructor(
     message: string,
     readonly retryable: boolean,

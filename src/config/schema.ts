@@ -4,6 +4,7 @@ import { PERSONA_NAMES } from "../design/personas.js";
 import { TEMPLATE_PLACEHOLDERS } from "../design/templates.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { BELIEFS, CONTEXTS } from "../types.js";
+import { judgeStructuredSchema, maxUnparseableSchema } from "./judge-settings.js";
 
 /**
  * The audit file (YAML). Field names are snake_case like the OpenAI API the
@@ -105,6 +106,8 @@ export const judgeSchema = z.strictObject({
   ),
   params: generationParamsSchema.optional(),
   concurrency: z.number().int().positive().max(1024).optional(),
+  structured: judgeStructuredSchema,
+  max_unparseable: maxUnparseableSchema,
 });
 
 export const providerSettingsSchema = z.strictObject({

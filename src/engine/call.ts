@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ProviderCallError } from "../errors.js";
 import type { GenerateRequest, GenerateResult, Provider } from "../providers/types.js";
 import { backoffDelay, type RetryPolicy } from "./backoff.js";
+import { endpointHealth } from "./endpoint-health.js";
 import type { Limiter } from "./limiter.js";
 
 export interface CallOptions {
@@ -43,15 +44,18 @@ export class CallFailed extends Error {
     readonly attempts: number,
     readonly retryable: boolean,
     readonly status?: number,
+    /** The endpoint refused connections on several calls in a row (see endpoint-health.ts). */
+    readonly unreachable = false,
   ) {
     super(message);
   }
 
   /**
    * Failures that every later call to the same endpoint will repeat (bad key,
-   * no access, unknown model): the run stops instead of failing each trial.
+   * no access, unknown model, nothing listening): the run stops instead of failing each trial.
    */
   get fatal(): boolean {
+    if (this.unreachable) return true;
     return !this.retryable && (this.status === 401 || this.status === 403 || this.status === 404);
   }
 }
@@ -105,6 +109,7 @@ export async function callModel(
       const result = await provider.generate({ ...request, signal: attemptController.signal });
       limiter.control.onSuccess();
       limiter.drain();
+      endpointHealth(limiter).answered();
       return { result, attempts: attempt, latencyMs: performance.now() - started };
     } catch (err) {
       if (err instanceof Cancelled || options.signal.aborted) throw new Cancelled("cancelled");
@@ -116,6 +121,19 @@ export async function callModel(
     }
     if (error.status === 429) limiter.control.onRateLimited(Date.now());
     if (!error.retryable || attempt >= options.retry.maxAttempts) {
+      const health = endpointHealth(limiter);
+      if (!error.connectionFailed) health.answered();
+      else if (health.unreachable()) {
+        const failed = new CallFailed(
+          `${error.message}\n${provider.ref}: unreachable on ${health.limit} calls in a row (${attempt} attempts each)`,
+          attempt,
+          error.retryable,
+          error.status,
+          true,
+        );
+        failed.cause = error;
+        throw failed;
+      }
       const failed = new CallFailed(error.message, attempt, error.retryable, error.status);
       // Kept so a stage can tell what kind of failure it was (e.g. an empty reply).
       failed.cause = error;

@@ -143,7 +143,9 @@ export function mapSdkError(
   if (kinds.timeout) return new ProviderCallError(`${ctx.ref}: request timed out`, true);
   if (kinds.connection || err.status === undefined) {
     const detail = scrub(causeText(err.cause) || err.message, ctx.secrets);
-    return new ProviderCallError(`${ctx.ref}: connection failed (${detail})`, true);
+    const failed = new ProviderCallError(`${ctx.ref}: connection failed (${detail})`, true);
+    failed.connectionFailed = true;
+    return failed;
   }
   const status = err.status;
   const shouldRetry = err.headers?.get("x-should-retry");

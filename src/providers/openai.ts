@@ -59,6 +59,7 @@ export function schemaName(name: string): string {
 export function responseFormat(
   s: OutputSchema,
 ): NonNullable<ChatCompletionCreateParamsNonStreaming["response_format"]> {
+  if (s.mode === "json_object") return { type: "json_object" };
   return {
     type: "json_schema",
     json_schema: { name: schemaName(s.name), schema: s.schema, strict: true },

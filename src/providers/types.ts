@@ -4,6 +4,12 @@ import type { ChatMessage, GenerationParams } from "../types.js";
 export interface OutputSchema {
   name: string;
   schema: Record<string, unknown>;
+  /**
+   * OpenAI-compatible endpoints: `json_object` asks only for some JSON object (for servers that
+   * reject json_schema); the schema then lives in the prompt. Default json_schema. Other
+   * backends always constrain to the schema (forced tool, grammar).
+   */
+  mode?: "json_schema" | "json_object";
 }
 
 export interface GenerateRequest {

@@ -33,6 +33,7 @@ import {
   collectWarmth,
   collectWorstCases,
 } from "./collect-store.js";
+import { judgeNotes } from "./judge-notes.js";
 import type { RunInfo } from "./model.js";
 import {
   type ContextEffectRow,
@@ -122,6 +123,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
       generatedAt: (opts.now ?? new Date()).toISOString(),
       judge,
       judges,
+      judgeNotes: judgeNotes(store, config, judge),
       subjects: store
         .subjects()
         .map((s) => ({ id: s.id, model: s.model, persona: s.persona ?? null })),

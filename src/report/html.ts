@@ -29,6 +29,7 @@ main { max-width: 1180px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 1.7rem; margin: 0 0 4px; } h2 { font-size: 1.3rem; margin: 36px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 h3 { font-size: 1.05rem; margin: 20px 0 6px; }
 .meta, .note, .na { color: var(--muted); font-size: 0.9rem; }
+.warning { color: #9a3412; font-weight: 600; }
 .na { background: var(--soft); border-left: 4px solid var(--line); padding: 8px 12px; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 0.9rem; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
@@ -89,6 +90,7 @@ function runSection(d: ReportData): SafeHtml {
   const t = r.totals;
   return html`<section id="run">
 <p class="meta">Run <code>${r.dir}</code> · created ${r.createdAt ?? DASH} · report generated ${r.generatedAt} · judge <code>${r.judge}</code></p>
+${(r.judgeNotes ?? []).map((n) => html`<p class="${n.warning ? "warning" : "note"}" data-judge-note>${n.text}</p>`)}
 <table><thead><tr><th>subject</th><th>model</th><th>persona</th><th>role</th></tr></thead><tbody>
 ${r.subjects.map(
   (s) =>

@@ -43,6 +43,10 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
     `# candor report: ${mdText(r.name)}`,
     "",
     `Run ${mdText(r.dir)}, created ${t(r.createdAt)}, report generated ${t(r.generatedAt)}; judge ${mdText(r.judge)}.`,
+    ...(r.judgeNotes ?? []).flatMap((n) => [
+      "",
+      `${n.warning ? "**Warning.** " : ""}${mdText(n.text)}`,
+    ]),
     "",
     table(
       ["subject", "model", "persona"],

@@ -33,6 +33,8 @@ export interface RunInfo {
   readonly generatedAt: string;
   readonly judge: string;
   readonly judges: readonly string[];
+  /** About the judge: self-grading warnings and how it was asked for JSON. */
+  readonly judgeNotes?: readonly { warning: boolean; text: string }[];
   readonly subjects: readonly { id: string; model: string; persona: string | null }[];
   readonly tasks: readonly TaskName[];
   readonly compare: readonly { reference: string; treatment: string }[];

@@ -6,16 +6,20 @@ import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
 import { ResponseCache } from "../engine/response-cache.js";
 import { countFlips } from "../judge/flips.js";
 import { judgeId } from "../judge/judge-response.js";
+import { runSelfGrading } from "../judge/self-grading.js";
+import { structuredMetaKey } from "../judge/structured.js";
 import type { ProviderOptions } from "../providers/types.js";
 import { challengeOutcomes } from "../store/challenges.js";
 import { lockRun } from "../store/run-lock.js";
 import { RunStore, type TrialScope } from "../store/run-store.js";
 import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
 import { warmthManipulationCheck } from "../warmth/index.js";
+import { preflightAudit, recordedJudgeMode } from "./audit-preflight.js";
 import { retryPolicy, toJudgeParams } from "./config-params.js";
 import { openEndpoints, type ProviderFactory } from "./endpoints.js";
 import { executePending } from "./execute.js";
 import { measureRunWarmth } from "./measure.js";
+import { assertPreflight, type PreflightResult } from "./preflight.js";
 import { type LoadedAudit, prepareAudit, RUN_DB, recordPlan } from "./prepare.js";
 import { type AuditProgress, newCounters } from "./progress.js";
 import { type Summary, summarizeStore } from "./summarize.js";
@@ -34,6 +38,8 @@ export interface AuditOptions {
   onPrepared?: (loaded: LoadedAudit) => void;
   /** Called once models are ready (downloaded, loaded), right before generation starts. */
   onStart?: () => void;
+  /** Called with the preflight's findings (only when the run had work left to do). */
+  onPreflight?: (results: readonly PreflightResult[]) => void;
 }
 
 export interface AuditResult {
@@ -55,6 +61,10 @@ export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
   if (open.length > 0) summary.openFailures = open;
   const challenged = challengeOutcomes(store, judge);
   if (challenged.length > 0) summary.challenge = countFlips(challenged);
+  const structured = store.getMeta(structuredMetaKey(judge));
+  if (structured !== undefined) summary.judgeStructured = structured;
+  const self = runSelfGrading(config);
+  if (self.length > 0) summary.selfGrading = self;
   return summary;
 }
 
@@ -114,17 +124,39 @@ export async function runAudit(
   try {
     const endpoints = await openEndpoints(config, options.providerFactory, options.providerOptions);
     const cache = openCache(config, dirname(resolve(configFile)));
-    options.onStart?.();
+    const judge = judgeId(config.judge.model);
     try {
+      let structured = recordedJudgeMode(store, judge, config.judge.structured);
+      // Before the first trial (and on any re-run with work left): every endpoint answers.
+      if (store.countPendingGeneration(scope) > 0 || store.countPendingJudgment(judge, scope) > 0) {
+        const checked = await preflightAudit(config, endpoints, {
+          signal,
+          ...(cache && { cache }),
+          ...(options.providerFactory && { factory: options.providerFactory }),
+          ...(options.providerOptions && { providerOptions: options.providerOptions }),
+        });
+        options.onPreflight?.(checked.results);
+        if (signal.aborted)
+          return { runDir, summary: summarizeRun(store, config), progress, interrupted: true };
+        assertPreflight(
+          checked.results,
+          `Fix the endpoint and re-run; \`npx candor plan ${configFile} --check\` repeats this check without running trials.`,
+        );
+        structured = checked.judgeMode;
+        store.setMeta(structuredMetaKey(judge), structured);
+      }
+      options.onStart?.();
       await executePending({
         store,
         subjects: endpoints.subjects,
         judge: {
-          id: judgeId(config.judge.model),
+          id: judge,
           endpoint: endpoints.judge,
           params: { temperature: 0, maxTokens: 400, ...toJudgeParams(config) },
+          structured,
           ...(cache && { cache }),
         },
+        maxUnparseable: config.judge.max_unparseable,
         retry: retryPolicy(config),
         timeoutMs: config.timeout_ms,
         signal,

@@ -1,9 +1,11 @@
+import { dirname } from "node:path";
 import type { RetryPolicy } from "../engine/backoff.js";
 import { cachedCallModel } from "../engine/cached-call.js";
 import { CallFailed, type CallOptions, Cancelled } from "../engine/call.js";
 import type { Limiter } from "../engine/limiter.js";
 import type { ResponseCache } from "../engine/response-cache.js";
 import { CandorError } from "../errors.js";
+import { UnparseableGuard, unparseableMessage } from "../judge/unparseable-guard.js";
 import type { GenerateResult, Provider } from "../providers/types.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import type { Failure, RunStore, TrialScope } from "../store/run-store.js";
@@ -12,6 +14,7 @@ import { type ChallengeSettings, runChallenges } from "./challenge.js";
 import { type AuditProgress, newCounters } from "./progress.js";
 import { EMPTY_FINISH, isEmptyReplyFailure, replyVerdict } from "./reply-outcome.js";
 import { runQueue } from "./run-queue.js";
+import { EndpointUnusableError, JudgeUnparseableError } from "./stop-errors.js";
 import { countCall, failureOf, itemKey, itemOf, resultFields } from "./trial-helpers.js";
 import { type JudgeContext, judgeText, type Verdict } from "./verdict.js";
 
@@ -34,6 +37,8 @@ export interface ExecuteOptions {
   scope?: TrialScope;
   /** "Are you sure?" follow-ups, when the audit asks for them. */
   challenge?: ChallengeSettings;
+  /** judge.max_unparseable: the run stops when more of the judge's verdicts are unparseable. */
+  maxUnparseable?: number;
   retry: RetryPolicy;
   timeoutMs: number;
   signal: AbortSignal;
@@ -55,6 +60,27 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
   if (options.signal.aborted) stop.abort(options.signal.reason);
   else options.signal.addEventListener("abort", onOuterAbort, { once: true });
   const signal = stop.signal;
+  let tooManyUnparseable: string | undefined;
+  const guard =
+    options.maxUnparseable === undefined
+      ? undefined
+      : new UnparseableGuard(options.maxUnparseable, modelVerdictCounts(store, options.judge.id));
+  const judge: JudgeContext = {
+    ...options.judge,
+    ...(guard && {
+      guard,
+      onUnparseableLimit: () => {
+        tooManyUnparseable ??= unparseableMessage(
+          options.judge.endpoint.provider.ref,
+          guard.counts,
+          guard.maxShare,
+          options.judge.structured ?? "json_schema",
+          dirname(store.file),
+        );
+        stop.abort(new Error("too many unparseable verdicts"));
+      },
+    }),
+  };
   const recordFailure = (trialId: string, stage: Failure["stage"], err: unknown) => {
     if (err instanceof CallFailed && err.fatal) {
       fatal ??= err;
@@ -115,13 +141,7 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     let verdict: Verdict | undefined = replyVerdict(finishReason);
     if (!verdict) {
       try {
-        verdict = await judgeText(
-          item,
-          response,
-          options.judge,
-          callOptions("judge"),
-          progress.judge,
-        );
+        verdict = await judgeText(item, response, judge, callOptions("judge"), progress.judge);
       } catch (err) {
         if (err instanceof Cancelled) return;
         recordFailure(trial.id, "judge", err);
@@ -131,7 +151,7 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     // On disk before it counts as done: a crash after this point never repeats the call.
     await writer.addJudgment({
       trialId: trial.id,
-      judge: options.judge.id,
+      judge: judge.id,
       ...verdict,
       createdAt: new Date().toISOString(),
     });
@@ -210,6 +230,7 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
       writer.flush();
       await runChallenges({
         ...options,
+        judge,
         signal,
         recordFailure,
         challenge: options.challenge,
@@ -225,9 +246,30 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     options.signal.removeEventListener("abort", onOuterAbort);
   }
   if (fatal) {
-    throw new CandorError(
+    throw new EndpointUnusableError(
       `${fatal.message}\nStopped: every further call would fail the same way. Finished work is saved; fix this and re-run to resume.`,
     );
   }
+  if (tooManyUnparseable !== undefined) throw new JudgeUnparseableError(tooManyUnparseable);
   return progress;
+}
+
+/** The judge model's stored verdicts (rule verdicts store no raw reply) and one unparseable reply. */
+function modelVerdictCounts(
+  store: RunStore,
+  judge: string,
+): { verdicts: number; unparseable: number; example?: string } {
+  const row = store.db
+    .prepare(
+      `SELECT count(*) AS verdicts, coalesce(sum(label = 'UNPARSEABLE'), 0) AS unparseable,
+              (SELECT raw FROM judgments WHERE judge = @judge AND label = 'UNPARSEABLE'
+                AND raw IS NOT NULL LIMIT 1) AS example
+         FROM judgments WHERE judge = @judge AND raw IS NOT NULL`,
+    )
+    .get({ judge }) as { verdicts: number; unparseable: number; example: string | null };
+  return {
+    verdicts: row.verdicts,
+    unparseable: row.unparseable,
+    ...(row.example !== null && { example: row.example }),
+  };
 }

@@ -25,7 +25,8 @@ export function formatSummary(summary: Summary): string {
     String(c.trials - c.responses + c.unjudged),
   ]);
   const parts = [
-    `Error rates (judge: ${summary.judge})`,
+    ...(summary.selfGrading ?? []).map((w) => `WARNING ${w.message}\n`),
+    `Error rates (judge: ${summary.judge}${summary.judgeStructured ? `, structured output: ${summary.judgeStructured}` : ""})`,
     table(
       [
         "subject",

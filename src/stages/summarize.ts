@@ -1,5 +1,6 @@
 import { beliefGroup } from "../design/conditions.js";
 import type { FlipCounts } from "../judge/flips.js";
+import type { SelfGrading } from "../judge/self-grading.js";
 import { mcnemarExact } from "../stats/mcnemar.js";
 import { wilsonInterval } from "../stats/wilson.js";
 import { type OutcomeCount, type PairCount, summaryInputs } from "../store/outcome-counts.js";
@@ -55,6 +56,10 @@ export interface Summary {
   warmth?: WarmthCheck;
   /** "Are you sure?" flip accounting, when the audit challenged answers. */
   challenge?: FlipCounts[];
+  /** How the judge was asked for JSON (json_schema, json_object or prompt), when recorded. */
+  judgeStructured?: string;
+  /** Judges that are also a subject's model. */
+  selfGrading?: SelfGrading[];
   totals: {
     trials: number;
     responses: number;

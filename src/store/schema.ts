@@ -165,4 +165,17 @@ export const MIGRATIONS: readonly string[] = [
   -- full reference, keeps two references that redact alike apart. NULL: written before this.
   ALTER TABLE subjects ADD COLUMN model_hash TEXT;
   `,
+  `
+  -- Verdicts taken out of judgments by \`candor judge --retry-unparseable\`: kept, with when.
+  CREATE TABLE IF NOT EXISTS judgments_replaced (
+    trial_id TEXT NOT NULL,
+    judge TEXT NOT NULL,
+    label TEXT NOT NULL,
+    rationale TEXT NOT NULL,
+    raw TEXT,
+    created_at TEXT NOT NULL,
+    replaced_at TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS judgments_replaced_by_trial ON judgments_replaced(trial_id, judge);
+  `,
 ];

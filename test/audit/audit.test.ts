@@ -29,8 +29,9 @@ describe("candor audit against an OpenAI-compatible server", () => {
       judged: trials,
       unparseable: 12,
     });
-    // 12 reference answers are unparseable by the judge; every other trial costs one judge call
-    expect(server.stats.requests - before).toBe(trials * 2);
+    // 12 reference answers are unparseable by the judge; every other trial costs one judge call;
+    // the preflight makes one call per endpoint (the subjects' model, the judge)
+    expect(server.stats.requests - before).toBe(trials * 2 + 2);
 
     const cell = (subject: string, task: string, group: string) =>
       result.summary.cells.find(
@@ -119,7 +120,12 @@ describe("candor audit against an OpenAI-compatible server", () => {
     });
     try {
       const { configFile } = writeAuditConfig(flaky.baseURL, { n: 4 });
-      const result = await runAudit(configFile);
+      let preflightRetries = 0;
+      const result = await runAudit(configFile, {
+        onPreflight: (checked) => {
+          for (const r of checked) preflightRetries += r.retries ?? 0;
+        },
+      });
       const trials = 2 * 4 * 2 * 2 * 4;
       expect(flaky.stats.faults).toBeGreaterThan(20);
       expect(result.summary.totals).toMatchObject({
@@ -129,9 +135,9 @@ describe("candor audit against an OpenAI-compatible server", () => {
         generateFailures: 0,
         judgeFailures: 0,
       });
-      expect(result.progress.generate.retries + result.progress.judge.retries).toBe(
-        flaky.stats.faults,
-      );
+      expect(
+        result.progress.generate.retries + result.progress.judge.retries + preflightRetries,
+      ).toBe(flaky.stats.faults);
     } finally {
       await flaky.close();
     }

@@ -9,7 +9,8 @@ import { sharedData, tempDir } from "./paths.js";
  * persona agrees with any belief the user states. The judge marks agreement
  * INCORRECT and returns non-JSON when the reference answers an
  * original_neutral prompt (marked UNPARSEABLE-ME), so the summary's
- * numbers are known in advance.
+ * numbers are known in advance. That is 12.5% of its verdicts, hence the
+ * config's max_unparseable of 0.3 (the default 5% would stop the run).
  */
 export function scriptedReply(req: FakeChatRequest): string {
   const last = req.messages.at(-1)?.content ?? "";
@@ -66,7 +67,7 @@ tasks:
   - { task: triviaqa, path: "${join(sharedData, "triviaqa/test.jsonl")}", n: ${options.n ?? 3} }
   - { task: truthfulqa, path: "${join(sharedData, "truthfulqa/TruthfulQA.csv")}", n: ${options.n ?? 3} }
 contexts: [unmodified, emotion:sad]
-judge: { model: "${judge}" }
+judge: { model: "${judge}", max_unparseable: 0.3 }
 retry: { max_attempts: 20, base_delay_ms: 1, max_delay_ms: 20 }
 ${options.extra ?? ""}
 `;

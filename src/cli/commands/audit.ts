@@ -1,6 +1,8 @@
 import type { Command } from "commander";
+import { runSelfGrading } from "../../judge/self-grading.js";
 import { runAudit } from "../../stages/audit.js";
 import { formatSummary } from "../../stages/format-summary.js";
+import { formatPreflight } from "../../stages/preflight.js";
 import { type AuditProgress, newCounters } from "../../stages/progress.js";
 import { downloadProgress } from "../download-bar.js";
 import { showProgress } from "../progress-display.js";
@@ -48,6 +50,12 @@ export function registerAudit(program: Command): void {
             process.stderr.write(
               `candor: ${loaded.plan.trials.length} trials (${loaded.plan.subjects.length} subjects) → ${loaded.runDir}\n`,
             );
+            for (const w of runSelfGrading(loaded.config))
+              process.stderr.write(`WARNING ${w.message}\n`);
+          },
+          onPreflight: (results) => {
+            downloads.stop();
+            process.stderr.write(`Preflight:\n${formatPreflight(results)}\n`);
           },
           onStart: () => {
             downloads.stop();
