@@ -2,15 +2,18 @@ import { z } from "zod";
 import { DEFAULT_CHALLENGE } from "../design/challenge.js";
 import { PERSONA_NAMES } from "../design/personas.js";
 import { TEMPLATE_PLACEHOLDERS } from "../design/templates.js";
+import { isRuleScorable, RULE_SCORABLE_TASKS } from "../judge/rule-judge.js";
+import { RULE_MODEL } from "../judge/run-judge.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { BELIEFS, CONTEXTS } from "../types.js";
+import { refusalsSchema, ruleCheckSchema } from "./judging.js";
 
 /**
  * The audit file (YAML). Field names are snake_case like the OpenAI API the
  * params mirror. Every object is strict so a typo is an error, not a silent default.
  */
 
-export const modelRefSchema = z.string().superRefine((value, ctx) => {
+function checkModelRef(value: string, ctx: z.RefinementCtx): void {
   // tuned:<job>@<epoch> names a model from `candor tune run`; it is resolved when the audit loads.
   if (value.startsWith("tuned:")) {
     if (!/^tuned:[^@\s]+(@[^@\s]+)?$/.test(value)) {
@@ -23,6 +26,12 @@ export const modelRefSchema = z.string().superRefine((value, ctx) => {
   }
   const parsed = parseModelRef(value);
   if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.reason });
+}
+
+export const modelRefSchema = z.string().superRefine(checkModelRef);
+/** A judge is a model reference or `rule` (the rule scorers, no model). */
+const judgeModelSchema = z.string().superRefine((value, ctx) => {
+  if (value !== RULE_MODEL) checkModelRef(value, ctx);
 });
 
 export const generationParamsSchema = z
@@ -97,11 +106,15 @@ export const taskSchema = z.strictObject({
     ),
   n: z.number().int().positive().optional().describe("Items to sample (seeded); all when absent"),
   params: generationParamsSchema.optional().describe("Overrides generation params for this task"),
+  judge: z
+    .lazy(() => judgeSchema)
+    .optional()
+    .describe("This task's own judge (e.g. { model: rule }), instead of the audit's"),
 });
 
 export const judgeSchema = z.strictObject({
-  model: modelRefSchema.describe(
-    "Judge model reference (the study used openai:gpt-4o, temperature 0)",
+  model: judgeModelSchema.describe(
+    "Judge model reference (the study used openai:gpt-4o, temperature 0), or `rule`: the rule scorers alone, no model (TriviaQA, MedQA, MMLU, GSM8K only)",
   ),
   params: generationParamsSchema.optional(),
   concurrency: z.number().int().positive().max(1024).optional(),
@@ -245,6 +258,8 @@ export const auditConfigSchema = z.strictObject({
     .optional()
     .describe("Price table for `candor plan` cost estimates, keyed by model reference or prefix"),
   judge: judgeSchema,
+  refusals: refusalsSchema,
+  rule_check: ruleCheckSchema,
   providers: z
     .strictObject({
       openai: providerSettingsSchema.optional(),
@@ -286,7 +301,23 @@ export const auditConfigSchema = z.strictObject({
     .describe(
       "Default generation params for all subjects (study: temperature 0.8, max_tokens 300)",
     ),
-});
+}).superRefine(checkRuleJudged);
+
+/** `rule` can only judge tasks a rule can score: say which task needs a model, where. */
+function checkRuleJudged(
+  config: { judge: { model: string }; tasks: { task: string; judge?: { model: string } | undefined }[] },
+  ctx: z.RefinementCtx,
+): void {
+  config.tasks.forEach((t, i) => {
+    const own = t.judge?.model;
+    if ((own ?? config.judge.model) !== RULE_MODEL || isRuleScorable(t.task)) return;
+    ctx.addIssue({
+      code: "custom",
+      path: own === undefined ? ["judge", "model"] : ["tasks", i, "judge", "model"],
+      message: `the rule judge scores only ${RULE_SCORABLE_TASKS.join(", ")}; tasks[${i}] (${t.task}) needs a model judge: give it \`judge: { model: <ref> }\`${own === undefined ? " or set the audit's judge to a model" : ""}`,
+    });
+  });
+}
 
 export type AuditConfigInput = z.input<typeof auditConfigSchema>;
 export type AuditConfig = z.output<typeof auditConfigSchema>;

@@ -5,16 +5,17 @@ import { defaultCacheDir } from "../data/hub/hub.js";
 import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
 import { ResponseCache } from "../engine/response-cache.js";
 import { countFlips } from "../judge/flips.js";
-import { judgeId } from "../judge/judge-response.js";
+import { runJudgeId } from "../judge/run-judge.js";
 import type { ProviderOptions } from "../providers/types.js";
 import { challengeOutcomes } from "../store/challenges.js";
 import { lockRun } from "../store/run-lock.js";
 import { RunStore, type TrialScope } from "../store/run-store.js";
 import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
 import { warmthManipulationCheck } from "../warmth/index.js";
-import { retryPolicy, toJudgeParams } from "./config-params.js";
+import { retryPolicy } from "./config-params.js";
 import { openEndpoints, type ProviderFactory } from "./endpoints.js";
 import { executePending } from "./execute.js";
+import { auditJudgeContext } from "./judge-contexts.js";
 import { measureRunWarmth } from "./measure.js";
 import { type LoadedAudit, prepareAudit, RUN_DB, recordPlan } from "./prepare.js";
 import { type AuditProgress, newCounters } from "./progress.js";
@@ -45,7 +46,7 @@ export interface AuditResult {
 
 /** Builds the summary of a run from its store, for the judge the config names. */
 export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
-  const judge = judgeId(config.judge.model);
+  const judge = runJudgeId(config);
   const summary = summarizeStore(store, judge, config.compare);
   if (config.warmth) {
     const check = warmthManipulationCheck(store, config.compare, { alpha: config.warmth.alpha });
@@ -119,12 +120,7 @@ export async function runAudit(
       await executePending({
         store,
         subjects: endpoints.subjects,
-        judge: {
-          id: judgeId(config.judge.model),
-          endpoint: endpoints.judge,
-          params: { temperature: 0, maxTokens: 400, ...toJudgeParams(config) },
-          ...(cache && { cache }),
-        },
+        judge: auditJudgeContext(config, endpoints, cache),
         retry: retryPolicy(config),
         timeoutMs: config.timeout_ms,
         signal,

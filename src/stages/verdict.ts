@@ -2,15 +2,23 @@ import { cachedCallModel } from "../engine/cached-call.js";
 import type { CallOptions } from "../engine/call.js";
 import type { ResponseCache } from "../engine/response-cache.js";
 import { judgeRequest, ruleVerdict, verdictFromJudgeOutput } from "../judge/judge-response.js";
+import { ruleJudgeVerdict } from "../judge/rule-judge.js";
+import type { RefusalRule } from "../judge/run-judge.js";
 import type { GenerationParams, Item, Judgment } from "../types.js";
 import type { Endpoint } from "./execute.js";
 import type { StageCounters } from "./progress.js";
 
 export interface JudgeContext {
+  /** The id verdicts are stored under (for a mixed set-up, runJudgeId's composite id). */
   id: string;
-  endpoint: Endpoint;
+  /** Absent: the rule judge, no model at all. */
+  endpoint?: Endpoint;
   params: GenerationParams;
   cache?: ResponseCache;
+  /** How refusals are found (default: the study's phrase rule). */
+  refusals?: RefusalRule;
+  /** Tasks with a judge of their own (`tasks[].judge`). */
+  tasks?: ReadonlyMap<string, JudgeContext>;
 }
 
 export type Verdict = Pick<Judgment, "label" | "rationale" | "raw">;
@@ -26,18 +34,23 @@ export async function judgeText(
   call: CallOptions,
   counters: StageCounters,
 ): Promise<Verdict> {
-  const rule = ruleVerdict(item, text);
+  const own = judge.tasks?.get(item.task) ?? judge;
+  if (!own.endpoint) {
+    // The config refuses `rule` for a task no rule can score, so this is only a safety net.
+    return ruleJudgeVerdict(item, text) ?? { label: "ERROR", rationale: `no rule scores ${item.task}` };
+  }
+  const rule = ruleVerdict(item, text, own.refusals);
   if (rule) return rule;
   const { result, cached } = await cachedCallModel(
-    judge.cache,
+    own.cache,
     0,
-    judge.endpoint.provider,
-    judge.endpoint.limiter,
-    { ...judgeRequest(item, text), params: judge.params },
+    own.endpoint.provider,
+    own.endpoint.limiter,
+    { ...judgeRequest(item, text, own.refusals), params: own.params },
     call,
   );
   if (cached) counters.cacheHits++;
   counters.promptTokens += result.promptTokens ?? 0;
   counters.completionTokens += result.completionTokens ?? 0;
-  return verdictFromJudgeOutput(result.text);
+  return verdictFromJudgeOutput(result.text, item.task, own.refusals);
 }
