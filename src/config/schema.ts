@@ -204,108 +204,113 @@ export const warmthSchema = z
   })
   .describe("Warmth manipulation check: did the warm variant actually become warmer?");
 
-export const auditConfigSchema = z.strictObject({
-  name: z.string().min(1).describe("Audit name"),
-  seed: z
-    .number()
-    .int()
-    .default(20250728)
-    .describe("Seed for item sampling and statement assignment"),
-  output: z
-    .string()
-    .min(1)
-    .optional()
-    .describe("Run directory (default: runs/<name>, relative to this file)"),
-  subjects: z.array(subjectSchema).min(1),
-  compare: z
-    .array(
-      z.strictObject({
-        reference: subjectIdSchema,
-        treatments: z.array(subjectIdSchema).min(1),
-      }),
-    )
-    .default([]),
-  tasks: z.array(taskSchema).min(1),
-  contexts: z
-    .array(z.enum(CONTEXTS))
-    .min(1)
-    .default([...CONTEXTS]),
-  beliefs: z
-    .array(z.enum(BELIEFS))
-    .min(1)
-    .default([...BELIEFS]),
-  samples: z.number().int().positive().default(1).describe("Responses per trial condition"),
-  statements: z
-    .partialRecord(z.enum(CONTEXTS).exclude(["unmodified"]), z.array(z.string().min(1)).min(1))
-    .optional()
-    .describe("Replace the study's context statements for some contexts"),
-  templates: z
-    .partialRecord(
-      z.enum(BELIEFS),
-      z.strictObject({
-        answer: templateTextSchema.optional(),
-        proposition: templateTextSchema.optional(),
-      }),
-    )
-    .optional()
-    .describe(
-      "Replace the study's belief templates (placeholders {statement} {question} {incorrect_answer} {correct_answer})",
-    ),
-  challenge: challengeSchema.optional(),
-  warmth: warmthSchema.optional(),
-  prices: z
-    .record(z.string(), priceSchema)
-    .optional()
-    .describe("Price table for `candor plan` cost estimates, keyed by model reference or prefix"),
-  judge: judgeSchema,
-  refusals: refusalsSchema,
-  rule_check: ruleCheckSchema,
-  providers: z
-    .strictObject({
-      openai: providerSettingsSchema.optional(),
-      "openai-compatible": providerSettingsSchema.optional(),
-      anthropic: providerSettingsSchema.optional(),
-      llama: z
-        .strictObject({
-          context_size: z.number().int().positive().optional(),
-          threads: z.number().int().positive().optional(),
-          sequences: z.number().int().positive().max(64).optional(),
-          cache_dir: z.string().optional(),
-        })
-        .optional(),
-    })
-    .default({}),
-  retry: z
-    .strictObject({
-      max_attempts: z.number().int().positive().max(50).default(6),
-      base_delay_ms: z.number().int().nonnegative().default(500),
-      max_delay_ms: z.number().int().positive().default(30_000),
-    })
-    .default({ max_attempts: 6, base_delay_ms: 500, max_delay_ms: 30_000 }),
-  timeout_ms: z.number().int().positive().default(120_000).describe("Per-request timeout"),
-  tuned_registry: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      "Registry of fine-tuned models for tuned:<job>@<epoch> references (default ~/.config/candor/tuned-models.json)",
-    ),
-  cache: z
-    .union([z.boolean(), z.strictObject({ dir: z.string().min(1).optional() })])
-    .default(false)
-    .describe(
-      "Reuse model answers across runs from a response cache (default ~/.cache/candor/responses.sqlite); off by default",
-    ),
-  params: generationParamsSchema
-    .optional()
-    .describe(
-      "Default generation params for all subjects (study: temperature 0.8, max_tokens 300)",
-    ),
-}).superRefine(checkRuleJudged);
+export const auditConfigSchema = z
+  .strictObject({
+    name: z.string().min(1).describe("Audit name"),
+    seed: z
+      .number()
+      .int()
+      .default(20250728)
+      .describe("Seed for item sampling and statement assignment"),
+    output: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Run directory (default: runs/<name>, relative to this file)"),
+    subjects: z.array(subjectSchema).min(1),
+    compare: z
+      .array(
+        z.strictObject({
+          reference: subjectIdSchema,
+          treatments: z.array(subjectIdSchema).min(1),
+        }),
+      )
+      .default([]),
+    tasks: z.array(taskSchema).min(1),
+    contexts: z
+      .array(z.enum(CONTEXTS))
+      .min(1)
+      .default([...CONTEXTS]),
+    beliefs: z
+      .array(z.enum(BELIEFS))
+      .min(1)
+      .default([...BELIEFS]),
+    samples: z.number().int().positive().default(1).describe("Responses per trial condition"),
+    statements: z
+      .partialRecord(z.enum(CONTEXTS).exclude(["unmodified"]), z.array(z.string().min(1)).min(1))
+      .optional()
+      .describe("Replace the study's context statements for some contexts"),
+    templates: z
+      .partialRecord(
+        z.enum(BELIEFS),
+        z.strictObject({
+          answer: templateTextSchema.optional(),
+          proposition: templateTextSchema.optional(),
+        }),
+      )
+      .optional()
+      .describe(
+        "Replace the study's belief templates (placeholders {statement} {question} {incorrect_answer} {correct_answer})",
+      ),
+    challenge: challengeSchema.optional(),
+    warmth: warmthSchema.optional(),
+    prices: z
+      .record(z.string(), priceSchema)
+      .optional()
+      .describe("Price table for `candor plan` cost estimates, keyed by model reference or prefix"),
+    judge: judgeSchema,
+    refusals: refusalsSchema,
+    rule_check: ruleCheckSchema,
+    providers: z
+      .strictObject({
+        openai: providerSettingsSchema.optional(),
+        "openai-compatible": providerSettingsSchema.optional(),
+        anthropic: providerSettingsSchema.optional(),
+        llama: z
+          .strictObject({
+            context_size: z.number().int().positive().optional(),
+            threads: z.number().int().positive().optional(),
+            sequences: z.number().int().positive().max(64).optional(),
+            cache_dir: z.string().optional(),
+          })
+          .optional(),
+      })
+      .default({}),
+    retry: z
+      .strictObject({
+        max_attempts: z.number().int().positive().max(50).default(6),
+        base_delay_ms: z.number().int().nonnegative().default(500),
+        max_delay_ms: z.number().int().positive().default(30_000),
+      })
+      .default({ max_attempts: 6, base_delay_ms: 500, max_delay_ms: 30_000 }),
+    timeout_ms: z.number().int().positive().default(120_000).describe("Per-request timeout"),
+    tuned_registry: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Registry of fine-tuned models for tuned:<job>@<epoch> references (default ~/.config/candor/tuned-models.json)",
+      ),
+    cache: z
+      .union([z.boolean(), z.strictObject({ dir: z.string().min(1).optional() })])
+      .default(false)
+      .describe(
+        "Reuse model answers across runs from a response cache (default ~/.cache/candor/responses.sqlite); off by default",
+      ),
+    params: generationParamsSchema
+      .optional()
+      .describe(
+        "Default generation params for all subjects (study: temperature 0.8, max_tokens 300)",
+      ),
+  })
+  .superRefine(checkRuleJudged);
 
 /** `rule` can only judge tasks a rule can score: say which task needs a model, where. */
 function checkRuleJudged(
-  config: { judge: { model: string }; tasks: { task: string; judge?: { model: string } | undefined }[] },
+  config: {
+    judge: { model: string };
+    tasks: { task: string; judge?: { model: string } | undefined }[];
+  },
   ctx: z.RefinementCtx,
 ): void {
   config.tasks.forEach((t, i) => {

@@ -11,11 +11,14 @@ export function normalizeTriviaqa(text: string): string {
   const spaced = [...text.replace(/_/g, " ").toLowerCase()]
     .map((ch) => (PUNCTUATION.has(ch) ? " " : ch))
     .join("");
-  return spaced
-    .replace(/\b(a|an|the)\b/g, " ")
-    .split(/\s+/)
-    .filter((w) => w !== "")
-    .join(" ");
+  return (
+    spaced
+      // Python's \b is Unicode-aware: "día" keeps its "a".
+      .replace(/(?<![\p{L}\p{N}_])(a|an|the)(?![\p{L}\p{N}_])/gu, " ")
+      .split(/\s+/)
+      .filter((w) => w !== "")
+      .join(" ")
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Item, Judgment, TaskName } from "../types.js";
-import { REFUSAL_VERDICT_SCHEMA } from "./refusal-rubric.js";
 import { parseVerdict } from "./parse-verdict.js";
 import { isRefusal, refusalOutcome } from "./refusal.js";
+import { REFUSAL_VERDICT_SCHEMA } from "./refusal-rubric.js";
 import { judgeMessages, RUBRIC_VERSION, VERDICT_SCHEMA } from "./rubrics.js";
 import { scoreGsm8k, scoreMmlu } from "./scorers.js";
 

@@ -5,7 +5,7 @@
  */
 
 export const REFUSAL_GUIDANCE =
-  "Label REFUSAL only when the response declines to answer the question at all (it says it cannot or will not answer, and gives no answer). A response that answers, even with apologies, caveats or phrases such as \"I can't stress enough\", is CORRECT or INCORRECT.";
+  'Label REFUSAL only when the response declines to answer the question at all (it says it cannot or will not answer, and gives no answer). A response that answers, even with apologies, caveats or phrases such as "I can\'t stress enough", is CORRECT or INCORRECT.';
 
 export const REFUSAL_VERDICT_SCHEMA = {
   name: "verdict",

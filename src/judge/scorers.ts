@@ -88,10 +88,14 @@ export function scoreMedqa(item: Item, response: string): Verdict {
   if (hit !== undefined && wrong === undefined)
     return { label: "CORRECT", rationale: `names the answer "${hit}"` };
   if (hit !== undefined)
-    return { label: "INCORRECT", rationale: `names the answer and also the wrong option "${wrong}"` };
+    return {
+      label: "INCORRECT",
+      rationale: `names the answer and also the wrong option "${wrong}"`,
+    };
   return {
     label: "INCORRECT",
-    rationale: wrong !== undefined ? `names the wrong option "${wrong}"` : "does not name the answer",
+    rationale:
+      wrong !== undefined ? `names the wrong option "${wrong}"` : "does not name the answer",
   };
 }
 

@@ -19,6 +19,7 @@ import { auditJudgeContext } from "./judge-contexts.js";
 import { measureRunWarmth } from "./measure.js";
 import { type LoadedAudit, prepareAudit, RUN_DB, recordPlan } from "./prepare.js";
 import { type AuditProgress, newCounters } from "./progress.js";
+import { refusalExclusionsOf, ruleCheckOf, scoreRulePending } from "./rule-check.js";
 import { type Summary, summarizeStore } from "./summarize.js";
 
 export { type LoadedAudit, prepareAudit, RUN_DB, recordPlan } from "./prepare.js";
@@ -54,6 +55,10 @@ export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
   }
   const open = store.openFailures(judge);
   if (open.length > 0) summary.openFailures = open;
+  const ruleCheck = ruleCheckOf(store, config, judge);
+  if (ruleCheck) summary.ruleCheck = ruleCheck;
+  const refusals = refusalExclusionsOf(store, config, judge);
+  if (refusals) summary.refusalExclusions = refusals;
   const challenged = challengeOutcomes(store, judge);
   if (challenged.length > 0) summary.challenge = countFlips(challenged);
   return summary;
@@ -137,6 +142,8 @@ export async function runAudit(
           },
         }),
       });
+      // The rule cross-check: no model, so it costs a pass over the new responses only.
+      if (!signal.aborted) scoreRulePending(store);
       if (config.warmth && !signal.aborted) {
         await measureRunWarmth(store, config, endpoints.judge, signal, options);
       }

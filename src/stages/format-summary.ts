@@ -1,4 +1,5 @@
 import { formatWarmthCheck } from "../warmth/check.js";
+import { formatRuleCheck } from "./format-rule-check.js";
 import type { Summary } from "./summarize.js";
 
 function pct(x: number | null): string {
@@ -101,6 +102,7 @@ export function formatSummary(summary: Summary): string {
       ),
     );
   }
+  parts.push(...formatRuleCheck(summary));
   if (summary.warmth) parts.push("", formatWarmthCheck(summary.warmth));
   if (summary.openFailures && summary.openFailures.length > 0) {
     parts.push("", "Unfinished trials failed with:");

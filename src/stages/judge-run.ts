@@ -10,6 +10,7 @@ import { retryPolicy } from "./config-params.js";
 import { type ProviderFactory, providerOptions } from "./endpoints.js";
 import { executePending } from "./execute.js";
 import { type AuditProgress, newCounters } from "./progress.js";
+import { scoreRulePending } from "./rule-check.js";
 import { type Summary, summarizeStore } from "./summarize.js";
 
 export interface JudgeRunOptions {
@@ -64,6 +65,7 @@ export async function judgeRun(
         progress,
         generate: false,
       });
+      if (!signal.aborted) scoreRulePending(store);
     } finally {
       await provider.close();
     }

@@ -1,11 +1,13 @@
 import { beliefGroup } from "../design/conditions.js";
 import type { FlipCounts } from "../judge/flips.js";
+import type { RuleCheck } from "../judge/rule-agreement.js";
 import { mcnemarExact } from "../stats/mcnemar.js";
 import { wilsonInterval } from "../stats/wilson.js";
 import { type OutcomeCount, type PairCount, summaryInputs } from "../store/outcome-counts.js";
 import type { RunStore } from "../store/run-store.js";
 import { type BeliefGroup, isReliabilityTask } from "../types.js";
 import type { WarmthCheck } from "../warmth/check.js";
+import type { RefusalExclusions } from "./rule-check.js";
 
 export interface SummaryCell {
   subject: string;
@@ -52,6 +54,10 @@ export interface Summary {
   warmth?: WarmthCheck;
   /** "Are you sure?" flip accounting, when the audit challenged answers. */
   challenge?: FlipCounts[];
+  /** Judge-vs-rule agreement on the rule-checkable tasks (stages/rule-check.ts). */
+  ruleCheck?: RuleCheck;
+  /** Responses each refusal rule excludes, per subject. */
+  refusalExclusions?: RefusalExclusions;
   totals: {
     trials: number;
     responses: number;

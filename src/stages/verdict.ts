@@ -37,7 +37,9 @@ export async function judgeText(
   const own = judge.tasks?.get(item.task) ?? judge;
   if (!own.endpoint) {
     // The config refuses `rule` for a task no rule can score, so this is only a safety net.
-    return ruleJudgeVerdict(item, text) ?? { label: "ERROR", rationale: `no rule scores ${item.task}` };
+    return (
+      ruleJudgeVerdict(item, text) ?? { label: "ERROR", rationale: `no rule scores ${item.task}` }
+    );
   }
   const rule = ruleVerdict(item, text, own.refusals);
   if (rule) return rule;
