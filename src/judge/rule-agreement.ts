@@ -118,7 +118,8 @@ export function ruleAgreement(
         const r = cell(pair.reference, task)?.agreement ?? null;
         const t = cell(treatment, task)?.agreement ?? null;
         const gapPp = r !== null && t !== null ? (t - r) * 100 : null;
-        const warn = gapPp !== null && Math.abs(gapPp) > options.maxGapPp;
+        // The tolerance keeps a gap of exactly the threshold (19/20 vs 20/20 at 5 pp) from warning by rounding.
+        const warn = gapPp !== null && Math.abs(gapPp) > options.maxGapPp + 1e-9;
         gaps.push({
           reference: pair.reference,
           treatment,
