@@ -45,6 +45,7 @@ import {
   type SycophancyRow,
   unavailable,
 } from "./model.js";
+import { collectRuleCheck } from "./rule-check-section.js";
 import { resolveRun } from "./run-path.js";
 import { loadTrajectory } from "./trajectory.js";
 
@@ -165,6 +166,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
       controls: collectControls(summary.cells, tasks),
       flips: collectFlips(store, judge),
       judgeCheck: collectJudgeCheck(store),
+      ruleCheck: collectRuleCheck(store, config, judge),
       trajectory: loadTrajectory(opts.trajectory),
       worst: collectWorstCases(store, judge, compare, worstPerComparison),
     };

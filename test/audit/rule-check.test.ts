@@ -121,6 +121,18 @@ describe("rule cross-check", () => {
     expect(text.stdout).toMatch(/warm\s+triviaqa\s+10\s+0\.0%\s+10\s+0/);
     expect(text.stdout).toContain(`WARNING: ${check.warnings[0]}`);
 
+    // The report shows the same table and the same warning (HTML escapes the apostrophe).
+    const report = await runCli(["report", join(dir, "run")]);
+    expect(report.code).toBe(0);
+    const md = readFileSync(join(dir, "run", "report", "report.md"), "utf8");
+    expect(md).toContain("## Judge vs rule");
+    expect(md).toMatch(/\| warm \| TriviaQA \| 10 \| 0\.0% \| 10 \| 0 \|/);
+    expect(md).toContain("| warm − reference | TriviaQA | 100.0% | 0.0% | -100.0 pp | WARNING |");
+    const html = readFileSync(join(dir, "run", "report", "report.html"), "utf8");
+    expect(html).toContain('<section id="rule-check">');
+    expect(html).toContain("the judge may grade warm&#39;s prose differently");
+    expect(html).toContain("<td>WARNING</td>");
+
     // Resuming: nothing is scored or called twice.
     const requests = server.stats.requests;
     await runAudit(configFile);
