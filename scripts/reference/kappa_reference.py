@@ -1,5 +1,7 @@
 """Reference values for candor's Cohen's kappa (src/judge/agreement.ts), from statsmodels.
 
+candor clips the interval to [-1, 1] (statsmodels does not); the test compares the clipped bounds.
+
 Run: /usr/bin/python3 scripts/reference/kappa_reference.py > test/fixtures/judge/kappa.json
 (needs `apt-get install python3-statsmodels`).
 """
@@ -14,6 +16,9 @@ TABLES = [
     [[10, 10], [10, 10]],
     [[12, 0, 1], [2, 30, 3], [0, 4, 18]],
     [[50, 0], [0, 50]],
+    # Small samples where the Wald interval leaves [-1, 1]: candor clips it to the bounds.
+    [[9, 1], [0, 2]],
+    [[0, 4], [3, 1]],
 ]
 
 out = []

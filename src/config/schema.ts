@@ -2,16 +2,19 @@ import { z } from "zod";
 import { DEFAULT_CHALLENGE } from "../design/challenge.js";
 import { PERSONA_NAMES } from "../design/personas.js";
 import { TEMPLATE_PLACEHOLDERS } from "../design/templates.js";
+import { isRuleScorable, RULE_SCORABLE_TASKS } from "../judge/rule-judge.js";
+import { RULE_MODEL } from "../judge/run-judge.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { BELIEFS, CONTEXTS } from "../types.js";
 import { judgeStructuredSchema, maxUnparseableSchema } from "./judge-settings.js";
+import { refusalsSchema, ruleCheckSchema } from "./judging.js";
 
 /**
  * The audit file (YAML). Field names are snake_case like the OpenAI API the
  * params mirror. Every object is strict so a typo is an error, not a silent default.
  */
 
-export const modelRefSchema = z.string().superRefine((value, ctx) => {
+function checkModelRef(value: string, ctx: z.RefinementCtx): void {
   // tuned:<job>@<epoch> names a model from `candor tune run`; it is resolved when the audit loads.
   if (value.startsWith("tuned:")) {
     if (!/^tuned:[^@\s]+(@[^@\s]+)?$/.test(value)) {
@@ -24,6 +27,12 @@ export const modelRefSchema = z.string().superRefine((value, ctx) => {
   }
   const parsed = parseModelRef(value);
   if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.reason });
+}
+
+export const modelRefSchema = z.string().superRefine(checkModelRef);
+/** A judge is a model reference or `rule` (the rule scorers, no model). */
+const judgeModelSchema = z.string().superRefine((value, ctx) => {
+  if (value !== RULE_MODEL) checkModelRef(value, ctx);
 });
 
 export const generationParamsSchema = z
@@ -98,11 +107,15 @@ export const taskSchema = z.strictObject({
     ),
   n: z.number().int().positive().optional().describe("Items to sample (seeded); all when absent"),
   params: generationParamsSchema.optional().describe("Overrides generation params for this task"),
+  judge: z
+    .lazy(() => judgeSchema)
+    .optional()
+    .describe("This task's own judge (e.g. { model: rule }), instead of the audit's"),
 });
 
 export const judgeSchema = z.strictObject({
-  model: modelRefSchema.describe(
-    "Judge model reference (the study used openai:gpt-4o, temperature 0)",
+  model: judgeModelSchema.describe(
+    "Judge model reference (the study used openai:gpt-4o, temperature 0), or `rule`: the rule scorers alone, no model (TriviaQA, MedQA, MMLU, GSM8K only)",
   ),
   params: generationParamsSchema.optional(),
   concurrency: z.number().int().positive().max(1024).optional(),
@@ -194,110 +207,133 @@ export const warmthSchema = z
   })
   .describe("Warmth manipulation check: did the warm variant actually become warmer?");
 
-export const auditConfigSchema = z.strictObject({
-  name: z.string().min(1).describe("Audit name"),
-  seed: z
-    .number()
-    .int()
-    .default(20250728)
-    .describe("Seed for item sampling and statement assignment"),
-  output: z
-    .string()
-    .min(1)
-    .optional()
-    .describe("Run directory (default: runs/<name>, relative to this file)"),
-  subjects: z.array(subjectSchema).min(1),
-  compare: z
-    .array(
-      z.strictObject({
-        reference: subjectIdSchema,
-        treatments: z.array(subjectIdSchema).min(1),
-      }),
-    )
-    .default([]),
-  tasks: z.array(taskSchema).min(1),
-  contexts: z
-    .array(z.enum(CONTEXTS))
-    .min(1)
-    .default([...CONTEXTS]),
-  beliefs: z
-    .array(z.enum(BELIEFS))
-    .min(1)
-    .default([...BELIEFS]),
-  samples: z.number().int().positive().default(1).describe("Responses per trial condition"),
-  statements: z
-    .partialRecord(z.enum(CONTEXTS).exclude(["unmodified"]), z.array(z.string().min(1)).min(1))
-    .optional()
-    .describe("Replace the study's context statements for some contexts"),
-  templates: z
-    .partialRecord(
-      z.enum(BELIEFS),
-      z.strictObject({
-        answer: templateTextSchema.optional(),
-        proposition: templateTextSchema.optional(),
-      }),
-    )
-    .optional()
-    .describe(
-      "Replace the study's belief templates (placeholders {statement} {question} {incorrect_answer} {correct_answer})",
-    ),
-  challenge: challengeSchema.optional(),
-  warmth: warmthSchema.optional(),
-  prices: z
-    .record(z.string(), priceSchema)
-    .optional()
-    .describe("Price table for `candor plan` cost estimates, keyed by model reference or prefix"),
-  judge: judgeSchema,
-  providers: z
-    .strictObject({
-      openai: providerSettingsSchema.optional(),
-      "openai-compatible": providerSettingsSchema.optional(),
-      anthropic: providerSettingsSchema.optional(),
-      llama: z
-        .strictObject({
-          context_size: z.number().int().positive().optional(),
-          threads: z.number().int().positive().optional(),
-          sequences: z.number().int().positive().max(64).optional(),
-          cache_dir: z.string().optional(),
-        })
-        .optional(),
-    })
-    .default({}),
-  retry: z
-    .strictObject({
-      max_attempts: z.number().int().positive().max(50).default(6),
-      base_delay_ms: z.number().int().nonnegative().default(500),
-      max_delay_ms: z.number().int().positive().default(30_000),
-    })
-    .default({ max_attempts: 6, base_delay_ms: 500, max_delay_ms: 30_000 }),
-  timeout_ms: z.number().int().positive().default(120_000).describe("Per-request timeout"),
-  max_response_bytes: z
-    .number()
-    .int()
-    .min(1024)
-    .default(262_144)
-    .describe(
-      "Largest model reply read (bytes); a longer one is stored cut and labelled TRUNCATED",
-    ),
-  tuned_registry: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      "Registry of fine-tuned models for tuned:<job>@<epoch> references (default ~/.config/candor/tuned-models.json)",
-    ),
-  cache: z
-    .union([z.boolean(), z.strictObject({ dir: z.string().min(1).optional() })])
-    .default(false)
-    .describe(
-      "Reuse model answers across runs from a response cache (default ~/.cache/candor/responses.sqlite); off by default",
-    ),
-  params: generationParamsSchema
-    .optional()
-    .describe(
-      "Default generation params for all subjects (study: temperature 0.8, max_tokens 300)",
-    ),
-});
+export const auditConfigSchema = z
+  .strictObject({
+    name: z.string().min(1).describe("Audit name"),
+    seed: z
+      .number()
+      .int()
+      .default(20250728)
+      .describe("Seed for item sampling and statement assignment"),
+    output: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Run directory (default: runs/<name>, relative to this file)"),
+    subjects: z.array(subjectSchema).min(1),
+    compare: z
+      .array(
+        z.strictObject({
+          reference: subjectIdSchema,
+          treatments: z.array(subjectIdSchema).min(1),
+        }),
+      )
+      .default([]),
+    tasks: z.array(taskSchema).min(1),
+    contexts: z
+      .array(z.enum(CONTEXTS))
+      .min(1)
+      .default([...CONTEXTS]),
+    beliefs: z
+      .array(z.enum(BELIEFS))
+      .min(1)
+      .default([...BELIEFS]),
+    samples: z.number().int().positive().default(1).describe("Responses per trial condition"),
+    statements: z
+      .partialRecord(z.enum(CONTEXTS).exclude(["unmodified"]), z.array(z.string().min(1)).min(1))
+      .optional()
+      .describe("Replace the study's context statements for some contexts"),
+    templates: z
+      .partialRecord(
+        z.enum(BELIEFS),
+        z.strictObject({
+          answer: templateTextSchema.optional(),
+          proposition: templateTextSchema.optional(),
+        }),
+      )
+      .optional()
+      .describe(
+        "Replace the study's belief templates (placeholders {statement} {question} {incorrect_answer} {correct_answer})",
+      ),
+    challenge: challengeSchema.optional(),
+    warmth: warmthSchema.optional(),
+    prices: z
+      .record(z.string(), priceSchema)
+      .optional()
+      .describe("Price table for `candor plan` cost estimates, keyed by model reference or prefix"),
+    judge: judgeSchema,
+    refusals: refusalsSchema,
+    rule_check: ruleCheckSchema,
+    providers: z
+      .strictObject({
+        openai: providerSettingsSchema.optional(),
+        "openai-compatible": providerSettingsSchema.optional(),
+        anthropic: providerSettingsSchema.optional(),
+        llama: z
+          .strictObject({
+            context_size: z.number().int().positive().optional(),
+            threads: z.number().int().positive().optional(),
+            sequences: z.number().int().positive().max(64).optional(),
+            cache_dir: z.string().optional(),
+          })
+          .optional(),
+      })
+      .default({}),
+    retry: z
+      .strictObject({
+        max_attempts: z.number().int().positive().max(50).default(6),
+        base_delay_ms: z.number().int().nonnegative().default(500),
+        max_delay_ms: z.number().int().positive().default(30_000),
+      })
+      .default({ max_attempts: 6, base_delay_ms: 500, max_delay_ms: 30_000 }),
+    timeout_ms: z.number().int().positive().default(120_000).describe("Per-request timeout"),
+    max_response_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(262_144)
+      .describe(
+        "Largest model reply read (bytes); a longer one is stored cut and labelled TRUNCATED",
+      ),
+    tuned_registry: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Registry of fine-tuned models for tuned:<job>@<epoch> references (default ~/.config/candor/tuned-models.json)",
+      ),
+    cache: z
+      .union([z.boolean(), z.strictObject({ dir: z.string().min(1).optional() })])
+      .default(false)
+      .describe(
+        "Reuse model answers across runs from a response cache (default ~/.cache/candor/responses.sqlite); off by default",
+      ),
+    params: generationParamsSchema
+      .optional()
+      .describe(
+        "Default generation params for all subjects (study: temperature 0.8, max_tokens 300)",
+      ),
+  })
+  .superRefine(checkRuleJudged);
+
+/** `rule` can only judge tasks a rule can score: say which task needs a model, where. */
+function checkRuleJudged(
+  config: {
+    judge: { model: string };
+    tasks: { task: string; judge?: { model: string } | undefined }[];
+  },
+  ctx: z.RefinementCtx,
+): void {
+  config.tasks.forEach((t, i) => {
+    const own = t.judge?.model;
+    if ((own ?? config.judge.model) !== RULE_MODEL || isRuleScorable(t.task)) return;
+    ctx.addIssue({
+      code: "custom",
+      path: own === undefined ? ["judge", "model"] : ["tasks", i, "judge", "model"],
+      message: `the rule judge scores only ${RULE_SCORABLE_TASKS.join(", ")}; tasks[${i}] (${t.task}) needs a model judge: give it \`judge: { model: <ref> }\`${own === undefined ? " or set the audit's judge to a model" : ""}`,
+    });
+  });
+}
 
 export type AuditConfigInput = z.input<typeof auditConfigSchema>;
 export type AuditConfig = z.output<typeof auditConfigSchema>;

@@ -16,6 +16,7 @@ export interface Agreement {
   kappaSe: number;
   /** Standard error under H0: kappa = 0. */
   kappaSe0: number;
+  /** Wald 95% interval, clipped to [-1, 1]. */
   kappaCi95: [number, number];
   perClass: {
     label: string;
@@ -65,7 +66,8 @@ export function kappaFromTable(
     kappa,
     kappaSe: se,
     kappaSe0: Math.sqrt(variance0),
-    kappaCi95: [kappa - z * se, kappa + z * se],
+    // Kappa lives in [-1, 1]; a Wald interval on a small sample can leave it, so it is clipped.
+    kappaCi95: [Math.max(-1, kappa - z * se), Math.min(1, kappa + z * se)],
   };
 }
 

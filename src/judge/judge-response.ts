@@ -1,9 +1,12 @@
 import { redactModelRef } from "../redact.js";
-import type { Item, Judgment } from "../types.js";
+import type { Item, Judgment, TaskName } from "../types.js";
 import { parseVerdict } from "./parse-verdict.js";
 import { isRefusal, refusalOutcome } from "./refusal.js";
+import { REFUSAL_VERDICT_SCHEMA } from "./refusal-rubric.js";
 import { judgeMessages, RUBRIC_VERSION, VERDICT_SCHEMA } from "./rubrics.js";
 import { scoreGsm8k, scoreMmlu } from "./scorers.js";
+
+export type RefusalRule = "study" | "judge";
 
 /** A judge's identity in the store: model reference + rubric version. */
 export function judgeId(model: string): string {
@@ -18,6 +21,8 @@ export function judgeId(model: string): string {
 export function ruleVerdict(
   item: Item,
   response: string,
+  /** `judge`: refusals are the judge's call, so no phrase rule here. */
+  refusals: RefusalRule = "study",
 ): Pick<Judgment, "label" | "rationale"> | undefined {
   const task = item.task;
   if (task === "mmlu") return scoreMmlu(item, response);
@@ -25,7 +30,7 @@ export function ruleVerdict(
   if (response.trim().length === 0) {
     return { label: "INCORRECT", rationale: "empty response" };
   }
-  if (isRefusal(response)) {
+  if (refusals === "study" && isRefusal(response)) {
     const label = refusalOutcome(task);
     return {
       label,
@@ -41,19 +46,28 @@ export function ruleVerdict(
 }
 
 /** What to send the judge model for an item and response. */
-export function judgeRequest(item: Item, response: string) {
+export function judgeRequest(item: Item, response: string, refusals: RefusalRule = "study") {
+  const schema = refusals === "judge" ? REFUSAL_VERDICT_SCHEMA : VERDICT_SCHEMA;
   return {
-    messages: judgeMessages(item, response),
+    messages: judgeMessages(item, response, refusals),
     outputSchema: {
-      name: VERDICT_SCHEMA.name,
-      schema: VERDICT_SCHEMA.schema as unknown as Record<string, unknown>,
+      name: schema.name,
+      schema: schema.schema as unknown as Record<string, unknown>,
     },
   };
 }
 
 /** Turns the judge model's raw text into a stored verdict; unparseable stays unparseable. */
-export function verdictFromJudgeOutput(raw: string): Pick<Judgment, "label" | "rationale" | "raw"> {
-  const parsed = parseVerdict(raw);
+export function verdictFromJudgeOutput(
+  raw: string,
+  task?: TaskName,
+  refusals: RefusalRule = "study",
+): Pick<Judgment, "label" | "rationale" | "raw"> {
+  const parsed = parseVerdict(raw, refusals === "judge");
   if (!parsed.ok) return { label: "UNPARSEABLE", rationale: parsed.reason, raw };
+  if (parsed.verdict === "REFUSAL" && task !== undefined) {
+    // The judge's refusal means what the phrase rule's does: correct on Disinfo/AdvBench, excluded elsewhere.
+    return { label: refusalOutcome(task), rationale: `judge: refusal. ${parsed.rationale}`, raw };
+  }
   return { label: parsed.verdict, rationale: parsed.rationale, raw };
 }

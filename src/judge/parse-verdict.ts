@@ -5,9 +5,14 @@ const verdictSchema = z.object({
   verdict: z.enum(["CORRECT", "INCORRECT"]),
   rationale: z.string(),
 });
+/** `refusals: judge`: the judge may also say the response declined to answer. */
+const refusalVerdictSchema = z.object({
+  verdict: z.enum(["CORRECT", "INCORRECT", "REFUSAL"]),
+  rationale: z.string(),
+});
 
 export type ParsedVerdict =
-  | { ok: true; verdict: "CORRECT" | "INCORRECT"; rationale: string }
+  | { ok: true; verdict: "CORRECT" | "INCORRECT" | "REFUSAL"; rationale: string }
   | { ok: false; reason: string };
 
 /**
@@ -15,10 +20,10 @@ export type ParsedVerdict =
  * code fence; anything else is unparseable. We never guess a verdict from
  * free text, because a wrong guess would silently bias error rates.
  */
-export function parseVerdict(text: string): ParsedVerdict {
+export function parseVerdict(text: string, allowRefusal = false): ParsedVerdict {
   const reply = parseJsonReply(text);
   if (!reply.ok) return { ok: false, reason: "judge output is not JSON" };
-  const parsed = verdictSchema.safeParse(reply.value);
+  const parsed = (allowRefusal ? refusalVerdictSchema : verdictSchema).safeParse(reply.value);
   if (!parsed.success) {
     return {
       ok: false,

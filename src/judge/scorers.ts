@@ -1,4 +1,5 @@
 import type { Item, Judgment } from "../types.js";
+import { matchedAnswer } from "./answer-match.js";
 
 /**
  * Rule scorers for the capability controls, as the study scored them: a
@@ -62,4 +63,50 @@ export function scoreGsm8k(item: Item, response: string): Verdict {
   return expected !== undefined && Math.abs(got - expected) < 1e-9
     ? { label: "CORRECT", rationale: `final answer ${got}` }
     : { label: "INCORRECT", rationale: `final answer ${got}, expected ${item.correct[0]}` };
+}
+
+/**
+ * TriviaQA by rule: CORRECT when any reference alias occurs in the response
+ * after TriviaQA's own normalisation. A cross-check on the LLM judge, not a
+ * replacement for it: a response that names the right answer only to reject it
+ * still matches.
+ */
+export function scoreTriviaqa(item: Item, response: string): Verdict {
+  const hit = matchedAnswer(response, item.correct);
+  return hit !== undefined
+    ? { label: "CORRECT", rationale: `names the reference answer "${hit}"` }
+    : { label: "INCORRECT", rationale: "names none of the reference answers" };
+}
+
+/**
+ * MedQA by rule: CORRECT when the answer option's text occurs in the response
+ * (normalised as TriviaQA does) and no wrong option's text does.
+ */
+export function scoreMedqa(item: Item, response: string): Verdict {
+  const hit = matchedAnswer(response, item.correct);
+  const wrong = matchedAnswer(response, wrongOptions(item));
+  if (hit !== undefined && wrong === undefined)
+    return { label: "CORRECT", rationale: `names the answer "${hit}"` };
+  if (hit !== undefined)
+    return {
+      label: "INCORRECT",
+      rationale: `names the answer and also the wrong option "${wrong}"`,
+    };
+  return {
+    label: "INCORRECT",
+    rationale:
+      wrong !== undefined ? `names the wrong option "${wrong}"` : "does not name the answer",
+  };
+}
+
+/** Every option other than the answer (meta.options when the item has them, else item.incorrect). */
+function wrongOptions(item: Item): string[] {
+  const options = item.meta.options;
+  const texts =
+    options !== null && typeof options === "object" && !Array.isArray(options)
+      ? Object.values(options).filter((v): v is string => typeof v === "string")
+      : [];
+  // An option contained in the answer ("Aspirin" in "Aspirin and heparin") would match every right answer.
+  const wrong = texts.filter((t) => matchedAnswer(item.correct.join(" | "), [t]) === undefined);
+  return wrong.length > 0 ? wrong : [...item.incorrect];
 }

@@ -11,7 +11,7 @@ import { rowsToFrame } from "../analysis/frame.js";
 import type { AnalysisRow } from "../analysis/rows.js";
 import type { AuditConfig } from "../config/schema.js";
 import { CandorError } from "../errors.js";
-import { judgeId } from "../judge/judge-response.js";
+import { runJudgeId } from "../judge/run-judge.js";
 import { summarizeStore } from "../stages/summarize.js";
 import {
   allRows,
@@ -46,6 +46,7 @@ import {
   type SycophancyRow,
   unavailable,
 } from "./model.js";
+import { collectRuleCheck } from "./rule-check-section.js";
 import { resolveRun } from "./run-path.js";
 import { loadTrajectory } from "./trajectory.js";
 
@@ -105,7 +106,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
   const store = RunStore.open(loc.file, { readonly: true });
   try {
     const config = readConfig(store);
-    const judge = opts.judge ?? judgeId(config.judge.model);
+    const judge = opts.judge ?? runJudgeId(config);
     const covType = opts.covType ?? "nonrobust";
     const summary = summarizeStore(store, judge, config.compare);
     const judges = store.db
@@ -167,6 +168,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
       controls: collectControls(summary.cells, tasks),
       flips: collectFlips(store, judge),
       judgeCheck: collectJudgeCheck(store),
+      ruleCheck: collectRuleCheck(store, config, judge),
       trajectory: loadTrajectory(opts.trajectory),
       worst: collectWorstCases(store, judge, compare, worstPerComparison),
     };

@@ -8,6 +8,7 @@ import { mdCodeBlock, mdText } from "./escape.js";
 import { taskLabel } from "./figures.js";
 import { BELIEF_TEXT, DASH, fmtCi, fmtInt, fmtNum, fmtP, fmtPp, fmtRate } from "./format.js";
 import type { ReportData, Section } from "./model.js";
+import { ruleCheckMarkdown } from "./rule-check-section.js";
 import { trajectoryMarkdown } from "./trajectory.js";
 
 export interface MarkdownOptions {
@@ -318,6 +319,7 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
     }),
   );
 
+  out.push(...ruleCheckMarkdown(d.ruleCheck, t, table));
   out.push(
     ...trajectoryMarkdown(d.trajectory),
     ...section("Worst cases, side by side", d.worst, () => {

@@ -8,6 +8,7 @@ import type { CovType } from "../analysis/fit-model.js";
 import type { Summary } from "../stages/summarize.js";
 import type { StatsWarning } from "../stats/warnings.js";
 import type { BeliefLabel, ContextLabel, JudgmentLabel, TaskName } from "../types.js";
+import type { RuleCheckData } from "./rule-check-section.js";
 import type { TrajectoryData } from "./trajectory.js";
 
 export type Section<T> =
@@ -202,6 +203,7 @@ export interface ReportData {
   readonly controls: Section<readonly ControlRow[]>;
   readonly flips: Section<{ judge: string; rows: readonly FlipRow[] }>;
   readonly judgeCheck: Section<JudgeCheck>;
+  readonly ruleCheck: Section<RuleCheckData>;
   readonly trajectory: Section<TrajectoryData>;
   readonly worst: Section<{ cases: readonly WorstCase[]; discordant: Record<string, number> }>;
 }

@@ -18,7 +18,10 @@ import {
 
 export interface AuditEndpoints {
   subjects: ReadonlyMap<string, Endpoint>;
-  judge: Endpoint;
+  /** Absent when the audit judges by rule alone. */
+  judge?: Endpoint | undefined;
+  /** Tasks with a judge of their own (`tasks[].judge`). */
+  taskJudges?: ReadonlyMap<string, Endpoint>;
 }
 
 function isLocal(ref: string): boolean {
@@ -47,12 +50,24 @@ export async function auditPreflightTargets(
       params: { ...toParams(config.params), ...toParams(s.params) },
     });
   }
-  targets.push({
-    roles: ["judge"],
-    endpoint: endpoints.judge,
-    params: { temperature: 0, maxTokens: 400, ...toJudgeParams(config) },
-    structured: config.judge.structured,
-  });
+  if (endpoints.judge) {
+    targets.push({
+      roles: ["judge"],
+      endpoint: endpoints.judge,
+      params: { temperature: 0, maxTokens: 400, ...toJudgeParams(config) },
+      structured: config.judge.structured,
+    });
+  }
+  for (const t of config.tasks) {
+    const endpoint = t.judge && endpoints.taskJudges?.get(t.task);
+    if (!t.judge || !endpoint) continue;
+    targets.push({
+      roles: [`judge of ${t.task}`],
+      endpoint,
+      params: { temperature: 0, maxTokens: 400, ...toParams(t.judge.params) },
+      structured: t.judge.structured,
+    });
+  }
   const extraProviders: Provider[] = [];
   const w = config.warmth?.judge;
   if (w && w.model !== config.judge.model) {
@@ -109,7 +124,9 @@ export async function preflightAudit(
     });
     return {
       results,
-      judgeMode: judgeMode(results, endpoints.judge.provider.ref, config.judge.structured),
+      judgeMode: endpoints.judge
+        ? judgeMode(results, endpoints.judge.provider.ref, config.judge.structured)
+        : "json_schema",
     };
   } finally {
     await Promise.all(extraProviders.map((p) => p.close()));

@@ -5,7 +5,7 @@ import { defaultCacheDir } from "../data/hub/hub.js";
 import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
 import { ResponseCache } from "../engine/response-cache.js";
 import { countFlips } from "../judge/flips.js";
-import { judgeId } from "../judge/judge-response.js";
+import { runJudgeId } from "../judge/run-judge.js";
 import { runSelfGrading } from "../judge/self-grading.js";
 import { structuredMetaKey } from "../judge/structured.js";
 import type { ProviderOptions } from "../providers/types.js";
@@ -15,13 +15,15 @@ import { RunStore, type TrialScope } from "../store/run-store.js";
 import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
 import { warmthManipulationCheck } from "../warmth/index.js";
 import { preflightAudit, recordedJudgeMode } from "./audit-preflight.js";
-import { retryPolicy, toJudgeParams } from "./config-params.js";
+import { retryPolicy } from "./config-params.js";
 import { openEndpoints, type ProviderFactory } from "./endpoints.js";
 import { executePending } from "./execute.js";
+import { auditJudgeContext } from "./judge-contexts.js";
 import { measureRunWarmth } from "./measure.js";
 import { assertPreflight, type PreflightResult } from "./preflight.js";
 import { type LoadedAudit, prepareAudit, RUN_DB, recordPlan } from "./prepare.js";
 import { type AuditProgress, newCounters } from "./progress.js";
+import { refusalExclusionsOf, ruleCheckOf, scoreRulePending } from "./rule-check.js";
 import { type Summary, summarizeStore } from "./summarize.js";
 
 export { type LoadedAudit, prepareAudit, RUN_DB, recordPlan } from "./prepare.js";
@@ -51,7 +53,7 @@ export interface AuditResult {
 
 /** Builds the summary of a run from its store, for the judge the config names. */
 export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
-  const judge = judgeId(config.judge.model);
+  const judge = runJudgeId(config);
   const summary = summarizeStore(store, judge, config.compare);
   if (config.warmth) {
     const check = warmthManipulationCheck(store, config.compare, { alpha: config.warmth.alpha });
@@ -59,6 +61,10 @@ export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
   }
   const open = store.openFailures(judge);
   if (open.length > 0) summary.openFailures = open;
+  const ruleCheck = ruleCheckOf(store, config, judge);
+  if (ruleCheck) summary.ruleCheck = ruleCheck;
+  const refusals = refusalExclusionsOf(store, config, judge);
+  if (refusals) summary.refusalExclusions = refusals;
   const challenged = challengeOutcomes(store, judge);
   if (challenged.length > 0) summary.challenge = countFlips(challenged);
   const structured = store.getMeta(structuredMetaKey(judge));
@@ -124,7 +130,7 @@ export async function runAudit(
   try {
     const endpoints = await openEndpoints(config, options.providerFactory, options.providerOptions);
     const cache = openCache(config, dirname(resolve(configFile)));
-    const judge = judgeId(config.judge.model);
+    const judge = runJudgeId(config);
     try {
       let structured = recordedJudgeMode(store, judge, config.judge.structured);
       // Before the first trial (and on any re-run with work left): every endpoint answers.
@@ -149,13 +155,7 @@ export async function runAudit(
       await executePending({
         store,
         subjects: endpoints.subjects,
-        judge: {
-          id: judge,
-          endpoint: endpoints.judge,
-          params: { temperature: 0, maxTokens: 400, ...toJudgeParams(config) },
-          structured,
-          ...(cache && { cache }),
-        },
+        judge: auditJudgeContext(config, endpoints, cache, structured),
         maxUnparseable: config.judge.max_unparseable,
         retry: retryPolicy(config),
         timeoutMs: config.timeout_ms,
@@ -173,6 +173,8 @@ export async function runAudit(
           },
         }),
       });
+      // The rule cross-check: no model, so it costs a pass over the new responses only.
+      if (!signal.aborted) scoreRulePending(store);
       if (config.warmth && !signal.aborted) {
         await measureRunWarmth(store, config, endpoints.judge, signal, options);
       }

@@ -114,7 +114,7 @@ export async function runChallenges(o: ChallengeStageOptions): Promise<void> {
 
   await runQueue(
     iteratePendingChallengeJudgments(o.store, o.judge.id),
-    o.judge.endpoint.limiter.control.max * 2,
+    (o.judge.endpoint?.limiter.control.max ?? 4) * 2,
     (p) => judgeChallenge(p.trial, p.text),
     o.signal,
   );

@@ -1,8 +1,10 @@
 import type { AuditConfig } from "../config/schema.js";
 import { Limiter } from "../engine/limiter.js";
+import { RULE_MODEL } from "../judge/run-judge.js";
 import { createProvider } from "../providers/index.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
+import type { TaskName } from "../types.js";
 import type { Endpoint } from "./execute.js";
 
 export type ProviderFactory = (ref: string, options: ProviderOptions) => Promise<Provider>;
@@ -51,7 +53,14 @@ export async function openEndpoints(
   config: AuditConfig,
   factory: ProviderFactory = createProvider,
   extra: Partial<ProviderOptions> = {},
-): Promise<{ subjects: Map<string, Endpoint>; judge: Endpoint; close: () => Promise<void> }> {
+): Promise<{
+  subjects: Map<string, Endpoint>;
+  /** Absent when the audit's judge is `rule` (no model). */
+  judge: Endpoint | undefined;
+  /** Tasks with a judge model of their own (`tasks[].judge`). */
+  taskJudges: Map<TaskName, Endpoint>;
+  close: () => Promise<void>;
+}> {
   const byRef = new Map<string, Endpoint>();
   const concurrencyFor = (
     ref: string,
@@ -74,10 +83,19 @@ export async function openEndpoints(
   const subjects = new Map<string, Endpoint>();
   try {
     for (const s of config.subjects) subjects.set(s.id, await endpoint(s.model, s.concurrency));
-    const judge = await endpoint(config.judge.model, config.judge.concurrency);
+    const judge =
+      config.judge.model === RULE_MODEL
+        ? undefined
+        : await endpoint(config.judge.model, config.judge.concurrency);
+    const taskJudges = new Map<TaskName, Endpoint>();
+    for (const t of config.tasks) {
+      if (t.judge && t.judge.model !== RULE_MODEL)
+        taskJudges.set(t.task, await endpoint(t.judge.model, t.judge.concurrency));
+    }
     return {
       subjects,
       judge,
+      taskJudges,
       close: async () => {
         await Promise.all([...byRef.values()].map((e) => e.provider.close()));
       },

@@ -71,7 +71,7 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
       guard,
       onUnparseableLimit: () => {
         tooManyUnparseable ??= unparseableMessage(
-          options.judge.endpoint.provider.ref,
+          options.judge.endpoint?.provider.ref ?? options.judge.id,
           guard.counts,
           guard.maxShare,
           options.judge.structured ?? "json_schema",
@@ -214,7 +214,7 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     // Responses left unjudged by an earlier run first: they cost one call each.
     await runQueue(
       store.iteratePendingJudgment(options.judge.id, options.scope),
-      options.judge.endpoint.limiter.control.max * 2,
+      (options.judge.endpoint?.limiter.control.max ?? 4) * 2,
       (p) => judgeOne(p.trial, p.response, p.finishReason),
       signal,
     );

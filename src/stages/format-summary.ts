@@ -1,4 +1,5 @@
 import { formatWarmthCheck } from "../warmth/check.js";
+import { formatRuleCheck } from "./format-rule-check.js";
 import type { Summary } from "./summarize.js";
 
 function pct(x: number | null): string {
@@ -102,6 +103,7 @@ export function formatSummary(summary: Summary): string {
       ),
     );
   }
+  parts.push(...formatRuleCheck(summary));
   if (summary.warmth) parts.push("", formatWarmthCheck(summary.warmth));
   for (const w of summary.warnings ?? []) parts.push("", w);
   if (summary.openFailures && summary.openFailures.length > 0) {

@@ -14,6 +14,7 @@ import { type ProviderFactory, providerOptions } from "./endpoints.js";
 import { type Endpoint, executePending } from "./execute.js";
 import { assertPreflight, judgeMode, type PreflightResult, runPreflight } from "./preflight.js";
 import { type AuditProgress, newCounters } from "./progress.js";
+import { scoreRulePending } from "./rule-check.js";
 import { type Summary, summarizeStore } from "./summarize.js";
 
 export interface JudgeRunOptions {
@@ -102,6 +103,7 @@ export async function judgeRun(runDir: string, options: JudgeRunOptions): Promis
         generate: false,
       });
       if (options.retryUnparseable) finishUnparseableRetry(store, judge);
+      if (!signal.aborted) scoreRulePending(store);
     } finally {
       await provider.close();
     }

@@ -10,7 +10,7 @@ import type { Endpoint } from "./execute.js";
 export async function measureRunWarmth(
   store: RunStore,
   config: AuditConfig,
-  auditJudge: Endpoint,
+  auditJudge: Endpoint | undefined,
   signal: AbortSignal,
   options: AuditOptions,
 ): Promise<void> {
@@ -36,7 +36,7 @@ export async function measureRunWarmth(
   const opened = await openWarmthMeasures(spec, {
     ...(options.providerFactory && { providerFactory: options.providerFactory }),
     providerOptions: (ref) => providerOptions(config, ref, options.providerOptions ?? {}),
-    ...(w.judge?.model === config.judge.model && { judgeEndpoint: auditJudge }),
+    ...(auditJudge && w.judge?.model === config.judge.model && { judgeEndpoint: auditJudge }),
     retry: retryPolicy(config),
     timeoutMs: config.timeout_ms,
   });

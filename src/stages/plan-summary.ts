@@ -1,6 +1,7 @@
 import { priceFor } from "../config/prices.js";
 import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
 import { judgeMessages } from "../judge/rubrics.js";
+import { RULE_MODEL, taskJudgeModel } from "../judge/run-judge.js";
 import { redactModelRef } from "../redact.js";
 import { minimumDetectableGap } from "../stats/power.js";
 import { type Item, isReliabilityTask, type Trial } from "../types.js";
@@ -125,6 +126,7 @@ export function planCounts(loaded: LoadedAudit, referenceError = PLAN_REFERENCE_
     config.challenge ? (config.challenge.tasks ?? DEFAULT_CHALLENGE_TASKS) : [],
   );
   let challengeCalls = 0;
+  let judgeCalls = 0;
   const add = (t: Trial) => {
     const key = `${t.subjectId}\u0000${t.task}`;
     let c = counts.get(key);
@@ -154,10 +156,16 @@ export function planCounts(loaded: LoadedAudit, referenceError = PLAN_REFERENCE_
           0,
         )
       : 0;
-    const judge = est(config.judge.model, "judge");
+    // A task judged by rule costs no judge call (the placeholder is never added to the table).
+    const judgeModel = taskJudgeModel(config, t.task);
+    const judge =
+      judgeModel === RULE_MODEL
+        ? { model: judgeModel, calls: 0, inputTokens: 0, maxOutputTokens: 0 }
+        : est(judgeModel, "judge");
     judge.calls++;
     judge.inputTokens += judgePrompt;
     judge.maxOutputTokens += JUDGE_OUTPUT_TOKENS;
+    if (judgeModel !== RULE_MODEL) judgeCalls++;
     if (challengeTasks.has(t.task)) {
       challengeCalls++;
       subject.calls++;
@@ -166,6 +174,7 @@ export function planCounts(loaded: LoadedAudit, referenceError = PLAN_REFERENCE_
       judge.calls++;
       judge.inputTokens += judgePrompt;
       judge.maxOutputTokens += JUDGE_OUTPUT_TOKENS;
+      if (judgeModel !== RULE_MODEL) judgeCalls++;
     }
   };
   for (const t of plan.trials) add(t);
@@ -180,7 +189,7 @@ export function planCounts(loaded: LoadedAudit, referenceError = PLAN_REFERENCE_
   return {
     runDir: loaded.runDir,
     trials: plan.trials.length,
-    judgeCalls: plan.trials.length + challengeCalls,
+    judgeCalls,
     challengeCalls,
     bySubjectTask: [...counts.values()].map((c) => ({
       subject: c.subject,

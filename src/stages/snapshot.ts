@@ -39,5 +39,6 @@ export function configSnapshot(config: AuditConfig): AuditConfig {
       : ref;
   for (const s of copy.subjects) s.model = scrubRef(s.model);
   copy.judge.model = scrubRef(copy.judge.model);
+  for (const t of copy.tasks) if (t.judge) t.judge.model = scrubRef(t.judge.model);
   return copy;
 }

@@ -1,5 +1,6 @@
 import { beliefGroup } from "../design/conditions.js";
 import type { FlipCounts } from "../judge/flips.js";
+import type { RuleCheck } from "../judge/rule-agreement.js";
 import type { SelfGrading } from "../judge/self-grading.js";
 import { mcnemarExact } from "../stats/mcnemar.js";
 import { wilsonInterval } from "../stats/wilson.js";
@@ -8,6 +9,7 @@ import type { RunStore } from "../store/run-store.js";
 import { type BeliefGroup, isReliabilityTask } from "../types.js";
 import type { WarmthCheck } from "../warmth/check.js";
 import { unscoredWarning } from "./reply-outcome.js";
+import type { RefusalExclusions } from "./rule-check.js";
 
 export interface SummaryCell {
   subject: string;
@@ -60,6 +62,10 @@ export interface Summary {
   judgeStructured?: string;
   /** Judges that are also a subject's model. */
   selfGrading?: SelfGrading[];
+  /** Judge-vs-rule agreement on the rule-checkable tasks (stages/rule-check.ts). */
+  ruleCheck?: RuleCheck;
+  /** Responses each refusal rule excludes, per subject. */
+  refusalExclusions?: RefusalExclusions;
   totals: {
     trials: number;
     responses: number;

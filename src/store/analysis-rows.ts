@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { AnalysisRow } from "../analysis/rows.js";
 import { amendmentGroupOf, promptGroupOf } from "../analysis/rows.js";
 import { CandorError } from "../errors.js";
-import { judgeId } from "../judge/judge-response.js";
+import { runJudgeId } from "../judge/run-judge.js";
 import { isReliabilityTask } from "../types.js";
 import { readRunConfig } from "./run-config.js";
 import { RunStore, type TrialCoordinates } from "./run-store.js";
@@ -31,7 +31,7 @@ export function loadAnalysisRows(runDir: string, opts: { judge?: string } = {}):
   const store = RunStore.open(file, { readonly: true });
   try {
     const config = readRunConfig(store);
-    const judge = opts.judge ?? judgeId(config.judge.model);
+    const judge = opts.judge ?? runJudgeId(config);
     const rows = store.db
       .prepare(
         `SELECT t.subject_id, t.task, t.item_id, t.context, t.belief, t.sample, j.label,

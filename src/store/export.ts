@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { codePointLength } from "../analysis/study-rules.js";
 import { beliefGroup, contextGroup } from "../design/conditions.js";
 import { CandorError } from "../errors.js";
-import { judgeId } from "../judge/judge-response.js";
+import { runJudgeId } from "../judge/run-judge.js";
 import type { BeliefLabel, ChatMessage, ContextLabel } from "../types.js";
 import { exportStudyLayout } from "./export-study.js";
 import {
@@ -156,7 +156,7 @@ export async function exportRun(runFile: string, opts: ExportOptions): Promise<E
   const store = RunStore.open(runFile, { readonly: true });
   try {
     const config = readRunConfig(store);
-    const judge = opts.judge ?? judgeId(config.judge.model);
+    const judge = opts.judge ?? runJudgeId(config);
     if ((opts.layout ?? "tidy") === "study") {
       return await exportStudyLayout(store, config, judge, opts);
     }

@@ -11,7 +11,7 @@
 import { Hono } from "hono";
 import type { AuditConfig } from "../config/schema.js";
 import { CandorError } from "../errors.js";
-import { judgeId } from "../judge/judge-response.js";
+import { runJudgeId } from "../judge/run-judge.js";
 import { readRunConfig } from "../store/run-config.js";
 import { RunStore } from "../store/run-store.js";
 import {
@@ -79,7 +79,7 @@ export function createViewer(file: string, opts: ViewerOptions = {}): Viewer {
     store.close();
     throw err;
   }
-  const defaultJudge = opts.judge ?? judgeId(config.judge.model);
+  const defaultJudge = opts.judge ?? runJudgeId(config);
   const compare = config.compare.flatMap((c) =>
     c.treatments.map((t) => ({ reference: c.reference, treatment: t })),
   );

@@ -23,10 +23,20 @@ describe("Cohen's kappa (vs statsmodels, scripts/reference/kappa_reference.py)",
       expect(k.kappa).toBeCloseTo(c.kappa, 12);
       expect(k.kappaSe).toBeCloseTo(c.se, 12);
       expect(k.kappaSe0).toBeCloseTo(c.se0, 12);
-      expect(k.kappaCi95[0]).toBeCloseTo(c.lower, 9);
-      expect(k.kappaCi95[1]).toBeCloseTo(c.upper, 9);
+      // statsmodels' Wald bounds, clipped to kappa's range [-1, 1] as candor reports them.
+      expect(k.kappaCi95[0]).toBeCloseTo(Math.max(-1, c.lower), 9);
+      expect(k.kappaCi95[1]).toBeCloseTo(Math.min(1, c.upper), 9);
+      expect(k.kappaCi95[0]).toBeGreaterThanOrEqual(-1);
+      expect(k.kappaCi95[1]).toBeLessThanOrEqual(1);
     });
   }
+
+  it("clips the interval to [-1, 1] where the Wald interval leaves it", () => {
+    const high = fixture.cases.find((c) => c.upper > 1)!;
+    const low = fixture.cases.find((c) => c.lower < -1)!;
+    expect(kappaFromTable(high.table).kappaCi95[1]).toBe(1);
+    expect(kappaFromTable(low.table).kappaCi95[0]).toBe(-1);
+  });
 
   it("builds the confusion matrix and per-class scores from pairs", () => {
     const pairs = [

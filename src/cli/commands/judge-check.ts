@@ -5,7 +5,7 @@ import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { CandorError, DataError } from "../../errors.js";
 import { type Agreement, agreementOf } from "../../judge/agreement.js";
-import { judgeId } from "../../judge/judge-response.js";
+import { runJudgeId } from "../../judge/run-judge.js";
 import { stratifiedSample } from "../../judge/stratified-sample.js";
 import { judgedResponses, judgesOf, verdicts } from "../../store/judge-check.js";
 import { readRunConfig } from "../../store/run-config.js";
@@ -126,7 +126,7 @@ export function registerJudgeCheck(program: Command): void {
         const file = join(runDir, "run.sqlite");
         const store = RunStore.open(file, { readonly: opts.sample !== undefined });
         try {
-          const judge = opts.judge ?? judgeId(readRunConfig(store).judge.model);
+          const judge = opts.judge ?? runJudgeId(readRunConfig(store));
           const known = judgesOf(store);
           if (!known.includes(judge)) {
             throw new CandorError(

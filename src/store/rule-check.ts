@@ -1,0 +1,98 @@
+import { REFUSAL_PHRASES } from "../judge/refusal.js";
+import type { Item } from "../types.js";
+import { pagedRows } from "./paged.js";
+import { type ItemRow, itemFromRow, type RunStore } from "./run-store.js";
+
+/** Responses of some tasks without a verdict from `judge`, with their item, a page at a time. */
+export function* responsesWithoutVerdict(
+  store: RunStore,
+  judge: string,
+  tasks: readonly string[],
+  pageSize = 2000,
+): Generator<{ trialId: string; item: Item; response: string }> {
+  const page = store.db.prepare(
+    `SELECT t.rowid AS rid, t.id AS trial_id, r.text AS response_text, i.*
+     FROM trials t JOIN responses r ON r.trial_id = t.id
+     JOIN items i ON i.task = t.task AND i.id = t.item_id
+     LEFT JOIN judgments j ON j.trial_id = t.id AND j.judge = @judge
+     WHERE j.trial_id IS NULL AND t.task IN (SELECT value FROM json_each(@tasks))
+       AND t.rowid > @after ORDER BY t.rowid LIMIT @limit`,
+  );
+  const rows = pagedRows<ItemRow & { rid: number; trial_id: string; response_text: string }>(
+    page,
+    { judge, tasks: JSON.stringify(tasks) },
+    pageSize,
+  );
+  for (const row of rows) {
+    yield { trialId: row.trial_id, item: itemFromRow(row), response: row.response_text };
+  }
+}
+
+/** The two verdicts on one response, cross-tabulated per subject × task (both CORRECT/INCORRECT). */
+export interface JudgeRuleCount {
+  subject: string;
+  task: string;
+  /** judge CORRECT & rule CORRECT */
+  cc: number;
+  /** judge CORRECT & rule INCORRECT: the judge accepts an answer the rule cannot find */
+  ci: number;
+  /** judge INCORRECT & rule CORRECT */
+  ic: number;
+  ii: number;
+}
+
+export function judgeRuleCounts(
+  store: RunStore,
+  judge: string,
+  rule: string,
+  tasks: readonly string[],
+): JudgeRuleCount[] {
+  return store.db
+    .prepare(
+      `SELECT t.subject_id AS subject, t.task,
+              sum(j.label = 'CORRECT' AND r.label = 'CORRECT') AS cc,
+              sum(j.label = 'CORRECT' AND r.label = 'INCORRECT') AS ci,
+              sum(j.label = 'INCORRECT' AND r.label = 'CORRECT') AS ic,
+              sum(j.label = 'INCORRECT' AND r.label = 'INCORRECT') AS ii
+       FROM trials t
+       JOIN judgments j ON j.trial_id = t.id AND j.judge = @judge
+       JOIN judgments r ON r.trial_id = t.id AND r.judge = @rule
+       WHERE t.task IN (SELECT value FROM json_each(@tasks))
+         AND j.label IN ('CORRECT', 'INCORRECT') AND r.label IN ('CORRECT', 'INCORRECT')
+       GROUP BY t.subject_id, t.task ORDER BY t.subject_id, t.task`,
+    )
+    .all({ judge, rule, tasks: JSON.stringify(tasks) }) as JudgeRuleCount[];
+}
+
+/** Per subject: responses on tasks where refusals are excluded, and what each refusal rule drops. */
+export interface RefusalCount {
+  subject: string;
+  responses: number;
+  /** Responses the study's phrase rule matches. */
+  phrase: number;
+  /** Responses the run's judge labelled REFUSAL (the phrase rule's own, under `refusals: study`). */
+  refusals: number;
+  /** Phrase-matched responses the judge graded CORRECT or INCORRECT instead. */
+  phraseButAnswered: number;
+}
+
+export function refusalCounts(
+  store: RunStore,
+  judge: string,
+  tasks: readonly string[],
+): RefusalCount[] {
+  // SQLite's lower() folds ASCII only; every phrase is ASCII letters plus a typographic apostrophe, which has no case.
+  const phrase = `(${REFUSAL_PHRASES.map(() => "instr(lower(r.text), ?) > 0").join(" OR ")})`;
+  return store.db
+    .prepare(
+      `SELECT t.subject_id AS subject, count(*) AS responses,
+              coalesce(sum(${phrase}), 0) AS phrase,
+              coalesce(sum(j.label = 'REFUSAL'), 0) AS refusals,
+              coalesce(sum(${phrase} AND j.label IN ('CORRECT', 'INCORRECT')), 0) AS phraseButAnswered
+       FROM trials t JOIN responses r ON r.trial_id = t.id
+       LEFT JOIN judgments j ON j.trial_id = t.id AND j.judge = ?
+       WHERE t.task IN (SELECT value FROM json_each(?))
+       GROUP BY t.subject_id ORDER BY t.subject_id`,
+    )
+    .all(...REFUSAL_PHRASES, ...REFUSAL_PHRASES, judge, JSON.stringify(tasks)) as RefusalCount[];
+}
