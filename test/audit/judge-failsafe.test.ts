@@ -176,6 +176,49 @@ describe("a judge that cannot fail silently", () => {
     }
   });
 
+  it("the warmth judge's rating falls back the same way when json_schema is rejected", async () => {
+    const picky = await startOpenAIServer({
+      reply: (req) =>
+        req.model === "warmth-judge"
+          ? JSON.stringify({ rationale: "plain", rating: 4 })
+          : verdictJudge(req),
+      reject: (req) =>
+        req.model === "warmth-judge" &&
+        (req.response_format as { type?: string } | undefined)?.type === "json_schema"
+          ? { status: 400, message: "json_schema is not supported" }
+          : undefined,
+    });
+    try {
+      const warmthJudge = `openai-compatible:${picky.baseURL}#warmth-judge`;
+      const { configFile, runDir } = writeConfig(
+        picky.baseURL,
+        `{ model: "openai-compatible:${picky.baseURL}#fake-judge" }`,
+        { n: 1, extra: `warmth: { judge: { model: "${warmthJudge}" } }` },
+      );
+      const result = await runAudit(configFile);
+      expect(result.summary.judgeStructured).toBe("json_schema");
+      const db = new Database(join(runDir, RUN_DB), { readonly: true });
+      try {
+        expect(
+          db
+            .prepare("SELECT value FROM meta WHERE key = ?")
+            .pluck()
+            .get(`judge_structured:warmth:${warmthJudge}`),
+        ).toBe("json_object");
+        expect(
+          db
+            .prepare("SELECT count(*) FROM metrics WHERE metric = 'warmth.judge' AND value = 4")
+            .pluck()
+            .get(),
+        ).toBe(32);
+      } finally {
+        db.close();
+      }
+    } finally {
+      await picky.close();
+    }
+  });
+
   it("re-judges UNPARSEABLE verdicts with --retry-unparseable, keeping the old ones, and resumes a cut-short round", async () => {
     let fixed = false;
     const judgeServer = await startOpenAIServer({
