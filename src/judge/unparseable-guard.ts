@@ -61,7 +61,7 @@ export function unparseableMessage(
   mode: string,
   runDir: string,
 ): string {
-  const share = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+  const share = (x: number) => `${Number((x * 100).toFixed(1))}%`;
   return [
     `the judge ${judge} gave ${state.unparseable} unparseable verdicts out of ${state.verdicts} (${share(state.unparseable / state.verdicts)}); judge.max_unparseable allows ${share(maxShare)} once ${MIN_VERDICTS_FOR_UNPARSEABLE_CHECK} verdicts exist.`,
     `One reply, verbatim (JSON-escaped, truncated): ${state.example === undefined ? "(none stored)" : quoteReply(state.example)}`,

@@ -74,7 +74,12 @@ export async function auditPreflightTargets(
     const sameAsSubject = config.subjects.find((s) => s.model === w.model);
     const shared = sameAsSubject && endpoints.subjects.get(sameAsSubject.id);
     if (shared) {
-      targets.push({ roles: ["warmth judge"], endpoint: shared, params: toParams(w.params) });
+      targets.push({
+        roles: ["warmth judge"],
+        endpoint: shared,
+        params: toParams(w.params),
+        structured: "auto",
+      });
     } else if (isLocal(w.model)) {
       targets.push({
         roles: ["warmth judge"],
@@ -89,6 +94,7 @@ export async function auditPreflightTargets(
         roles: ["warmth judge"],
         endpoint: { provider, limiter: new Limiter(1) },
         params: toParams(w.params),
+        structured: "auto",
       });
     }
   }
@@ -108,7 +114,7 @@ export async function preflightAudit(
     factory?: ProviderFactory;
     providerOptions?: Partial<ProviderOptions>;
   },
-): Promise<{ results: PreflightResult[]; judgeMode: StructuredMode }> {
+): Promise<{ results: PreflightResult[]; judgeMode: StructuredMode; warmthMode?: StructuredMode }> {
   const { targets, extraProviders } = await auditPreflightTargets(
     config,
     endpoints,
@@ -122,12 +128,17 @@ export async function preflightAudit(
       signal: options.signal,
       ...(options.cache && { cache: options.cache }),
     });
-    return {
-      results,
-      judgeMode: endpoints.judge
-        ? judgeMode(results, endpoints.judge.provider.ref, config.judge.structured)
-        : "json_schema",
-    };
+    const mode = endpoints.judge
+      ? judgeMode(results, endpoints.judge.provider.ref, config.judge.structured)
+      : "json_schema";
+    const w = config.warmth?.judge;
+    const warmthMode =
+      w === undefined
+        ? undefined
+        : w.model === config.judge.model
+          ? mode
+          : results.find((r) => r.roles.includes("warmth judge"))?.mode;
+    return { results, judgeMode: mode, ...(warmthMode !== undefined && { warmthMode }) };
   } finally {
     await Promise.all(extraProviders.map((p) => p.close()));
   }
@@ -142,4 +153,9 @@ export function recordedJudgeMode(
   const stored = store.getMeta(structuredMetaKey(judgeId));
   if (stored === "json_schema" || stored === "json_object" || stored === "prompt") return stored;
   return setting === "auto" ? "json_schema" : setting;
+}
+
+/** The name under which a run keeps the warmth judge's structured-output mode. */
+export function warmthModeId(model: string): string {
+  return `warmth:${model}`;
 }

@@ -14,7 +14,7 @@ import { lockRun } from "../store/run-lock.js";
 import { RunStore, type TrialScope } from "../store/run-store.js";
 import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
 import { warmthManipulationCheck } from "../warmth/index.js";
-import { preflightAudit, recordedJudgeMode } from "./audit-preflight.js";
+import { preflightAudit, recordedJudgeMode, warmthModeId } from "./audit-preflight.js";
 import { retryPolicy } from "./config-params.js";
 import { openEndpoints, type ProviderFactory } from "./endpoints.js";
 import { executePending } from "./execute.js";
@@ -133,6 +133,8 @@ export async function runAudit(
     const judge = runJudgeId(config);
     try {
       let structured = recordedJudgeMode(store, judge, config.judge.structured);
+      const warmthId = config.warmth?.judge && warmthModeId(config.warmth.judge.model);
+      let warmthMode = warmthId ? recordedJudgeMode(store, warmthId, "auto") : undefined;
       // Before the first trial (and on any re-run with work left): every endpoint answers.
       if (store.countPendingGeneration(scope) > 0 || store.countPendingJudgment(judge, scope) > 0) {
         const checked = await preflightAudit(config, endpoints, {
@@ -150,6 +152,10 @@ export async function runAudit(
         );
         structured = checked.judgeMode;
         store.setMeta(structuredMetaKey(judge), structured);
+        if (warmthId && checked.warmthMode) {
+          warmthMode = checked.warmthMode;
+          store.setMeta(structuredMetaKey(warmthId), warmthMode);
+        }
       }
       options.onStart?.();
       await executePending({
@@ -176,7 +182,7 @@ export async function runAudit(
       // The rule cross-check: no model, so it costs a pass over the new responses only.
       if (!signal.aborted) scoreRulePending(store);
       if (config.warmth && !signal.aborted) {
-        await measureRunWarmth(store, config, endpoints.judge, signal, options);
+        await measureRunWarmth(store, config, endpoints.judge, signal, options, warmthMode);
       }
     } finally {
       cache?.close();

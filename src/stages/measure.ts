@@ -1,4 +1,5 @@
 import type { AuditConfig } from "../config/schema.js";
+import type { StructuredMode } from "../judge/structured.js";
 import type { RunStore } from "../store/run-store.js";
 import { measureWarmth, openWarmthMeasures, type WarmthSpec } from "../warmth/index.js";
 import type { AuditOptions } from "./audit.js";
@@ -13,6 +14,8 @@ export async function measureRunWarmth(
   auditJudge: Endpoint | undefined,
   signal: AbortSignal,
   options: AuditOptions,
+  /** The warmth judge's structured-output mode, when the preflight settled it. */
+  structured?: StructuredMode,
 ): Promise<void> {
   const w = config.warmth!;
   const spec: WarmthSpec = {
@@ -30,6 +33,7 @@ export async function measureRunWarmth(
         model: w.judge.model,
         ...(w.judge.params && { params: toParams(w.judge.params) }),
         ...(w.judge.concurrency !== undefined && { concurrency: w.judge.concurrency }),
+        ...(structured !== undefined && { structured }),
       },
     }),
   };

@@ -177,7 +177,10 @@ async function probeModes(
   return {
     ...base,
     status: "failed",
-    reason: `rejected every structured-output mode tried (${rejected.map((r) => r.mode).join(", ")}): ${last?.reason ?? ""}`,
+    reason:
+      target.structured === "auto"
+        ? `rejected every structured-output mode (${rejected.map((r) => r.mode).join(", ")}): ${last?.reason ?? ""}`
+        : `rejected judge.structured: ${target.structured} (judge.structured: auto falls back to json_object, then prompt): ${last?.reason ?? ""}`,
     rejected,
   };
 }

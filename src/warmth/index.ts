@@ -2,8 +2,10 @@
  * Warmth measurement (the study's manipulation check): SocioT in its reference and strict
  * forms, and an LLM judge's 1–7 warmth rating. See docs/warmth.md.
  */
+
 import type { RetryPolicy } from "../engine/backoff.js";
 import { Limiter } from "../engine/limiter.js";
+import type { StructuredMode } from "../judge/structured.js";
 import { createProvider } from "../providers/index.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
 import type { GenerationParams } from "../types.js";
@@ -107,6 +109,8 @@ export interface WarmthSpec {
     model: string;
     params?: GenerationParams;
     concurrency?: number;
+    /** Structured-output mode for the rating (from the audit's preflight). */
+    structured?: StructuredMode;
   };
 }
 
@@ -176,6 +180,7 @@ export async function openWarmthMeasures(
         provider: endpoint.provider,
         limiter: endpoint.limiter,
         ...(spec.judge.params !== undefined && { params: spec.judge.params }),
+        ...(spec.judge.structured !== undefined && { structured: spec.judge.structured }),
         ...(deps.retry !== undefined && { retry: deps.retry }),
         ...(deps.timeoutMs !== undefined && { timeoutMs: deps.timeoutMs }),
       };

@@ -7,10 +7,12 @@
  * The judge sees the response only (not the question, the subject or the condition), answers
  * with structured output, and anything that is not a valid rating is recorded as UNPARSEABLE.
  */
+
 import { z } from "zod";
 import { type CallOptions, callModel } from "../engine/call.js";
 import type { Limiter } from "../engine/limiter.js";
 import { parseJsonReply } from "../judge/json-reply.js";
+import { inMode, type StructuredMode } from "../judge/structured.js";
 import type { Provider } from "../providers/types.js";
 import type { ChatMessage, GenerationParams } from "../types.js";
 
@@ -112,6 +114,8 @@ export interface WarmthJudge {
   limiter: Limiter;
   /** Default: temperature 0, at most 300 tokens. */
   params?: GenerationParams;
+  /** How the rating is asked for as JSON (the audit's preflight decides); json_schema when absent. */
+  structured?: StructuredMode;
 }
 
 export const WARMTH_JUDGE_DEFAULT_PARAMS: GenerationParams = { temperature: 0, maxTokens: 300 };
@@ -128,14 +132,17 @@ export async function rateWarmth(
   const { result } = await callModel(
     judge.provider,
     judge.limiter,
-    {
-      messages: warmthRatingMessages(response),
-      params: judge.params ?? WARMTH_JUDGE_DEFAULT_PARAMS,
-      outputSchema: {
-        name: WARMTH_RATING_SCHEMA.name,
-        schema: WARMTH_RATING_SCHEMA.schema as unknown as Record<string, unknown>,
+    inMode(
+      {
+        messages: warmthRatingMessages(response),
+        params: judge.params ?? WARMTH_JUDGE_DEFAULT_PARAMS,
+        outputSchema: {
+          name: WARMTH_RATING_SCHEMA.name,
+          schema: WARMTH_RATING_SCHEMA.schema as unknown as Record<string, unknown>,
+        },
       },
-    },
+      judge.structured ?? "json_schema",
+    ),
     call,
   );
   const parsed = parseWarmthRating(result.text);

@@ -53,8 +53,9 @@ describe("crash safety", () => {
     const rerun = await runCli(["audit", configFile]);
     expect(rerun.code).toBe(0);
     const calls = (server.stats.byPath["/v1/chat/completions"] ?? 0) - before;
-    // Exactly the missing work: one call per missing response, one per missing verdict.
-    expect(calls).toBe(trials - responsesAtCrash + (trials - judgedAtCrash));
+    // Exactly the missing work: one call per missing response, one per missing verdict,
+    // and the preflight's one call per endpoint (the subjects' model, the judge).
+    expect(calls).toBe(trials - responsesAtCrash + (trials - judgedAtCrash) + 2);
     expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
     expect(count(db, "SELECT count(DISTINCT trial_id) FROM responses")).toBe(trials);
     expect(count(db, "SELECT count(*) FROM judgments")).toBe(trials);

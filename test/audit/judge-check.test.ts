@@ -85,7 +85,8 @@ describe("candor judge-check", () => {
     writeFileSync(configFile, text);
     const before = server.stats.requests;
     const second = await runAudit(configFile);
-    expect(server.stats.requests - before).toBe(second.summary.totals.trials);
+    // + the preflight: one call to the subjects' model, one to the new judge
+    expect(server.stats.requests - before).toBe(second.summary.totals.trials + 2);
     const firstJudge = `openai-compatible:${server.baseURL}#fake-judge#rubric-v1`;
     const check = await runCli([
       "judge-check",
@@ -112,7 +113,7 @@ describe("candor judge", () => {
       `openai-compatible:${server.baseURL}#other-judge`,
     ]);
     expect(out.code).toBe(0);
-    expect(server.stats.requests - before).toBe(first.summary.totals.trials);
+    expect(server.stats.requests - before).toBe(first.summary.totals.trials + 1); // + preflight
     expect(out.stdout).toContain("#other-judge#rubric-v1");
     const again = await runCli([
       "judge",
@@ -121,7 +122,7 @@ describe("candor judge", () => {
       `openai-compatible:${server.baseURL}#other-judge`,
     ]);
     expect(again.code).toBe(0);
-    expect(server.stats.requests - before).toBe(first.summary.totals.trials);
+    expect(server.stats.requests - before).toBe(first.summary.totals.trials + 1); // + preflight
     const check = await runCli([
       "judge-check",
       run,

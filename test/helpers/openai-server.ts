@@ -42,6 +42,11 @@ export interface FakeServerOptions {
   /** When set, requests without `Authorization: Bearer <apiKey>` get an OpenAI-style 401. */
   apiKey?: string;
   /** Also serves /v1/completions (prompt logprobs with echo) and /v1/models (always on). */
+  /**
+   * A chat request this server refuses, as an OpenAI-style error (e.g. 400 for a
+   * response_format it does not support); undefined answers normally.
+   */
+  reject?: (req: FakeChatRequest) => { status: number; message: string } | undefined;
 }
 
 export interface FakeServerStats {
@@ -359,6 +364,11 @@ export async function startOpenAIServer(
       return;
     }
     const chat = toChatRequest(raw);
+    const refused = opts.reject?.(chat);
+    if (refused) {
+      answer(res, refused.status, errorBody(refused.message, "invalid_request_error", null));
+      return;
+    }
     const r = reply(chat);
     const out = typeof r === "string" ? r : await r;
     answer(res, 200, chatCompletionBody(chat, out));
