@@ -4,6 +4,7 @@ import { PERSONA_NAMES } from "../design/personas.js";
 import { TEMPLATE_PLACEHOLDERS } from "../design/templates.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { BELIEFS, CONTEXTS } from "../types.js";
+import { gateSchema } from "./gate-schema.js";
 
 /**
  * The audit file (YAML). Field names are snake_case like the OpenAI API the
@@ -240,6 +241,7 @@ export const auditConfigSchema = z.strictObject({
     ),
   challenge: challengeSchema.optional(),
   warmth: warmthSchema.optional(),
+  gate: gateSchema.optional(),
   prices: z
     .record(z.string(), priceSchema)
     .optional()

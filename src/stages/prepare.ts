@@ -1,6 +1,6 @@
-import { dirname, join, resolve } from "node:path";
-import { loadAuditConfig } from "../config/load.js";
+import { join, resolve } from "node:path";
 import type { AuditConfig } from "../config/schema.js";
+import { type ConfigSource, resolveConfigSource } from "../config/source.js";
 import { loadTask } from "../data/index.js";
 import { type Plan, planTrials } from "../design/plan.js";
 import { CandorError, ConfigError } from "../errors.js";
@@ -17,7 +17,10 @@ export interface LoadedAudit {
   config: AuditConfig;
   /** The contexts/beliefs this invocation works on (a subset of the config's, from the CLI). */
   scope: TrialScope;
+  /** The config file's path, or "config object". */
   configFile: string;
+  /** Where the config's relative paths resolve. */
+  baseDir: string;
   runDir: string;
   items: Map<TaskName, Item[]>;
   plan: Plan;
@@ -34,10 +37,12 @@ export interface DatasetRecord {
   files: { path?: string; url?: string; repoCommit?: string; sha256: string; bytes: number }[];
 }
 
-/** Reads the config and datasets and expands the trials. Calls no model. */
+/** Reads the config (a path or an object) and datasets and expands the trials. Calls no model. */
 export async function prepareAudit(
-  configFile: string,
+  source: ConfigSource,
   options: {
+    /** Relative paths of a config object resolve against this (default: the working directory). */
+    baseDir?: string;
     contexts?: readonly ContextLabel[];
     beliefs?: readonly BeliefLabel[];
     cacheDir?: string;
@@ -45,8 +50,9 @@ export async function prepareAudit(
     onDownloadProgress?: ProviderOptions["onDownloadProgress"];
   } = {},
 ): Promise<LoadedAudit> {
-  const baseDir = dirname(resolve(configFile));
-  const config = resolveTunedModels(loadAuditConfig(configFile), baseDir);
+  const resolved = resolveConfigSource(source, options.baseDir);
+  const { baseDir, file: configFile } = resolved;
+  const config = resolveTunedModels(resolved.config, baseDir);
   const runDir = resolve(baseDir, config.output ?? join("runs", config.name));
   const items = new Map<TaskName, Item[]>();
   const datasets: DatasetRecord[] = [];
@@ -88,7 +94,7 @@ export async function prepareAudit(
     ...(scope.contexts && { contexts: scope.contexts as ContextLabel[] }),
     ...(scope.beliefs && { beliefs: scope.beliefs as BeliefLabel[] }),
   });
-  return { config, configFile, runDir, items, plan, scope, datasets };
+  return { config, configFile, baseDir, runDir, items, plan, scope, datasets };
 }
 
 /** tuned:<job>@<epoch> → the provider's model id, so trials record what actually answered. */
