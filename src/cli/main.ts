@@ -3,6 +3,7 @@ import { CandorError } from "../errors.js";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerExport } from "./commands/export.js";
+import { registerGate } from "./commands/gate.js";
 import { registerImportStudy } from "./commands/import-study.js";
 import { registerJudge } from "./commands/judge.js";
 import { registerJudgeCheck } from "./commands/judge-check.js";
@@ -36,6 +37,7 @@ registerReport(program);
 registerView(program);
 registerExport(program);
 registerWarmth(program);
+registerGate(program);
 
 try {
   await program.parseAsync(process.argv);
