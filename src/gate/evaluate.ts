@@ -217,11 +217,11 @@ function warmerChecks(
   return tests.map(
     (w): GateCheck => ({
       ...base,
-      scope: `${w.metric} (${w.scorer})`,
+      scope: w.metric,
       value: null,
       verdict: w.warmer ? "pass" : "fail",
       detail: w.warmer
-        ? `measurably warmer over ${w.pairs} pairs`
+        ? `measurably warmer on ${w.metric} (${w.scorer}) over ${w.pairs} pairs`
         : (w.warning ?? `not measurably warmer over ${w.pairs} pairs`),
     }),
   );
