@@ -79,7 +79,8 @@ export function registerAudit(program: Command): void {
             process.stderr.write(
               `${pending} trials still lack a verdict (failures above). Re-run the same command to retry them.\n`,
             );
-            process.exitCode = 3;
+            // A failed gate stays a failure; otherwise the run is not finished.
+            if (process.exitCode !== 1) process.exitCode = 3;
           }
         }
       } finally {
