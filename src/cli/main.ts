@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { CandorError } from "../errors.js";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerAudit } from "./commands/audit.js";
+import { registerCompare } from "./commands/compare.js";
 import { registerExport } from "./commands/export.js";
 import { registerGate } from "./commands/gate.js";
 import { registerImportStudy } from "./commands/import-study.js";
@@ -38,6 +39,7 @@ registerView(program);
 registerExport(program);
 registerWarmth(program);
 registerGate(program);
+registerCompare(program);
 
 try {
   await program.parseAsync(process.argv);
