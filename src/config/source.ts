@@ -1,4 +1,4 @@
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { loadAuditConfig, parseAuditConfigObject } from "./load.js";
 import type { AuditConfig, AuditConfigInput } from "./schema.js";
 
@@ -30,4 +30,10 @@ export function resolveConfigSource(source: ConfigSource, baseDir?: string): Res
     file: "config object",
     baseDir: resolve(baseDir ?? process.cwd()),
   };
+}
+
+/** The run directory an audit config writes to (`output`, default runs/<name>). */
+export function runDirOfConfig(source: ConfigSource, baseDir?: string): string {
+  const r = resolveConfigSource(source, baseDir);
+  return resolve(r.baseDir, r.config.output ?? join("runs", r.config.name));
 }

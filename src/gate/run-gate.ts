@@ -3,11 +3,10 @@
  * summary from its store, merges the thresholds (the run's own `gate:` section, then an
  * audit file's, then explicit ones) and evaluates them.
  */
-import { join, resolve } from "node:path";
 import { type GateConfig, type GateConfigInput, gateSchema } from "../config/gate-schema.js";
 import { formatIssues } from "../config/load.js";
 import type { AuditConfigInput } from "../config/schema.js";
-import { type ConfigSource, resolveConfigSource } from "../config/source.js";
+import { type ConfigSource, resolveConfigSource, runDirOfConfig } from "../config/source.js";
 import { CandorError, ConfigError } from "../errors.js";
 import { resolveRun } from "../report/run-path.js";
 import { summarizeRun } from "../stages/audit.js";
@@ -36,12 +35,7 @@ export interface GateRun {
 
 function runDirOf(run: string | AuditConfigInput, baseDir?: string): { dir: string; file: string } {
   if (typeof run === "string") return resolveRun(run);
-  const resolved = resolveConfigSource(run, baseDir);
-  const dir = resolve(
-    resolved.baseDir,
-    resolved.config.output ?? join("runs", resolved.config.name),
-  );
-  return resolveRun(dir);
+  return resolveRun(runDirOfConfig(run, baseDir));
 }
 
 function definedOnly(input: GateConfigInput | undefined): Partial<GateConfigInput> {

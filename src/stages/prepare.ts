@@ -22,7 +22,8 @@ export interface LoadedAudit {
   /** Where the config's relative paths resolve. */
   baseDir: string;
   runDir: string;
-  items: Map<TaskName, Item[]>;
+  /** Items per task (a plain object, so library users can serialise the result). */
+  items: Partial<Record<TaskName, Item[]>>;
   plan: Plan;
   /** Exactly which dataset bytes the items came from, recorded with the run. */
   datasets: DatasetRecord[];
@@ -54,7 +55,7 @@ export async function prepareAudit(
   const { baseDir, file: configFile } = resolved;
   const config = resolveTunedModels(resolved.config, baseDir);
   const runDir = resolve(baseDir, config.output ?? join("runs", config.name));
-  const items = new Map<TaskName, Item[]>();
+  const items: Partial<Record<TaskName, Item[]>> = {};
   const datasets: DatasetRecord[] = [];
   for (const task of config.tasks) {
     const loaded = await loadTask(
@@ -73,7 +74,7 @@ export async function prepareAudit(
         ...(options.onDownloadProgress !== undefined && { onProgress: options.onDownloadProgress }),
       },
     );
-    items.set(task.task, loaded.items);
+    items[task.task] = loaded.items;
     datasets.push({
       task: task.task,
       items: loaded.items.length,
@@ -90,7 +91,7 @@ export async function prepareAudit(
     });
   }
   const scope = checkScope(config, configFile, options.contexts, options.beliefs);
-  const plan = planTrials(config, items, {
+  const plan = planTrials(config, new Map(Object.entries(items) as [TaskName, Item[]][]), {
     ...(scope.contexts && { contexts: scope.contexts as ContextLabel[] }),
     ...(scope.beliefs && { beliefs: scope.beliefs as BeliefLabel[] }),
   });
@@ -150,7 +151,7 @@ export function recordPlan(store: RunStore, loaded: LoadedAudit): void {
         "set a different `output:` directory for the new design, or restore the previous config to resume.",
     );
   }
-  const items = [...loaded.items.values()].flat();
+  const items = Object.values(loaded.items).flat();
   store.recordPlan(loaded.plan.subjects, items, loaded.plan.trials);
   store.setMeta("config", JSON.stringify(configSnapshot(loaded.config)));
   store.setMeta("datasets", JSON.stringify(loaded.datasets));
