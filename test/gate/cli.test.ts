@@ -22,7 +22,9 @@ beforeAll(async () => {
   );
   runDir = join(fixture.dir, "run");
   // The audit applies the file's gate at the end: warm fails it.
-  audited = await runCli(["audit", fixture.configFile]);
+  audited = await runCli(["audit", fixture.configFile], {
+    env: { GITHUB_ACTIONS: "", GITHUB_STEP_SUMMARY: "" },
+  });
 });
 afterAll(async () => {
   await server.close();
