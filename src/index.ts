@@ -1,19 +1,42 @@
 /** Library entry: the CLI is a thin layer over these. */
 
+export {
+  type CompareSide,
+  compareRuns,
+  type GapChange,
+  type RunComparison,
+} from "./analysis/compare-runs.js";
 export * from "./analysis/index.js";
-export { loadAuditConfig, parseAuditConfig } from "./config/load.js";
-export { type AuditConfig, auditConfigSchema, auditJsonSchema } from "./config/schema.js";
+export { type CompareOptions, compareRunDirs } from "./compare/run-compare.js";
+export { type GateConfig, type GateConfigInput, gateSchema } from "./config/gate-schema.js";
+export { loadAuditConfig, parseAuditConfig, parseAuditConfigObject } from "./config/load.js";
+export {
+  type AuditConfig,
+  type AuditConfigInput,
+  auditConfigSchema,
+  auditJsonSchema,
+} from "./config/schema.js";
+export { type ConfigSource, runDirOfConfig } from "./config/source.js";
 export { loadItems, sampleItems } from "./data/index.js";
 export { PERSONAS } from "./design/personas.js";
 export { planTrials, resolveSubjects, studyParams } from "./design/plan.js";
 export { STUDY_STATEMENTS } from "./design/statements.js";
 export { renderPrompt, STUDY_TEMPLATES } from "./design/templates.js";
 export * from "./errors.js";
+export * from "./gate/index.js";
 export { agreementOf, kappaFromTable } from "./judge/agreement.js";
 export { createProvider } from "./providers/index.js";
 export { parseModelRef } from "./providers/model-ref.js";
-export { prepareAudit as plan, RUN_DB, runAudit, summarizeRun } from "./stages/audit.js";
-export { summarize } from "./stages/summarize.js";
+export {
+  type AuditOptions,
+  type AuditResult,
+  type LoadedAudit,
+  prepareAudit as plan,
+  RUN_DB,
+  runAudit,
+  summarizeRun,
+} from "./stages/audit.js";
+export { type Summary, type SummaryComparison, summarize } from "./stages/summarize.js";
 export * as stats from "./stats/index.js";
 export { RunStore } from "./store/run-store.js";
 export * as tuning from "./tuning/index.js";

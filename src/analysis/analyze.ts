@@ -3,6 +3,8 @@
  * (warm, cold, …), the requested Models 1–4 and the per-cell paired table.
  * One model failing (no rows, say) is reported and does not stop the others.
  */
+import type { AuditConfigInput } from "../config/schema.js";
+import { runDirOfConfig } from "../config/source.js";
 import type { Column, Frame } from "../stats/frame.js";
 import { allRows, getCategorical, presentLevels, selectRows } from "../stats/frame.js";
 import { type CellRow, type CellTableOptions, cellTable } from "./cell-table.js";
@@ -109,13 +111,15 @@ function subFrame(frame: Frame, rows: Int32Array): Frame {
 
 /**
  * Library entry: load a candor run, a study-layout directory or an analysis-rows
- * CSV and fit the study's models. `candor analyze` is this plus formatting.
+ * CSV and fit the study's models. An audit config (object) stands for the run it writes
+ * (its `output`, relative to `baseDir`). `candor analyze` is this plus formatting.
  */
 export async function analyze(
-  path: string,
-  opts: AnalyzeOptions & { judge?: string } = {},
+  source: string | AuditConfigInput,
+  opts: AnalyzeOptions & { judge?: string; baseDir?: string } = {},
 ): Promise<Analysis> {
   const { loadAnalysisFrame } = await import("./load.js");
+  const path = typeof source === "string" ? source : runDirOfConfig(source, opts.baseDir);
   const loaded = await loadAnalysisFrame(
     path,
     opts.judge !== undefined ? { judge: opts.judge } : {},

@@ -2,7 +2,9 @@ import { Command } from "commander";
 import { CandorError } from "../errors.js";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerAudit } from "./commands/audit.js";
+import { registerCompare } from "./commands/compare.js";
 import { registerExport } from "./commands/export.js";
+import { registerGate } from "./commands/gate.js";
 import { registerImportStudy } from "./commands/import-study.js";
 import { registerJudge } from "./commands/judge.js";
 import { registerJudgeCheck } from "./commands/judge-check.js";
@@ -36,6 +38,8 @@ registerReport(program);
 registerView(program);
 registerExport(program);
 registerWarmth(program);
+registerGate(program);
+registerCompare(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -116,6 +116,20 @@ export function parseAuditConfig(text: string, file: string): AuditConfig {
   return result.data;
 }
 
+/** Validates a config given as an object (library use); `label` names it in messages. */
+export function parseAuditConfigObject(raw: unknown, label = "config object"): AuditConfig {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ConfigError(`${label}: expected an object with name, subjects, tasks and judge`);
+  }
+  const result = auditConfigSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(formatIssues(result.error.issues, raw, () => `${label}: `).join("\n"));
+  }
+  const problems = crossCheck(result.data);
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `${label}: ${p}`).join("\n"));
+  return result.data;
+}
+
 export function loadAuditConfig(file: string): AuditConfig {
   let text: string;
   try {

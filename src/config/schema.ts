@@ -6,6 +6,7 @@ import { isRuleScorable, RULE_SCORABLE_TASKS } from "../judge/rule-judge.js";
 import { RULE_MODEL } from "../judge/run-judge.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { BELIEFS, CONTEXTS } from "../types.js";
+import { gateSchema } from "./gate-schema.js";
 import { judgeStructuredSchema, maxUnparseableSchema } from "./judge-settings.js";
 import { refusalsSchema, ruleCheckSchema } from "./judging.js";
 
@@ -257,6 +258,7 @@ export const auditConfigSchema = z
       ),
     challenge: challengeSchema.optional(),
     warmth: warmthSchema.optional(),
+    gate: gateSchema.optional(),
     prices: z
       .record(z.string(), priceSchema)
       .optional()

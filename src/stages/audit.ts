@@ -1,9 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { AuditConfig } from "../config/schema.js";
+import type { ConfigSource } from "../config/source.js";
 import { defaultCacheDir } from "../data/hub/hub.js";
 import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
 import { ResponseCache } from "../engine/response-cache.js";
+import { evaluateGate } from "../gate/evaluate.js";
+import type { GateResult } from "../gate/types.js";
 import { countFlips } from "../judge/flips.js";
 import { runJudgeId } from "../judge/run-judge.js";
 import { runSelfGrading } from "../judge/self-grading.js";
@@ -30,6 +33,8 @@ export { type LoadedAudit, prepareAudit, RUN_DB, recordPlan } from "./prepare.js
 export const SUMMARY_FILE = "summary.json";
 
 export interface AuditOptions {
+  /** Relative paths of a config object resolve against this (default: the working directory). */
+  baseDir?: string;
   signal?: AbortSignal;
   contexts?: readonly ContextLabel[];
   beliefs?: readonly BeliefLabel[];
@@ -49,6 +54,8 @@ export interface AuditResult {
   summary: Summary;
   progress: AuditProgress;
   interrupted: boolean;
+  /** The audit file's `gate:` applied to the summary (absent without one, or when interrupted). */
+  gate?: GateResult;
 }
 
 /** Builds the summary of a run from its store, for the judge the config names. */
@@ -79,18 +86,20 @@ export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
  * work from the store a page at a time, so memory does not grow with the grid.
  */
 async function prepareAndRecord(
-  configFile: string,
+  source: ConfigSource,
   signal: AbortSignal,
   options: AuditOptions,
 ): Promise<{
   config: AuditConfig;
+  baseDir: string;
   runDir: string;
   scope: TrialScope;
   store: RunStore;
   unlock: () => void;
 }> {
-  const loaded = await prepareAudit(configFile, {
+  const loaded = await prepareAudit(source, {
     signal,
+    ...(options.baseDir !== undefined && { baseDir: options.baseDir }),
     ...(options.contexts && { contexts: options.contexts }),
     ...(options.beliefs && { beliefs: options.beliefs }),
     ...(options.providerOptions?.onDownloadProgress && {
@@ -109,17 +118,27 @@ async function prepareAndRecord(
     unlock();
     throw err;
   }
-  return { config: loaded.config, runDir: loaded.runDir, scope: loaded.scope, store, unlock };
+  return {
+    config: loaded.config,
+    baseDir: loaded.baseDir,
+    runDir: loaded.runDir,
+    scope: loaded.scope,
+    store,
+    unlock,
+  };
 }
 
-/** config → trials → model → judge → SQLite → summary; resumes whatever is missing. */
+/**
+ * config (a path or an object) → trials → model → judge → SQLite → summary; resumes
+ * whatever is missing.
+ */
 export async function runAudit(
-  configFile: string,
+  source: ConfigSource,
   options: AuditOptions = {},
 ): Promise<AuditResult> {
   const signal = options.signal ?? new AbortController().signal;
-  const { config, runDir, scope, store, unlock } = await prepareAndRecord(
-    configFile,
+  const { config, baseDir, runDir, scope, store, unlock } = await prepareAndRecord(
+    source,
     signal,
     options,
   );
@@ -129,7 +148,7 @@ export async function runAudit(
   };
   try {
     const endpoints = await openEndpoints(config, options.providerFactory, options.providerOptions);
-    const cache = openCache(config, dirname(resolve(configFile)));
+    const cache = openCache(config, baseDir);
     const judge = runJudgeId(config);
     try {
       let structured = recordedJudgeMode(store, judge, config.judge.structured);
@@ -148,7 +167,9 @@ export async function runAudit(
           return { runDir, summary: summarizeRun(store, config), progress, interrupted: true };
         assertPreflight(
           checked.results,
-          `Fix the endpoint and re-run; \`npx candor plan ${configFile} --check\` repeats this check without running trials.`,
+          typeof source === "string"
+            ? `Fix the endpoint and re-run; \`npx candor plan ${source} --check\` repeats this check without running trials.`
+            : "Fix the endpoint and re-run; `candor plan --check` repeats this check without running trials.",
         );
         structured = checked.judgeMode;
         store.setMeta(structuredMetaKey(judge), structured);
@@ -190,7 +211,8 @@ export async function runAudit(
     }
     const summary = summarizeRun(store, config);
     writeFileSync(join(runDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
-    return { runDir, summary, progress, interrupted: signal.aborted };
+    const gate = config.gate && !signal.aborted ? evaluateGate(summary, config.gate) : undefined;
+    return { runDir, summary, progress, interrupted: signal.aborted, ...(gate && { gate }) };
   } finally {
     store.close();
     unlock();

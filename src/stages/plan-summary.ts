@@ -4,7 +4,7 @@ import { judgeMessages } from "../judge/rubrics.js";
 import { RULE_MODEL, taskJudgeModel } from "../judge/run-judge.js";
 import { redactModelRef } from "../redact.js";
 import { minimumDetectableGap } from "../stats/power.js";
-import { type Item, isReliabilityTask, type Trial } from "../types.js";
+import { type Item, isReliabilityTask, type TaskName, type Trial } from "../types.js";
 import type { LoadedAudit } from "./audit.js";
 
 /** Rough tokens for text: ~4 characters per token for English (no tokenizer needed to plan). */
@@ -102,7 +102,7 @@ export function planCounts(loaded: LoadedAudit, referenceError = PLAN_REFERENCE_
     { subject: string; task: string; items: Set<string>; conditions: Set<string>; trials: number }
   >();
   const itemsByKey = new Map<string, Item>();
-  for (const [task, items] of loaded.items)
+  for (const [task, items] of Object.entries(loaded.items) as [TaskName, Item[]][])
     for (const it of items) itemsByKey.set(`${task}\u0000${it.id}`, it);
   const subjectModel = new Map(plan.subjects.map((s) => [s.id, s.model]));
   const models = new Map<string, ModelEstimate>();

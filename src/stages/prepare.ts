@@ -1,6 +1,6 @@
-import { dirname, join, resolve } from "node:path";
-import { loadAuditConfig } from "../config/load.js";
+import { join, resolve } from "node:path";
 import type { AuditConfig } from "../config/schema.js";
+import { type ConfigSource, resolveConfigSource } from "../config/source.js";
 import { loadTask } from "../data/index.js";
 import { type Plan, planTrials } from "../design/plan.js";
 import { CandorError, ConfigError } from "../errors.js";
@@ -17,9 +17,13 @@ export interface LoadedAudit {
   config: AuditConfig;
   /** The contexts/beliefs this invocation works on (a subset of the config's, from the CLI). */
   scope: TrialScope;
+  /** The config file's path, or "config object". */
   configFile: string;
+  /** Where the config's relative paths resolve. */
+  baseDir: string;
   runDir: string;
-  items: Map<TaskName, Item[]>;
+  /** Items per task (a plain object, so library users can serialise the result). */
+  items: Partial<Record<TaskName, Item[]>>;
   plan: Plan;
   /** Exactly which dataset bytes the items came from, recorded with the run. */
   datasets: DatasetRecord[];
@@ -38,10 +42,12 @@ export interface DatasetRecord {
   notes?: string[];
 }
 
-/** Reads the config and datasets and expands the trials. Calls no model. */
+/** Reads the config (a path or an object) and datasets and expands the trials. Calls no model. */
 export async function prepareAudit(
-  configFile: string,
+  source: ConfigSource,
   options: {
+    /** Relative paths of a config object resolve against this (default: the working directory). */
+    baseDir?: string;
     contexts?: readonly ContextLabel[];
     beliefs?: readonly BeliefLabel[];
     cacheDir?: string;
@@ -49,10 +55,11 @@ export async function prepareAudit(
     onDownloadProgress?: ProviderOptions["onDownloadProgress"];
   } = {},
 ): Promise<LoadedAudit> {
-  const baseDir = dirname(resolve(configFile));
-  const config = resolveTunedModels(loadAuditConfig(configFile), baseDir);
+  const resolved = resolveConfigSource(source, options.baseDir);
+  const { baseDir, file: configFile } = resolved;
+  const config = resolveTunedModels(resolved.config, baseDir);
   const runDir = resolve(baseDir, config.output ?? join("runs", config.name));
-  const items = new Map<TaskName, Item[]>();
+  const items: Partial<Record<TaskName, Item[]>> = {};
   const datasets: DatasetRecord[] = [];
   for (const task of config.tasks) {
     const loaded = await loadTask(
@@ -71,7 +78,7 @@ export async function prepareAudit(
         ...(options.onDownloadProgress !== undefined && { onProgress: options.onDownloadProgress }),
       },
     );
-    items.set(task.task, loaded.items);
+    items[task.task] = loaded.items;
     datasets.push({
       task: task.task,
       items: loaded.items.length,
@@ -89,12 +96,12 @@ export async function prepareAudit(
     });
   }
   const scope = checkScope(config, configFile, options.contexts, options.beliefs);
-  const plan = planTrials(config, items, {
+  const plan = planTrials(config, new Map(Object.entries(items) as [TaskName, Item[]][]), {
     ...(scope.contexts && { contexts: scope.contexts as ContextLabel[] }),
     ...(scope.beliefs && { beliefs: scope.beliefs as BeliefLabel[] }),
   });
   const warnings = datasets.flatMap((d) => d.notes ?? []);
-  return { config, configFile, runDir, items, plan, scope, datasets, warnings };
+  return { config, configFile, baseDir, runDir, items, plan, scope, datasets, warnings };
 }
 
 /** tuned:<job>@<epoch> → the provider's model id, so trials record what actually answered. */
@@ -150,7 +157,7 @@ export function recordPlan(store: RunStore, loaded: LoadedAudit): void {
         "set a different `output:` directory for the new design, or restore the previous config to resume.",
     );
   }
-  const items = [...loaded.items.values()].flat();
+  const items = Object.values(loaded.items).flat();
   store.recordPlan(loaded.plan.subjects, items, loaded.plan.trials);
   store.setMeta("config", JSON.stringify(configSnapshot(loaded.config)));
   store.setMeta("datasets", JSON.stringify(loaded.datasets));

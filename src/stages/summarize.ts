@@ -8,6 +8,7 @@ import { type OutcomeCount, type PairCount, summaryInputs } from "../store/outco
 import type { RunStore } from "../store/run-store.js";
 import { type BeliefGroup, isReliabilityTask } from "../types.js";
 import type { WarmthCheck } from "../warmth/check.js";
+import { pairedGapCi95Pp } from "./paired-gap-ci.js";
 import { unscoredWarning } from "./reply-outcome.js";
 import type { RefusalExclusions } from "./rule-check.js";
 
@@ -44,6 +45,8 @@ export interface SummaryComparison {
    * scored): b = reference right & treatment wrong, c = the reverse; exact McNemar p.
    */
   paired: { pairs: number; b: number; c: number; p: number | null };
+  /** Treatment − reference gap in pp with a 95% CI over the pairs; null without pairs. */
+  ci95Pp: [number, number] | null;
 }
 
 export interface Summary {
@@ -103,6 +106,10 @@ function pairedByGroup(pairs: readonly PairCount[]): Map<string, Counts> {
 function pairedTest(c: Counts | undefined): SummaryComparison["paired"] {
   if (!c) return { pairs: 0, b: 0, c: 0, p: null };
   return { pairs: c.a + c.b + c.c + c.d, b: c.b, c: c.c, p: mcnemarExact(c).p };
+}
+
+function withGapCi(paired: SummaryComparison["paired"]) {
+  return { paired, ci95Pp: pairedGapCi95Pp(paired) };
 }
 
 function emptyCell(subject: string, task: string, group: BeliefGroup): SummaryCell {
@@ -205,7 +212,7 @@ export function summarize(
           referenceErrorRate: ref.errorRate,
           treatmentErrorRate: t,
           differencePp: t !== null && ref.errorRate !== null ? (t - ref.errorRate) * 100 : null,
-          paired: pairedTest(paired.get(`${ref.task}\u0000${ref.beliefGroup}`)),
+          ...withGapCi(pairedTest(paired.get(`${ref.task}\u0000${ref.beliefGroup}`))),
         });
       }
     }

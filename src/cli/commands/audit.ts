@@ -7,6 +7,7 @@ import { type AuditProgress, newCounters } from "../../stages/progress.js";
 import { downloadProgress } from "../download-bar.js";
 import { showProgress } from "../progress-display.js";
 import { addSubsetFlags, parseSubsetFlags } from "../subset-flags.js";
+import { publishGate } from "./gate.js";
 
 export function registerAudit(program: Command): void {
   const command = program
@@ -78,11 +79,16 @@ export function registerAudit(program: Command): void {
               `Next: npx candor analyze ${result.runDir}   (the study's models)\n` +
               `      npx candor report ${result.runDir}    (HTML report)   ·   npx candor view ${result.runDir}\n`,
           );
+          if (result.gate) {
+            process.stdout.write("\nGate (the audit file's gate: section)\n");
+            publishGate(result.gate, result.runDir);
+          }
           if (pending > 0) {
             process.stderr.write(
               `${pending} trials still lack a verdict (failures above). Re-run the same command to retry them.\n`,
             );
-            process.exitCode = 3;
+            // A failed gate stays a failure; otherwise the run is not finished.
+            if (process.exitCode !== 1) process.exitCode = 3;
           }
         }
       } finally {

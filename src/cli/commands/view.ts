@@ -2,9 +2,13 @@
  * `candor view <run>`: a local, read-only web app over a run store, on
  * 127.0.0.1 only. Runs until Ctrl+C.
  */
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { CandorError } from "../../errors.js";
 import { resolveRun } from "../../report/run-path.js";
+import { RUN_DB } from "../../stages/audit.js";
+import { startIndexViewer } from "../../viewer/index-app.js";
 import { type RunningViewer, startViewer } from "../../viewer/server.js";
 
 interface ViewCliOptions {
@@ -19,6 +23,13 @@ export async function runView(
   signal: AbortSignal,
   onReady: (v: RunningViewer) => void = () => {},
 ): Promise<void> {
+  if (isRunFolder(run)) {
+    const index = await startIndexViewer(run, opts.port !== undefined ? { port: opts.port } : {});
+    onReady(index);
+    await untilAborted(signal);
+    await index.close();
+    return;
+  }
   const loc = resolveRun(run);
   const viewer = await startViewer(loc.file, {
     ...(opts.port !== undefined && { port: opts.port }),
@@ -29,18 +40,28 @@ export async function runView(
       ),
   });
   onReady(viewer);
-  await new Promise<void>((resolve) => {
+  await untilAborted(signal);
+  await viewer.close();
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     else signal.addEventListener("abort", () => resolve(), { once: true });
   });
-  await viewer.close();
+}
+
+/** A folder that is not itself a run: `candor view` shows an index of the runs under it. */
+function isRunFolder(path: string): boolean {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st?.isDirectory() === true && !existsSync(join(path, RUN_DB));
 }
 
 export function registerView(program: Command): void {
   program
     .command("view")
     .description("Browse a run in a local, read-only web app (127.0.0.1 only)")
-    .argument("<run>", "run directory (or its run.sqlite)")
+    .argument("<run>", "run directory (or its run.sqlite), or a folder of runs for an index")
     .option("-p, --port <port>", "port on 127.0.0.1 (0 = any free port)", "8642")
     .option(
       "--judge <id>",

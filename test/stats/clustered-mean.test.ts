@@ -1,0 +1,34 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { clusteredMean } from "../../src/stats/clustered-mean.js";
+import { repoRoot } from "../helpers/paths.js";
+
+const fixture = JSON.parse(
+  readFileSync(join(repoRoot, "test/fixtures/stats/clustered-mean.json"), "utf8"),
+) as {
+  cases: {
+    values: number[];
+    clusters: number[];
+    mean: number;
+    se: number;
+    ci95: [number, number];
+  }[];
+};
+
+describe("clusteredMean (vs statsmodels OLS cov_type=cluster)", () => {
+  for (const [k, c] of fixture.cases.entries()) {
+    it(`case ${k}: ${c.values.length} values in ${new Set(c.clusters).size} clusters`, () => {
+      const r = clusteredMean(c.values, c.clusters)!;
+      expect(r.mean).toBeCloseTo(c.mean, 12);
+      expect(r.se).toBeCloseTo(c.se, 12);
+      expect(r.ci[0]).toBeCloseTo(c.ci95[0], 10);
+      expect(r.ci[1]).toBeCloseTo(c.ci95[1], 10);
+    });
+  }
+
+  it("has no interval with one cluster or no values", () => {
+    expect(clusteredMean([1, 2, 3], ["a", "a", "a"])).toBeNull();
+    expect(clusteredMean([], [])).toBeNull();
+  });
+});
