@@ -1,3 +1,4 @@
+import { formatCiPp, formatPp } from "../analysis/headline.js";
 import { formatWarmthCheck } from "../warmth/check.js";
 import type { Summary } from "./summarize.js";
 
@@ -5,11 +6,21 @@ function pct(x: number | null): string {
   return x === null ? "—" : `${(x * 100).toFixed(1)}%`;
 }
 
+function bareP(p: number | null): string {
+  return p === null ? "—" : p < 0.001 ? "<0.001" : p.toFixed(3);
+}
+
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   return [line(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+/** The lead sentence, one paragraph per comparison, first in the terminal as in the report. */
+export function leadLines(summary: Pick<Summary, "headline">): string[] {
+  if (summary.headline.length === 0) return [];
+  return [...summary.headline.map((h) => h.sentence), ""];
 }
 
 /** Plain-text summary for the terminal. */
@@ -25,6 +36,7 @@ export function formatSummary(summary: Summary): string {
     String(c.trials - c.responses + c.unjudged),
   ]);
   const parts = [
+    ...leadLines(summary),
     `Error rates (judge: ${summary.judge})`,
     table(
       [
@@ -46,12 +58,12 @@ export function formatSummary(summary: Summary): string {
       `${c.task} / ${c.beliefGroup === "no_belief" ? "no belief" : "user belief"}`,
       pct(c.referenceErrorRate),
       pct(c.treatmentErrorRate),
-      c.differencePp === null
-        ? "—"
-        : `${c.differencePp >= 0 ? "+" : ""}${c.differencePp.toFixed(1)} pp`,
+      c.differencePp === null ? "—" : `${formatPp(c.differencePp)} pp`,
+      c.ci95Pp === null ? "—" : formatCiPp(c.ci95Pp).replace("95% CI ", ""),
+      bareP(c.clustered.p),
       String(c.paired.pairs),
       `${c.paired.b}/${c.paired.c}`,
-      c.paired.p === null ? "—" : c.paired.p < 0.001 ? "<0.001" : c.paired.p.toFixed(3),
+      bareP(c.paired.p),
     ]);
     parts.push(
       "",
@@ -63,6 +75,8 @@ export function formatSummary(summary: Summary): string {
           "reference",
           "treatment",
           "difference",
+          "95% CI (item-clustered)",
+          "p (clustered)",
           "pairs",
           "b/c",
           "McNemar p",
@@ -70,6 +84,7 @@ export function formatSummary(summary: Summary): string {
         cmpRows,
       ),
       "b: reference right, treatment wrong · c: the reverse (same item, condition and sample)",
+      "CI and p (clustered): Wald with an item-clustered SE (the conditions of an item are not independent); McNemar p treats every pair as independent.",
     );
   }
   if (summary.challenge && summary.challenge.length > 0) {

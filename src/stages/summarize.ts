@@ -1,7 +1,10 @@
+import { ItemTallies } from "../analysis/clustered-gaps.js";
+import { buildHeadlines, type Headline, leadText } from "../analysis/headline.js";
 import { beliefGroup } from "../design/conditions.js";
 import type { FlipCounts } from "../judge/flips.js";
 import { mcnemarExact } from "../stats/mcnemar.js";
 import { wilsonInterval } from "../stats/wilson.js";
+import { type ItemCount, itemCounts } from "../store/item-counts.js";
 import { type OutcomeCount, type PairCount, summaryInputs } from "../store/outcome-counts.js";
 import type { RunStore } from "../store/run-store.js";
 import { type BeliefGroup, isReliabilityTask } from "../types.js";
@@ -40,10 +43,20 @@ export interface SummaryComparison {
    * scored): b = reference right & treatment wrong, c = the reverse; exact McNemar p.
    */
   paired: { pairs: number; b: number; c: number; p: number | null };
+  /** Item-clustered 95% CI of differencePp (treatment − reference, pp); null when not estimable. */
+  ci95Pp: [number, number] | null;
+  /** Wald test of differencePp with the item-clustered SE, and the number of items (clusters). */
+  clustered: { sePp: number | null; p: number | null; items: number };
 }
 
 export interface Summary {
   judge: string;
+  /** The lead sentence (every comparison's headline), the same on every surface. */
+  lead: string | null;
+  /** Per comparison: pooled gaps without and with a user belief, and their sentence. */
+  headline: Headline[];
+  /** Intra-item correlation of errors over the reliability tasks, for `candor power --run`. */
+  clustering: { icc: number | null; responsesPerItem: number | null };
   cells: SummaryCell[];
   comparisons: SummaryComparison[];
   /** Why unfinished trials failed (most common messages), when any did. */
@@ -116,7 +129,10 @@ export function summarize(
   failures: { generate: number; judge: number },
   /** Paired 2×2 tables for a comparison (from the store); none → no paired test. */
   pairsFor: (reference: string, treatment: string) => readonly PairCount[] = () => [],
+  /** Per-item counts (from the store) for item-clustered CIs; none → no clustered CIs. */
+  items: readonly ItemCount[] = [],
 ): Summary {
+  const tallies = new ItemTallies(items);
   const cells = new Map<string, SummaryCell>();
   const cellFor = (subject: string, task: string, group: BeliefGroup) => {
     const key = `${subject}\u0000${task}\u0000${group}`;
@@ -176,6 +192,7 @@ export function summarize(
       for (const ref of sorted.filter((c) => c.subject === pair.reference)) {
         const treat = cells.get(`${treatment}\u0000${ref.task}\u0000${ref.beliefGroup}`);
         const t = treat?.errorRate ?? null;
+        const gap = tallies.gap(pair.reference, treatment, ref.task, ref.beliefGroup);
         comparisons.push({
           reference: pair.reference,
           treatment,
@@ -185,11 +202,30 @@ export function summarize(
           treatmentErrorRate: t,
           differencePp: t !== null && ref.errorRate !== null ? (t - ref.errorRate) * 100 : null,
           paired: pairedTest(paired.get(`${ref.task}\u0000${ref.beliefGroup}`)),
+          ci95Pp:
+            gap.ciLower !== null && gap.ciUpper !== null
+              ? [gap.ciLower * 100, gap.ciUpper * 100]
+              : null,
+          clustered: {
+            sePp: gap.se === null ? null : gap.se * 100,
+            p: gap.p,
+            items: gap.nClusters,
+          },
         });
       }
     }
   }
-  return { judge, cells: sorted, comparisons, totals };
+  const headline = buildHeadlines(comparisons);
+  const subjects = [...new Set(compare.flatMap((c) => [c.reference, ...c.treatments]))];
+  return {
+    judge,
+    lead: leadText(headline),
+    headline,
+    clustering: tallies.clustering(subjects),
+    cells: sorted,
+    comparisons,
+    totals,
+  };
 }
 
 /** summarize() over a run store, with counts and paired tables computed in SQL. */
@@ -199,5 +235,5 @@ export function summarizeStore(
   compare: readonly { reference: string; treatments: readonly string[] }[],
 ): Summary {
   const { counts, pairsFor, failures } = summaryInputs(store, judge);
-  return summarize(counts, judge, compare, failures, pairsFor);
+  return summarize(counts, judge, compare, failures, pairsFor, itemCounts(store, judge));
 }
