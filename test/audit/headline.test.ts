@@ -10,10 +10,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatGap } from "../../src/analysis/headline.js";
 import { registerAudit } from "../../src/cli/commands/audit.js";
+import { registerPower } from "../../src/cli/commands/power.js";
 import { registerReport } from "../../src/cli/commands/report.js";
 import { registerSummary } from "../../src/cli/commands/summary.js";
 import { collectReport } from "../../src/report/collect.js";
 import type { Summary } from "../../src/stages/summarize.js";
+import { intraclassCorrelation } from "../../src/stats/clustered.js";
+import { RunStore } from "../../src/store/run-store.js";
 import { writeAuditConfig } from "../helpers/audit-fixtures.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 import { cli, htmlText, plantedReply } from "./planted.js";
@@ -131,5 +134,25 @@ describe("the lead sentence on a run where Model 1 alone is not significant", ()
       expect(gap.startsWith(`${cells[5]} (95% CI ${cells[6]}, p`)).toBe(true);
       expect(cells[8]).toBe("24");
     }
+  });
+
+  it("`candor power --run` measures the intra-item correlation on the finished run", async () => {
+    const store = RunStore.open(join(runDir, "run.sqlite"), { readonly: true });
+    const clusters = store.db
+      .prepare(
+        `SELECT count(*) AS n, sum(j.label = 'INCORRECT') AS events FROM trials t
+         JOIN judgments j ON j.trial_id = t.id WHERE j.label IN ('CORRECT', 'INCORRECT')
+         GROUP BY t.subject_id, t.task, t.item_id`,
+      )
+      .all() as { n: number; events: number }[];
+    store.close();
+    const icc = intraclassCorrelation(clusters)!;
+    expect(icc).toBeGreaterThan(0.05);
+    expect(summaryJson.clustering.icc).toBeCloseTo(icc, 12);
+    expect(summaryJson.clustering.responsesPerItem).toBe(36);
+    const { stdout } = await cli([registerPower], "power", "--pairs", "864", "--run", runDir);
+    expect(stdout).toContain(
+      `ICC ${icc.toFixed(3)} (measured on ${runDir}), 36 paired trials per item`,
+    );
   });
 });
