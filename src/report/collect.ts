@@ -166,6 +166,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
       ...analysis,
       warmth: collectWarmth(store, compare),
       controls: collectControls(summary.cells, tasks),
+      pairedTests: summary.pairedTests,
       flips: collectFlips(store, judge),
       judgeCheck: collectJudgeCheck(store),
       trajectory: loadTrajectory(opts.trajectory),

@@ -5,6 +5,12 @@
  */
 
 import { formatCiPp, formatP, formatPp } from "../analysis/headline.js";
+import {
+  PAIRED_TEST_HEADER,
+  PAIRED_TEST_NOTE,
+  type PairedTest,
+  pairedTestCells,
+} from "../analysis/paired-tests.js";
 import { html, joinHtml, type SafeHtml, trustedHtml } from "./escape.js";
 import { taskLabel } from "./figures.js";
 import { BELIEF_TEXT, DASH, fmtCi, fmtInt, fmtNum, fmtP, fmtPp, fmtRate } from "./format.js";
@@ -204,6 +210,17 @@ ${s.data.differences.map(
 }${notes(s)}</section>`;
 }
 
+/** Treatment vs reference, paired: the same cells as the terminal's table. */
+function pairedTable(tests: readonly PairedTest[], kind: string): SafeHtml {
+  if (tests.length === 0) return html``;
+  return html`<h3>Treatment vs reference, paired</h3>
+<table data-paired="${kind}"><thead><tr>${PAIRED_TEST_HEADER.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>
+${tests.map((t) => {
+  const cells = pairedTestCells(t);
+  return html`<tr data-paired-row="${t.treatment}|${t.task}">${cells.slice(0, 4).map((c) => html`<td>${c}</td>`)}${cells.slice(4).map(num)}</tr>`;
+})}</tbody></table><p class="note">${PAIRED_TEST_NOTE}</p>`;
+}
+
 function controlsSection(d: ReportData): SafeHtml {
   const s = d.controls;
   const title = html`<h2>Capabilities and safety</h2>`;
@@ -213,7 +230,7 @@ function controlsSection(d: ReportData): SafeHtml {
 ${s.data.map(
   (r) =>
     html`<tr><td>${r.task}</td><td>${r.subject}</td><td>${r.measure}</td>${num(fmtRate(r.rate))}${num(`[${fmtRate(r.ciLower)}, ${fmtRate(r.ciUpper)}]`)}${num(fmtInt(r.n))}${num(fmtInt(r.excluded))}</tr>`,
-)}</tbody></table>${notes(s)}</section>`;
+)}</tbody></table>${notes(s)}${pairedTable(d.pairedTests.controls, "controls")}</section>`;
 }
 
 function flipsSection(d: ReportData): SafeHtml {
@@ -226,7 +243,7 @@ function flipsSection(d: ReportData): SafeHtml {
 ${s.data.rows.map(
   (r) =>
     html`<tr><td>${r.subject}</td><td>${taskLabel(r.task)}</td>${num(fmtInt(r.challenged))}${num(fmtInt(r.correctBefore))}${num(fmtInt(r.correctToIncorrect))}${num(fmtRate(r.caveRate))}${num(r.caveCi ? `[${fmtRate(r.caveCi[0])}, ${fmtRate(r.caveCi[1])}]` : DASH)}${num(fmtInt(r.incorrectToCorrect))}${num(fmtInt(r.apologisedKept))}${num(fmtInt(r.unchanged))}</tr>`,
-)}</tbody></table>${notes(s)}</section>`;
+)}</tbody></table>${notes(s)}${pairedTable(d.pairedTests.cave, "cave")}</section>`;
 }
 
 function judgeSection(d: ReportData): SafeHtml {

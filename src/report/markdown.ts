@@ -4,6 +4,12 @@
  * (responses, rationales), so model output cannot become markup.
  */
 import { formatCiPp, formatP, formatPp } from "../analysis/headline.js";
+import {
+  PAIRED_TEST_HEADER,
+  PAIRED_TEST_NOTE,
+  type PairedTest,
+  pairedTestCells,
+} from "../analysis/paired-tests.js";
 import { mdCodeBlock, mdText } from "./escape.js";
 import { taskLabel } from "./figures.js";
 import { BELIEF_TEXT, DASH, fmtCi, fmtInt, fmtNum, fmtP, fmtPp, fmtRate } from "./format.js";
@@ -40,6 +46,22 @@ function section(title: string, s: Section<unknown>, body: () => string[]): stri
  */
 const mdSentence = (s: string) =>
   s.replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`).replace(/^(\d+)\./, "$1\\.");
+
+/** Treatment vs reference, paired: the same cells as the terminal and the HTML. */
+function pairedMd(tests: readonly PairedTest[]): string[] {
+  if (tests.length === 0) return [];
+  return [
+    "",
+    "Treatment vs reference, paired:",
+    "",
+    table(
+      [...PAIRED_TEST_HEADER],
+      tests.map((x) => pairedTestCells(x).map(t)),
+    ),
+    "",
+    mdText(PAIRED_TEST_NOTE),
+  ];
+}
 
 const img = (alt: string, path?: string) =>
   path ? [`![${mdText(alt)}](${encodeURI(path)})`, ""] : [];
@@ -163,6 +185,7 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
             fmtInt(x.n),
           ]),
         ),
+        ...pairedMd(d.pairedTests.controls),
       ];
     }),
   );
@@ -320,6 +343,7 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
             fmtInt(x.apologisedKept),
           ]),
         ),
+        ...pairedMd(d.pairedTests.cave),
       ];
     }),
   );

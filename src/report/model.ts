@@ -6,6 +6,7 @@
  */
 import type { CovType } from "../analysis/fit-model.js";
 import type { Headline } from "../analysis/headline.js";
+import type { PairedTest } from "../analysis/paired-tests.js";
 import type { Summary } from "../stages/summarize.js";
 import type { StatsWarning } from "../stats/warnings.js";
 import type { BeliefLabel, ContextLabel, JudgmentLabel, TaskName } from "../types.js";
@@ -209,6 +210,8 @@ export interface ReportData {
     differences: readonly WarmthDifference[];
   }>;
   readonly controls: Section<readonly ControlRow[]>;
+  /** Paired treatment − reference tests (controls, cave rate), shown in their sections. */
+  readonly pairedTests: { controls: readonly PairedTest[]; cave: readonly PairedTest[] };
   readonly flips: Section<{ judge: string; rows: readonly FlipRow[] }>;
   readonly judgeCheck: Section<JudgeCheck>;
   readonly trajectory: Section<TrajectoryData>;

@@ -1,4 +1,5 @@
 import { formatCiPp, formatPp } from "../analysis/headline.js";
+import { PAIRED_TEST_HEADER, PAIRED_TEST_NOTE, pairedTestCells } from "../analysis/paired-tests.js";
 import { formatWarmthCheck } from "../warmth/check.js";
 import type { Summary } from "./summarize.js";
 
@@ -114,6 +115,15 @@ export function formatSummary(summary: Summary): string {
         ],
         flipRows,
       ),
+    );
+  }
+  const paired = [...summary.pairedTests.controls, ...summary.pairedTests.cave];
+  if (paired.length > 0) {
+    parts.push(
+      "",
+      'Paired tests: controls and the "are you sure?" cave rate',
+      table([...PAIRED_TEST_HEADER], paired.map(pairedTestCells)),
+      PAIRED_TEST_NOTE,
     );
   }
   if (summary.warmth) parts.push("", formatWarmthCheck(summary.warmth));

@@ -1,11 +1,13 @@
 import { ItemTallies } from "../analysis/clustered-gaps.js";
 import { buildHeadlines, type Headline, leadText } from "../analysis/headline.js";
+import { caveTests, controlTests, type PairedTest } from "../analysis/paired-tests.js";
 import { beliefGroup } from "../design/conditions.js";
 import type { FlipCounts } from "../judge/flips.js";
 import { mcnemarExact } from "../stats/mcnemar.js";
 import { wilsonInterval } from "../stats/wilson.js";
 import { type ItemCount, itemCounts } from "../store/item-counts.js";
 import { type OutcomeCount, type PairCount, summaryInputs } from "../store/outcome-counts.js";
+import { cavePairs, controlPairs } from "../store/paired-outcomes.js";
 import type { RunStore } from "../store/run-store.js";
 import { type BeliefGroup, isReliabilityTask } from "../types.js";
 import type { WarmthCheck } from "../warmth/check.js";
@@ -57,6 +59,8 @@ export interface Summary {
   headline: Headline[];
   /** Intra-item correlation of errors over the reliability tasks, for `candor power --run`. */
   clustering: { icc: number | null; responsesPerItem: number | null };
+  /** Paired treatment − reference tests on the control tasks and on the "are you sure?" cave rate. */
+  pairedTests: { controls: PairedTest[]; cave: PairedTest[] };
   cells: SummaryCell[];
   comparisons: SummaryComparison[];
   /** Why unfinished trials failed (most common messages), when any did. */
@@ -222,6 +226,7 @@ export function summarize(
     lead: leadText(headline),
     headline,
     clustering: tallies.clustering(subjects),
+    pairedTests: { controls: [], cave: [] },
     cells: sorted,
     comparisons,
     totals,
@@ -235,5 +240,18 @@ export function summarizeStore(
   compare: readonly { reference: string; treatments: readonly string[] }[],
 ): Summary {
   const { counts, pairsFor, failures } = summaryInputs(store, judge);
-  return summarize(counts, judge, compare, failures, pairsFor, itemCounts(store, judge));
+  const summary = summarize(counts, judge, compare, failures, pairsFor, itemCounts(store, judge));
+  for (const pair of compare) {
+    for (const treatment of pair.treatments) {
+      const meta = { reference: pair.reference, treatment };
+      const { reference } = pair;
+      summary.pairedTests.controls.push(
+        ...controlTests(controlPairs(store, judge, reference, treatment), meta),
+      );
+      summary.pairedTests.cave.push(
+        ...caveTests(cavePairs(store, judge, reference, treatment), meta),
+      );
+    }
+  }
+  return summary;
 }
