@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { vi } from "vitest";
 import type { FakeChatRequest } from "../helpers/openai-server.js";
 
-function fnv(s: string): number {
+export function fnv(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
