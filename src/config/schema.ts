@@ -240,6 +240,14 @@ export const auditConfigSchema = z
       .min(1)
       .default([...BELIEFS]),
     samples: z.number().int().positive().default(1).describe("Responses per trial condition"),
+    icc: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe(
+        "Intra-item correlation of errors for candor plan's detectable gap (default 0.2; `candor power --run <dir>` estimates it from a pilot)",
+      ),
     statements: z
       .partialRecord(z.enum(CONTEXTS).exclude(["unmodified"]), z.array(z.string().min(1)).min(1))
       .optional()

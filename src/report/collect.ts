@@ -8,11 +8,12 @@ import { z } from "zod";
 import { type Analysis, analyzeFrame, isFailure } from "../analysis/analyze.js";
 import { type CovType, fitStudyModel, type ModelResult } from "../analysis/fit-model.js";
 import { rowsToFrame } from "../analysis/frame.js";
+import { leadText, studyComparableSentence } from "../analysis/headline.js";
 import type { AnalysisRow } from "../analysis/rows.js";
 import type { AuditConfig } from "../config/schema.js";
 import { CandorError } from "../errors.js";
 import { runJudgeId } from "../judge/run-judge.js";
-import { summarizeStore } from "../stages/summarize.js";
+import { type Summary, summarizeStore } from "../stages/summarize.js";
 import {
   allRows,
   type Frame,
@@ -39,6 +40,7 @@ import {
   type ContextEffectRow,
   type Estimate,
   type HeadlineRow,
+  type LeadData,
   type ModelFailureNote,
   type RateRow,
   type ReportData,
@@ -162,10 +164,12 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
     const worstPerComparison = opts.worst ?? 12;
     return {
       run,
+      lead: leadSection(summary, analysis.headline, covType),
       rates,
       ...analysis,
       warmth: collectWarmth(store, compare),
       controls: collectControls(summary.cells, tasks),
+      pairedTests: summary.pairedTests,
       flips: collectFlips(store, judge),
       judgeCheck: collectJudgeCheck(store),
       ruleCheck: collectRuleCheck(store, config, judge),
@@ -175,6 +179,36 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
   } finally {
     store.close();
   }
+}
+
+/** The lead from the summary (the very same sentences), plus Model 1 labelled as the study-comparable number. */
+function leadSection(
+  summary: Summary,
+  model1: Section<readonly HeadlineRow[]>,
+  covType: CovType,
+): Section<LeadData> {
+  const lead = leadText(summary.headline);
+  if (lead === null)
+    return unavailable(
+      "no `compare:` pair has judged CORRECT/INCORRECT responses of both subjects on a reliability task yet",
+    );
+  const seLabel = covType === "cluster" ? "item-clustered" : "non-robust (as in the study)";
+  const studyComparable = summary.headline.flatMap((h) => {
+    const m1 = model1.available
+      ? model1.data.find((r) => r.treatment === h.treatment && r.task === "all")
+      : undefined;
+    if (!m1) return [];
+    const pooled = h.gaps.some((g) => g.significant);
+    return [{ treatment: h.treatment, sentence: studyComparableSentence(m1, seLabel, pooled) }];
+  });
+  const items = Math.max(0, ...summary.headline.flatMap((h) => h.gaps.map((g) => g.items)));
+  return {
+    available: true,
+    data: { lead, headlines: summary.headline, studyComparable },
+    notes: [
+      `Pooled gaps: treatment − reference error rate over every scored response of the reliability tasks in all contexts, without a user belief (original and neutral templates) and with one; 95% CIs and p from a Wald test with an item-clustered (sandwich) standard error over ${items} items, because the conditions of one item are not independent. This equals the average marginal effect of a logistic GLM of error on treatment with cluster-robust covariance. McNemar p treats every pair as independent.`,
+    ],
+  };
 }
 
 type AnalysisSections = Pick<ReportData, "headline" | "contexts" | "sycophancy" | "modelFailures">;
@@ -324,7 +358,7 @@ function headlineSection(
 }
 
 function modelNote(covType: CovType): string {
-  return `Average marginal effect of the treatment in percentage points from the study's Model 1 (logistic GLM, unmodified context, no user belief), fitted within each task and over all tasks; Wald 95% CI and p with ${covType === "cluster" ? "item-clustered" : "non-robust (as in the study)"} standard errors. McNemar: exact test on the same paired responses.`;
+  return `The study-comparable number: average marginal effect of the treatment in percentage points from the study's Model 1 (logistic GLM, unmodified context, no user belief), fitted within each task and over all tasks; Wald 95% CI and p with ${covType === "cluster" ? "item-clustered" : "non-robust (as in the study)"} standard errors. McNemar: exact test on the same paired responses.`;
 }
 
 /** Observed error rates (reference, treatment) of the rows Model 1 uses among `rows`. */

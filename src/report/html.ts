@@ -3,6 +3,14 @@
  * no external resource; a Content-Security-Policy that forbids scripts is a
  * second line of defence behind escaping every untrusted string (`html` tag).
  */
+
+import { formatCiPp, formatP, formatPp } from "../analysis/headline.js";
+import {
+  PAIRED_TEST_HEADER,
+  PAIRED_TEST_NOTE,
+  type PairedTest,
+  pairedTestCells,
+} from "../analysis/paired-tests.js";
 import { unscoredWarning } from "../stages/reply-outcome.js";
 import { html, joinHtml, type SafeHtml, trustedHtml } from "./escape.js";
 import { taskLabel } from "./figures.js";
@@ -49,21 +57,6 @@ pre.text { white-space: pre-wrap; overflow-wrap: anywhere; font: 13px/1.45 ui-mo
 details summary { cursor: pointer; color: var(--muted); }
 @media (max-width: 760px) { .pair { grid-template-columns: 1fr; } nav ol { columns: 1; } }
 `;
-
-/** The headline sentence: a gap only reads as "more"/"fewer" when it is there and significant. */
-function leadSentence(
-  treatment: string,
-  reference: string,
-  estimate: number | null,
-  p: number | null,
-): SafeHtml {
-  if (estimate === null)
-    return html`<strong>${treatment}</strong> could not be compared with <strong>${reference}</strong>`;
-  if (p === null || p >= 0.05 || estimate === 0) {
-    return html`No significant difference in errors between <strong>${treatment}</strong> and <strong>${reference}</strong>`;
-  }
-  return html`<strong>${treatment}</strong> makes ${estimate > 0 ? "more" : "fewer"} errors than <strong>${reference}</strong>`;
-}
 
 function na(section: { available: false; reason: string }): SafeHtml {
   return html`<p class="na" data-na>No data in this run: ${section.reason}</p>`;
@@ -120,24 +113,43 @@ function roleText(d: ReportData, id: string): string {
   return parts.join("; ") || DASH;
 }
 
+const GROUP_TEXT: Record<string, string> = {
+  no_belief: "no user belief",
+  user_belief: "user states a belief",
+};
+
+/** The lead sentences (the same words as summary.json and the terminal), the pooled table they come from, then Model 1. */
 function headlineSection(d: ReportData): SafeHtml {
+  const title = html`<h2>Headline: the error gap</h2>`;
+  const lead = d.lead;
+  const pooled = lead.available
+    ? html`${lead.data.headlines.map((h) => html`<p class="lead" data-lead>${h.sentence}</p>`)}
+<table data-pooled><thead><tr><th>treatment</th><th>reference</th><th>belief</th><th>reference error</th><th>treatment error</th><th>gap</th><th>95% CI (item-clustered)</th><th>p (clustered)</th><th>items</th></tr></thead><tbody>
+${lead.data.headlines.flatMap((h) =>
+  h.gaps.map(
+    (g) =>
+      html`<tr data-pooled-row="${h.treatment}|${g.beliefGroup}"><td>${h.treatment}</td><td>${h.reference}</td><td>${GROUP_TEXT[g.beliefGroup] ?? g.beliefGroup}</td>${num(fmtRate(g.referenceErrorRate))}${num(fmtRate(g.treatmentErrorRate))}${num(`${formatPp(g.differencePp)} pp`)}${num(formatCiPp(g.ci95Pp).replace("95% CI ", ""))}${num(formatP(g.p).replace(/^p = /, ""))}${num(fmtInt(g.items))}</tr>`,
+  ),
+)}
+</tbody></table>${notes(lead)}`
+    : na(lead);
   const s = d.headline;
-  if (!s.available)
-    return html`<section id="headline"><h2>Headline: the error gap</h2>${na(s)}</section>`;
-  const leads = s.data
-    .filter((r) => r.task === "all")
-    .map(
-      (r) =>
-        html`<p class="lead">${leadSentence(r.treatment, r.reference, r.estimate, r.p)}: ${fmtPp(r.estimate)} percentage points (95% CI ${fmtCi(r.ciLower, r.ciUpper)}, p ${fmtP(r.p).startsWith("<") ? fmtP(r.p) : `= ${fmtP(r.p)}`}) over all tasks, unmodified context, no user belief.</p>`,
-    );
-  return html`<section id="headline"><h2>Headline: the error gap</h2>
-${leads}
+  const studyComparable = lead.available
+    ? lead.data.studyComparable.map((x) => html`<p data-study-comparable>${x.sentence}</p>`)
+    : [];
+  const model1 = s.available
+    ? html`${studyComparable}
 <table><thead><tr><th>treatment</th><th>reference</th><th>task</th><th>reference error</th><th>treatment error</th><th>gap (pp)</th><th>95% CI</th><th>p</th><th>McNemar p</th><th>N</th></tr></thead><tbody>
 ${s.data.map(
   (r) =>
     html`<tr data-headline="${r.comparison}|${r.task}"><td>${r.comparison}</td><td>${r.reference}</td><td>${taskLabel(r.task)}</td>${num(fmtRate(r.referenceRate))}${num(fmtRate(r.treatmentRate))}${num(fmtPp(r.estimate))}${num(fmtCi(r.ciLower, r.ciUpper))}${num(fmtP(r.p))}${num(fmtP(r.mcnemarP))}${num(fmtInt(r.n))}</tr>`,
 )}
-</tbody></table>${notes(s)}</section>`;
+</tbody></table>${notes(s)}`
+    : na(s);
+  return html`<section id="headline">${title}
+${pooled}
+<h3>Study-comparable: Model 1 (unmodified context, no user belief)</h3>
+${model1}</section>`;
 }
 
 function ratesSection(d: ReportData, figs: Figures): SafeHtml {
@@ -203,6 +215,17 @@ ${s.data.differences.map(
 }${notes(s)}</section>`;
 }
 
+/** Treatment vs reference, paired: the same cells as the terminal's table. */
+function pairedTable(tests: readonly PairedTest[], kind: string): SafeHtml {
+  if (tests.length === 0) return html``;
+  return html`<h3>Treatment vs reference, paired</h3>
+<table data-paired="${kind}"><thead><tr>${PAIRED_TEST_HEADER.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>
+${tests.map((t) => {
+  const cells = pairedTestCells(t);
+  return html`<tr data-paired-row="${t.treatment}|${t.task}">${cells.slice(0, 4).map((c) => html`<td>${c}</td>`)}${cells.slice(4).map(num)}</tr>`;
+})}</tbody></table><p class="note">${PAIRED_TEST_NOTE}</p>`;
+}
+
 function controlsSection(d: ReportData): SafeHtml {
   const s = d.controls;
   const title = html`<h2>Capabilities and safety</h2>`;
@@ -212,7 +235,7 @@ function controlsSection(d: ReportData): SafeHtml {
 ${s.data.map(
   (r) =>
     html`<tr><td>${r.task}</td><td>${r.subject}</td><td>${r.measure}</td>${num(fmtRate(r.rate))}${num(`[${fmtRate(r.ciLower)}, ${fmtRate(r.ciUpper)}]`)}${num(fmtInt(r.n))}${num(fmtInt(r.excluded))}</tr>`,
-)}</tbody></table>${notes(s)}</section>`;
+)}</tbody></table>${notes(s)}${pairedTable(d.pairedTests.controls, "controls")}</section>`;
 }
 
 function flipsSection(d: ReportData): SafeHtml {
@@ -225,7 +248,7 @@ function flipsSection(d: ReportData): SafeHtml {
 ${s.data.rows.map(
   (r) =>
     html`<tr><td>${r.subject}</td><td>${taskLabel(r.task)}</td>${num(fmtInt(r.challenged))}${num(fmtInt(r.correctBefore))}${num(fmtInt(r.correctToIncorrect))}${num(fmtRate(r.caveRate))}${num(r.caveCi ? `[${fmtRate(r.caveCi[0])}, ${fmtRate(r.caveCi[1])}]` : DASH)}${num(fmtInt(r.incorrectToCorrect))}${num(fmtInt(r.apologisedKept))}${num(fmtInt(r.unchanged))}</tr>`,
-)}</tbody></table>${notes(s)}</section>`;
+)}</tbody></table>${notes(s)}${pairedTable(d.pairedTests.cave, "cave")}</section>`;
 }
 
 function judgeSection(d: ReportData): SafeHtml {

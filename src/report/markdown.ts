@@ -3,6 +3,14 @@
  * text from the store goes through mdText (inline, escaped) or mdCodeBlock
  * (responses, rationales), so model output cannot become markup.
  */
+
+import { formatCiPp, formatP, formatPp } from "../analysis/headline.js";
+import {
+  PAIRED_TEST_HEADER,
+  PAIRED_TEST_NOTE,
+  type PairedTest,
+  pairedTestCells,
+} from "../analysis/paired-tests.js";
 import { unscoredWarning } from "../stages/reply-outcome.js";
 import { mdCodeBlock, mdText } from "./escape.js";
 import { taskLabel } from "./figures.js";
@@ -32,6 +40,30 @@ function section(title: string, s: Section<unknown>, body: () => string[]): stri
   out.push(...body(), "");
   for (const n of s.notes ?? []) out.push(mdText(n), "");
   return out;
+}
+
+/**
+ * candor's own sentences, whose only outside text is subject ids
+ * ([A-Za-z0-9_.-], checked by the config schema): escape just what could turn
+ * them into markup, so report.md reads the same words as the terminal.
+ */
+const mdSentence = (s: string) =>
+  s.replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`).replace(/^(\d+)\./, "$1\\.");
+
+/** Treatment vs reference, paired: the same cells as the terminal and the HTML. */
+function pairedMd(tests: readonly PairedTest[]): string[] {
+  if (tests.length === 0) return [];
+  return [
+    "",
+    "Treatment vs reference, paired:",
+    "",
+    table(
+      [...PAIRED_TEST_HEADER],
+      tests.map((x) => pairedTestCells(x).map(t)),
+    ),
+    "",
+    mdText(PAIRED_TEST_NOTE),
+  ];
 }
 
 const img = (alt: string, path?: string) =>
@@ -76,9 +108,47 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
   }
 
   out.push(
-    ...section("Headline: the error gap", d.headline, () => {
+    ...section("Headline: the error gap", d.lead, () => {
+      if (!d.lead.available) return [];
+      return [
+        ...d.lead.data.headlines.flatMap((h) => [mdSentence(h.sentence), ""]),
+        table(
+          [
+            "treatment",
+            "reference",
+            "belief",
+            "reference error",
+            "treatment error",
+            "gap",
+            "95% CI (item-clustered)",
+            "p (clustered)",
+            "items",
+          ],
+          d.lead.data.headlines.flatMap((h) =>
+            h.gaps.map((g) => [
+              t(h.treatment),
+              t(h.reference),
+              g.beliefGroup === "no_belief" ? "no user belief" : "user states a belief",
+              fmtRate(g.referenceErrorRate),
+              fmtRate(g.treatmentErrorRate),
+              t(`${formatPp(g.differencePp)} pp`),
+              t(formatCiPp(g.ci95Pp).replace("95% CI ", "")),
+              t(formatP(g.p).replace(/^p = /, "")),
+              fmtInt(g.items),
+            ]),
+          ),
+        ),
+      ];
+    }),
+  );
+
+  out.push(
+    ...section("Study-comparable: Model 1 (unmodified context, no user belief)", d.headline, () => {
       if (!d.headline.available) return [];
       return [
+        ...(d.lead.available
+          ? d.lead.data.studyComparable.flatMap((x) => [mdSentence(x.sentence), ""])
+          : []),
         table(
           [
             "treatment",
@@ -125,6 +195,7 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
             fmtInt(x.n),
           ]),
         ),
+        ...pairedMd(d.pairedTests.controls),
       ];
     }),
   );
@@ -282,6 +353,7 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
             fmtInt(x.apologisedKept),
           ]),
         ),
+        ...pairedMd(d.pairedTests.cave),
       ];
     }),
   );

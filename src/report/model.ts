@@ -5,6 +5,8 @@
  * that lacks some data still gets the section, with the reason.
  */
 import type { CovType } from "../analysis/fit-model.js";
+import type { Headline } from "../analysis/headline.js";
+import type { PairedTest } from "../analysis/paired-tests.js";
 import type { Summary } from "../stages/summarize.js";
 import type { StatsWarning } from "../stats/warnings.js";
 import type { BeliefLabel, ContextLabel, JudgmentLabel, TaskName } from "../types.js";
@@ -189,8 +191,18 @@ export interface WorstCase {
   readonly treatment: CaseSide;
 }
 
+/** The lead: pooled, item-clustered gaps per comparison, and the study-comparable Model 1 figure. */
+export interface LeadData {
+  /** The same sentences, in the same order, as summary.json's `lead`. */
+  readonly lead: string;
+  readonly headlines: readonly Headline[];
+  /** Per comparison, the Model 1 sentence (absent when Model 1 could not be fitted). */
+  readonly studyComparable: readonly { treatment: string; sentence: string }[];
+}
+
 export interface ReportData {
   readonly run: RunInfo;
+  readonly lead: Section<LeadData>;
   readonly headline: Section<readonly HeadlineRow[]>;
   readonly rates: Section<readonly RateRow[]>;
   readonly contexts: Section<readonly ContextEffectRow[]>;
@@ -201,6 +213,8 @@ export interface ReportData {
     differences: readonly WarmthDifference[];
   }>;
   readonly controls: Section<readonly ControlRow[]>;
+  /** Paired treatment − reference tests (controls, cave rate), shown in their sections. */
+  readonly pairedTests: { controls: readonly PairedTest[]; cave: readonly PairedTest[] };
   readonly flips: Section<{ judge: string; rows: readonly FlipRow[] }>;
   readonly judgeCheck: Section<JudgeCheck>;
   readonly ruleCheck: Section<RuleCheckData>;

@@ -1,3 +1,5 @@
+import { formatCiPp, formatPp } from "../analysis/headline.js";
+import { PAIRED_TEST_HEADER, PAIRED_TEST_NOTE, pairedTestCells } from "../analysis/paired-tests.js";
 import { formatWarmthCheck } from "../warmth/check.js";
 import { formatRuleCheck } from "./format-rule-check.js";
 import type { Summary } from "./summarize.js";
@@ -6,11 +8,21 @@ function pct(x: number | null): string {
   return x === null ? "—" : `${(x * 100).toFixed(1)}%`;
 }
 
+function bareP(p: number | null): string {
+  return p === null ? "—" : p < 0.001 ? "<0.001" : p.toFixed(3);
+}
+
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   return [line(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+/** The lead sentence, one paragraph per comparison, first in the terminal as in the report. */
+export function leadLines(summary: Pick<Summary, "headline">): string[] {
+  if (summary.headline.length === 0) return [];
+  return [...summary.headline.map((h) => h.sentence), ""];
 }
 
 /** Plain-text summary for the terminal. */
@@ -26,6 +38,7 @@ export function formatSummary(summary: Summary): string {
     String(c.trials - c.responses + c.unjudged),
   ]);
   const parts = [
+    ...leadLines(summary),
     ...(summary.selfGrading ?? []).map((w) => `WARNING ${w.message}\n`),
     `Error rates (judge: ${summary.judge}${summary.judgeStructured ? `, structured output: ${summary.judgeStructured}` : ""})`,
     table(
@@ -48,12 +61,12 @@ export function formatSummary(summary: Summary): string {
       `${c.task} / ${c.beliefGroup === "no_belief" ? "no belief" : "user belief"}`,
       pct(c.referenceErrorRate),
       pct(c.treatmentErrorRate),
-      c.differencePp === null
-        ? "—"
-        : `${c.differencePp >= 0 ? "+" : ""}${c.differencePp.toFixed(1)} pp`,
+      c.differencePp === null ? "—" : `${formatPp(c.differencePp)} pp`,
+      c.ci95Pp === null ? "—" : formatCiPp(c.ci95Pp).replace("95% CI ", ""),
+      bareP(c.clustered.p),
       String(c.paired.pairs),
       `${c.paired.b}/${c.paired.c}`,
-      c.paired.p === null ? "—" : c.paired.p < 0.001 ? "<0.001" : c.paired.p.toFixed(3),
+      bareP(c.paired.p),
     ]);
     parts.push(
       "",
@@ -65,6 +78,8 @@ export function formatSummary(summary: Summary): string {
           "reference",
           "treatment",
           "difference",
+          "95% CI (item-clustered)",
+          "p (clustered)",
           "pairs",
           "b/c",
           "McNemar p",
@@ -72,6 +87,7 @@ export function formatSummary(summary: Summary): string {
         cmpRows,
       ),
       "b: reference right, treatment wrong · c: the reverse (same item, condition and sample)",
+      "CI and p (clustered): Wald with an item-clustered SE (the conditions of an item are not independent); McNemar p treats every pair as independent.",
     );
   }
   if (summary.challenge && summary.challenge.length > 0) {
@@ -104,6 +120,15 @@ export function formatSummary(summary: Summary): string {
     );
   }
   parts.push(...formatRuleCheck(summary));
+  const paired = [...summary.pairedTests.controls, ...summary.pairedTests.cave];
+  if (paired.length > 0) {
+    parts.push(
+      "",
+      'Paired tests: controls and the "are you sure?" cave rate',
+      table([...PAIRED_TEST_HEADER], paired.map(pairedTestCells)),
+      PAIRED_TEST_NOTE,
+    );
+  }
   if (summary.warmth) parts.push("", formatWarmthCheck(summary.warmth));
   for (const w of summary.warnings ?? []) parts.push("", w);
   if (summary.openFailures && summary.openFailures.length > 0) {

@@ -3,6 +3,7 @@ import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
 import { judgeMessages } from "../judge/rubrics.js";
 import { RULE_MODEL, taskJudgeModel } from "../judge/run-judge.js";
 import { redactModelRef } from "../redact.js";
+import { designEffect } from "../stats/clustered.js";
 import { minimumDetectableGap } from "../stats/power.js";
 import { type Item, isReliabilityTask, type TaskName, type Trial } from "../types.js";
 import type { LoadedAudit } from "./audit.js";
@@ -44,46 +45,71 @@ export interface PlanCounts {
     treatment: string;
     task: string;
     pairs: number;
+    /** Paired trials per item (conditions × samples): the cluster size. */
+    pairsPerItem: number | null;
+    /** 1 + (pairsPerItem − 1)·ICC: pairs count as pairs / designEffect independent ones. */
+    designEffect: number;
     minGapPp: number | null;
   }[];
-  powerAssumptions: { referenceError: number; alpha: number; power: number };
+  powerAssumptions: {
+    referenceError: number;
+    alpha: number;
+    power: number;
+    icc: number;
+    iccSource: "assumed" | "config" | "flag";
+  };
 }
 
 export const PLAN_REFERENCE_ERROR = 0.2;
+/** Planning default: errors on rewordings of one question are correlated; say so rather than assume independence. */
+export const PLAN_ICC = 0.2;
 
-function powerRows(loaded: LoadedAudit, referenceError: number): PlanCounts["power"] {
+function powerRows(loaded: LoadedAudit, referenceError: number, icc: number): PlanCounts["power"] {
   const perSubjectTask = new Map<string, number>();
+  const itemsPerTask = new Map<string, Set<string>>();
   for (const t of loaded.plan.trials) {
     const key = `${t.subjectId}\u0000${t.task}`;
     perSubjectTask.set(key, (perSubjectTask.get(key) ?? 0) + 1);
+    const items = itemsPerTask.get(t.task) ?? new Set<string>();
+    items.add(t.itemId);
+    itemsPerTask.set(t.task, items);
   }
+  const row = (
+    reference: string,
+    treatment: string,
+    task: string,
+    pairs: number,
+    items: number,
+  ) => {
+    const pairsPerItem = items > 0 ? pairs / items : null;
+    const deff = pairsPerItem === null ? 1 : designEffect(Math.max(1, pairsPerItem), icc);
+    const gap = pairs > 0 ? minimumDetectableGap(pairs / deff, referenceError) : null;
+    return {
+      reference,
+      treatment,
+      task,
+      pairs,
+      pairsPerItem,
+      designEffect: deff,
+      minGapPp: gap === null ? null : gap * 100,
+    };
+  };
   const rows: PlanCounts["power"] = [];
   for (const pair of loaded.config.compare) {
     for (const treatment of pair.treatments) {
       let pooled = 0;
+      let pooledItems = 0;
       for (const task of loaded.config.tasks.map((t) => t.task).filter(isReliabilityTask)) {
         const pairs = Math.min(
           perSubjectTask.get(`${pair.reference}\u0000${task}`) ?? 0,
           perSubjectTask.get(`${treatment}\u0000${task}`) ?? 0,
         );
+        const items = itemsPerTask.get(task)?.size ?? 0;
         pooled += pairs;
-        const gap = pairs > 0 ? minimumDetectableGap(pairs, referenceError) : null;
-        rows.push({
-          reference: pair.reference,
-          treatment,
-          task,
-          pairs,
-          minGapPp: gap === null ? null : gap * 100,
-        });
+        pooledItems += items;
+        rows.push(row(pair.reference, treatment, task, pairs, items));
       }
-      const gap = pooled > 0 ? minimumDetectableGap(pooled, referenceError) : null;
-      rows.push({
-        reference: pair.reference,
-        treatment,
-        task: "all",
-        pairs: pooled,
-        minGapPp: gap === null ? null : gap * 100,
-      });
+      rows.push(row(pair.reference, treatment, "all", pooled, pooledItems));
     }
   }
   return rows;
@@ -95,7 +121,14 @@ const JUDGE_OUTPUT_TOKENS = 80;
  * Counts and an upper-bound token/cost estimate for a plan. Judge calls are an
  * upper bound too: refusals and control tasks are scored by rule.
  */
-export function planCounts(loaded: LoadedAudit, referenceError = PLAN_REFERENCE_ERROR): PlanCounts {
+export function planCounts(
+  loaded: LoadedAudit,
+  referenceError = PLAN_REFERENCE_ERROR,
+  iccFlag?: number,
+): PlanCounts {
+  const icc = iccFlag ?? loaded.config.icc ?? PLAN_ICC;
+  const iccSource =
+    iccFlag !== undefined ? "flag" : loaded.config.icc !== undefined ? "config" : "assumed";
   const { plan, config } = loaded;
   const counts = new Map<
     string,
@@ -201,10 +234,17 @@ export function planCounts(loaded: LoadedAudit, referenceError = PLAN_REFERENCE_
     models: [...models.values()],
     maxCostUsd: total,
     skipped: plan.skipped.length,
-    power: powerRows(loaded, referenceError),
-    powerAssumptions: { referenceError, alpha: 0.05, power: 0.8 },
+    power: powerRows(loaded, referenceError, icc),
+    powerAssumptions: { referenceError, alpha: 0.05, power: 0.8, icc, iccSource },
   };
 }
+
+const ICC_SOURCE = {
+  assumed:
+    "assumed; set `icc:` or --icc, or estimate it from a pilot with candor power --run <dir>",
+  config: "from the audit file",
+  flag: "from --icc",
+} as const;
 
 function usd(x: number | null): string {
   return x === null ? "unknown price (add it under `prices:`)" : `$${x.toFixed(2)}`;
@@ -218,8 +258,9 @@ export function formatPlan(
   loaded: LoadedAudit,
   json: boolean,
   referenceError = PLAN_REFERENCE_ERROR,
+  icc?: number,
 ): string {
-  const counts = planCounts(loaded, referenceError);
+  const counts = planCounts(loaded, referenceError, icc);
   if (json) return JSON.stringify(counts, null, 2);
   const lines = [`Plan for ${loaded.config.name} → ${counts.runDir}`, ""];
   lines.push(
@@ -247,12 +288,13 @@ export function formatPlan(
     const a = counts.powerAssumptions;
     lines.push(
       "",
-      `  Smallest detectable increase in error rate (McNemar, power ${a.power}, α ${a.alpha}, reference error ${(a.referenceError * 100).toFixed(0)}%, independent errors; see candor power):`,
+      `  Smallest detectable increase in error rate (McNemar, power ${a.power}, α ${a.alpha}, reference error ${(a.referenceError * 100).toFixed(0)}%; see candor power):`,
+      `  clustered by item: design effect 1 + (pairs per item − 1) × ICC ${a.icc} (${ICC_SOURCE[a.iccSource]})`,
     );
     for (const r of counts.power) {
       const gap = r.minGapPp === null ? "not reachable" : `+${r.minGapPp.toFixed(1)} pp`;
       lines.push(
-        `  ${`${r.treatment} vs ${r.reference}`.padEnd(28)} ${r.task.padEnd(12)} ${String(r.pairs).padStart(7)} pairs  ${gap}`,
+        `  ${`${r.treatment} vs ${r.reference}`.padEnd(28)} ${r.task.padEnd(12)} ${String(r.pairs).padStart(7)} pairs  design effect ${r.designEffect.toFixed(2).padStart(5)}  ${gap}`,
       );
     }
   }

@@ -1,14 +1,18 @@
+import { ItemTallies } from "../analysis/clustered-gaps.js";
+import { buildHeadlines, type Headline, leadText } from "../analysis/headline.js";
+import { caveTests, controlTests, type PairedTest } from "../analysis/paired-tests.js";
 import { beliefGroup } from "../design/conditions.js";
 import type { FlipCounts } from "../judge/flips.js";
 import type { RuleCheck } from "../judge/rule-agreement.js";
 import type { SelfGrading } from "../judge/self-grading.js";
 import { mcnemarExact } from "../stats/mcnemar.js";
 import { wilsonInterval } from "../stats/wilson.js";
+import { type ItemCount, itemCounts } from "../store/item-counts.js";
 import { type OutcomeCount, type PairCount, summaryInputs } from "../store/outcome-counts.js";
+import { cavePairs, controlPairs } from "../store/paired-outcomes.js";
 import type { RunStore } from "../store/run-store.js";
 import { type BeliefGroup, isReliabilityTask } from "../types.js";
 import type { WarmthCheck } from "../warmth/check.js";
-import { pairedGapCi95Pp } from "./paired-gap-ci.js";
 import { unscoredWarning } from "./reply-outcome.js";
 import type { RefusalExclusions } from "./rule-check.js";
 
@@ -45,12 +49,22 @@ export interface SummaryComparison {
    * scored): b = reference right & treatment wrong, c = the reverse; exact McNemar p.
    */
   paired: { pairs: number; b: number; c: number; p: number | null };
-  /** Treatment − reference gap in pp with a 95% CI over the pairs; null without pairs. */
+  /** Item-clustered 95% CI of differencePp (treatment − reference, pp); null when not estimable. */
   ci95Pp: [number, number] | null;
+  /** Wald test of differencePp with the item-clustered SE, and the number of items (clusters). */
+  clustered: { sePp: number | null; p: number | null; items: number };
 }
 
 export interface Summary {
   judge: string;
+  /** The lead sentence (every comparison's headline), the same on every surface. */
+  lead: string | null;
+  /** Per comparison: pooled gaps without and with a user belief, and their sentence. */
+  headline: Headline[];
+  /** Intra-item correlation of errors over the reliability tasks, for `candor power --run`. */
+  clustering: { icc: number | null; responsesPerItem: number | null };
+  /** Paired treatment − reference tests on the control tasks and on the "are you sure?" cave rate. */
+  pairedTests: { controls: PairedTest[]; cave: PairedTest[] };
   cells: SummaryCell[];
   comparisons: SummaryComparison[];
   /** Things a reader must know before trusting the rates (e.g. unscored EMPTY replies). */
@@ -108,10 +122,6 @@ function pairedTest(c: Counts | undefined): SummaryComparison["paired"] {
   return { pairs: c.a + c.b + c.c + c.d, b: c.b, c: c.c, p: mcnemarExact(c).p };
 }
 
-function withGapCi(paired: SummaryComparison["paired"]) {
-  return { paired, ci95Pp: pairedGapCi95Pp(paired) };
-}
-
 function emptyCell(subject: string, task: string, group: BeliefGroup): SummaryCell {
   return {
     subject,
@@ -140,7 +150,10 @@ export function summarize(
   failures: { generate: number; judge: number },
   /** Paired 2×2 tables for a comparison (from the store); none → no paired test. */
   pairsFor: (reference: string, treatment: string) => readonly PairCount[] = () => [],
+  /** Per-item counts (from the store) for item-clustered CIs; none → no clustered CIs. */
+  items: readonly ItemCount[] = [],
 ): Summary {
+  const tallies = new ItemTallies(items);
   const cells = new Map<string, SummaryCell>();
   const cellFor = (subject: string, task: string, group: BeliefGroup) => {
     const key = `${subject}\u0000${task}\u0000${group}`;
@@ -204,6 +217,7 @@ export function summarize(
       for (const ref of sorted.filter((c) => c.subject === pair.reference)) {
         const treat = cells.get(`${treatment}\u0000${ref.task}\u0000${ref.beliefGroup}`);
         const t = treat?.errorRate ?? null;
+        const gap = tallies.gap(pair.reference, treatment, ref.task, ref.beliefGroup);
         comparisons.push({
           reference: pair.reference,
           treatment,
@@ -212,13 +226,34 @@ export function summarize(
           referenceErrorRate: ref.errorRate,
           treatmentErrorRate: t,
           differencePp: t !== null && ref.errorRate !== null ? (t - ref.errorRate) * 100 : null,
-          ...withGapCi(pairedTest(paired.get(`${ref.task}\u0000${ref.beliefGroup}`))),
+          paired: pairedTest(paired.get(`${ref.task}\u0000${ref.beliefGroup}`)),
+          ci95Pp:
+            gap.ciLower !== null && gap.ciUpper !== null
+              ? [gap.ciLower * 100, gap.ciUpper * 100]
+              : null,
+          clustered: {
+            sePp: gap.se === null ? null : gap.se * 100,
+            p: gap.p,
+            items: gap.nClusters,
+          },
         });
       }
     }
   }
+  const headline = buildHeadlines(comparisons);
+  const subjects = [...new Set(compare.flatMap((c) => [c.reference, ...c.treatments]))];
   const warning = unscoredWarning(totals);
-  return { judge, cells: sorted, comparisons, totals, ...(warning && { warnings: [warning] }) };
+  return {
+    judge,
+    lead: leadText(headline),
+    headline,
+    clustering: tallies.clustering(subjects),
+    pairedTests: { controls: [], cave: [] },
+    cells: sorted,
+    comparisons,
+    totals,
+    ...(warning && { warnings: [warning] }),
+  };
 }
 
 /** summarize() over a run store, with counts and paired tables computed in SQL. */
@@ -228,5 +263,18 @@ export function summarizeStore(
   compare: readonly { reference: string; treatments: readonly string[] }[],
 ): Summary {
   const { counts, pairsFor, failures } = summaryInputs(store, judge);
-  return summarize(counts, judge, compare, failures, pairsFor);
+  const summary = summarize(counts, judge, compare, failures, pairsFor, itemCounts(store, judge));
+  for (const pair of compare) {
+    for (const treatment of pair.treatments) {
+      const meta = { reference: pair.reference, treatment };
+      const { reference } = pair;
+      summary.pairedTests.controls.push(
+        ...controlTests(controlPairs(store, judge, reference, treatment), meta),
+      );
+      summary.pairedTests.cave.push(
+        ...caveTests(cavePairs(store, judge, reference, treatment), meta),
+      );
+    }
+  }
+  return summary;
 }

@@ -5,6 +5,13 @@ export {
   type BootstrapResult,
   pairedClusterBootstrap,
 } from "./bootstrap.js";
+export {
+  type ClusterCounts,
+  type ClusteredDifference,
+  clusteredDifference,
+  designEffect,
+  intraclassCorrelation,
+} from "./clustered.js";
 export { type ClusterCovariance, clusterRobustCov } from "./covariance.js";
 export {
   buildDesign,

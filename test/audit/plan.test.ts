@@ -30,7 +30,9 @@ describe("candor plan", () => {
     expect(out.stdout).toContain('"are you sure?" follow-ups: 160');
     expect(out.stdout).toMatch(/total cost: ≤ \$\d+\.\d\d/);
     // 5 items × 8 conditions = 40 pairs per task; 80 pooled
-    expect(out.stdout).toMatch(/warm vs reference\s+triviaqa\s+40 pairs\s+\+\d+\.\d pp/);
+    expect(out.stdout).toMatch(
+      /warm vs reference\s+triviaqa\s+40 pairs\s+design effect\s+[\d.]+\s+\+\d+\.\d pp/,
+    );
     expect(out.stdout).toMatch(/warm vs reference\s+all\s+80 pairs/);
     const rarer = await runCli(["plan", configFile, "--json", "--reference-error", "0.05"]);
     const power = JSON.parse(rarer.stdout) as {

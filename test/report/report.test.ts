@@ -220,17 +220,18 @@ describe("rendered report", () => {
     // dataset provenance from the audit's record
     expect(out.data.run.datasets.length).toBeGreaterThan(0);
     expect(page).toContain(out.data.run.datasets[0]!.sha256);
-    // the headline sentence says "more"/"fewer" only for a significant gap
-    const lead = /<p class="lead">([\s\S]*?)<\/p>/.exec(page)![1]!;
-    const head = out.data.headline.available
-      ? out.data.headline.data.find((r) => r.task === "all")
-      : undefined;
-    if (head && head.p !== null && head.p < 0.05 && head.estimate !== null && head.estimate !== 0) {
+    // the lead is the summary's pooled sentence; it says "more"/"fewer" only for a significant gap
+    const lead = /<p class="lead" data-lead>([\s\S]*?)<\/p>/.exec(page)![1]!;
+    expect(out.data.lead.available).toBe(true);
+    const h = out.data.lead.available ? out.data.lead.data.headlines[0]! : undefined;
+    expect(lead.replace(/&lt;/g, "<")).toBe(h!.sentence);
+    const sig = h!.gaps.filter((g) => g.p !== null && g.p < 0.05 && g.differencePp !== 0);
+    if (sig.length === 0) expect(lead).toContain("No significant difference in errors between");
+    else {
+      expect(lead).not.toMatch(/no significant difference/i);
       expect(lead).toContain(
-        head.estimate > 0 ? "makes more errors than" : "makes fewer errors than",
+        sig[0]!.differencePp! > 0 ? "erred more often than" : "erred less often than",
       );
-    } else {
-      expect(lead).toContain("No significant difference in errors between");
     }
     expect(page).toContain("warm-ft &lt;script&gt;window.__xss=1&lt;/script&gt;");
     expect(page).toMatch(/<section id="trajectory">[\s\S]*?<svg/);

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { runSelfGrading } from "../../judge/self-grading.js";
 import { runAudit } from "../../stages/audit.js";
-import { formatSummary } from "../../stages/format-summary.js";
+import { formatSummary, leadLines } from "../../stages/format-summary.js";
 import { formatPreflight } from "../../stages/preflight.js";
 import { type AuditProgress, newCounters } from "../../stages/progress.js";
 import { downloadProgress } from "../download-bar.js";
@@ -66,6 +66,8 @@ export function registerAudit(program: Command): void {
         stop?.();
         stop = undefined;
         process.stdout.write(`${formatSummary(result.summary)}\n`);
+        // The lead again as the closing lines: the tables above can be long.
+        if (result.summary.lead) process.stdout.write(`\n${leadLines(result.summary).join("\n")}`);
         if (result.interrupted) {
           process.stderr.write(
             `\nInterrupted. Everything finished so far is saved in ${result.runDir}.\nResume with: npx candor audit ${configFile}\n`,

@@ -29,6 +29,16 @@ export function registerPlan(program: Command): void {
         return x;
       },
       PLAN_REFERENCE_ERROR,
+    )
+    .option(
+      "--icc <r>",
+      "intra-item correlation of errors for the detectable gap (overrides the audit file's icc)",
+      (v) => {
+        const x = Number(v);
+        if (!(x >= 0 && x <= 1))
+          throw new CandorError(`--icc ${v}: expected a correlation between 0 and 1 (e.g. 0.2)`);
+        return x;
+      },
     );
   addSubsetFlags(command).action(
     async (
@@ -39,10 +49,11 @@ export function registerPlan(program: Command): void {
         contexts?: string;
         beliefs?: string;
         referenceError: number;
+        icc?: number;
       },
     ) => {
       const loaded = await prepareAudit(configFile, parseSubsetFlags(opts));
-      const text = formatPlan(loaded, opts.json ?? false, opts.referenceError);
+      const text = formatPlan(loaded, opts.json ?? false, opts.referenceError, opts.icc);
       process.stdout.write(`${text}\n`);
       if (opts.check) await checkEndpoints(loaded.config, configFile);
     },

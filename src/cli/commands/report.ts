@@ -42,7 +42,8 @@ export function registerReport(program: Command): void {
       process.stdout.write(`${files.html}\n${files.markdown}\n`);
       const missing = (
         [
-          ["headline", files.data.headline],
+          ["headline", files.data.lead],
+          ["study-comparable Model 1", files.data.headline],
           ["warmth check", files.data.warmth],
           ["controls", files.data.controls],
           ["flip rates", files.data.flips],
