@@ -4,6 +4,8 @@ import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agreementOf } from "../../src/judge/agreement.js";
+import { collectReport } from "../../src/report/collect.js";
+import { renderMarkdown } from "../../src/report/markdown.js";
 import { runAudit } from "../../src/stages/audit.js";
 import { RunStore } from "../../src/store/run-store.js";
 import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
@@ -19,6 +21,8 @@ afterAll(async () => {
 });
 
 describe("candor judge-check", () => {
+  // The first test's run and labels, reused by the second (tests in a file run in order).
+  let shared: { run: string; labels: string; firstId: string } | undefined;
   it("samples blind, proportionally stratified rows to label, keeps the key in the store and every check in its history", async () => {
     const { configFile, dir } = writeAuditConfig(server.baseURL, { n: 3 });
     await runAudit(configFile);
@@ -142,6 +146,11 @@ describe("candor judge-check", () => {
       reference: "reference",
       treatmentN: warmRows.length,
     });
+    shared = { run, labels, firstId: rows[0]!.id! };
+  });
+
+  it("prints the breakdown, numbers each check, and names the file, row and column of a bad label", async () => {
+    const { run, labels, firstId } = shared!;
     const textOut = await runCli(["judge-check", run, "--labels", labels]);
     expect(textOut.stdout).toContain("Cohen's kappa");
     expect(textOut.stdout).toContain("confusion");
@@ -153,12 +162,18 @@ describe("candor judge-check", () => {
     const after = RunStore.open(join(run, "run.sqlite"), { readonly: true });
     expect(after.db.prepare("SELECT count(*) FROM judge_checks").pluck().get()).toBe(2);
     after.close();
+    // The report shows the latest check per subject by name, and the history.
+    const md = renderMarkdown(collectReport(run));
+    expect(md).toContain("### perSubject");
+    expect(md).toMatch(/\| warm \| \d+ \|/);
+    expect(md).toContain("### history");
+    expect(md).toMatch(/\| 2 \| [^\n]*human labels/);
 
     writeFileSync(labels, "id,label\nr000000000000,CORRECT\n");
     const unknown = await runCli(["judge-check", run, "--labels", labels]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("row 2, column id");
-    writeFileSync(labels, `id,label\n${rows[0]!.id},MAYBE\n`);
+    writeFileSync(labels, `id,label\n${firstId},MAYBE\n`);
     const bad = await runCli(["judge-check", run, "--labels", labels]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("row 2, column label");
