@@ -132,7 +132,7 @@ export const MIGRATIONS: readonly string[] = [
   `
   -- judge-check: the key from the opaque ids of a file people label to the trials. The file
   -- names no subject or model; only this table links a row back, so labelling stays blind.
-  CREATE TABLE judge_check_samples (
+  CREATE TABLE IF NOT EXISTS judge_check_samples (
     sample_id TEXT PRIMARY KEY,
     sample_set TEXT NOT NULL,
     trial_id TEXT NOT NULL REFERENCES trials(id),
@@ -142,7 +142,7 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   -- Every agreement check, kept; meta judge_check holds the latest for the report.
-  CREATE TABLE judge_checks (
+  CREATE TABLE IF NOT EXISTS judge_checks (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     judge TEXT NOT NULL,
     against TEXT NOT NULL,
