@@ -101,6 +101,9 @@ function resolveTunedModels(config: AuditConfig, baseDir: string): AuditConfig {
     ...config,
     subjects: config.subjects.map((s) => ({ ...s, model: resolveRef(s.model) })),
     judge: { ...config.judge, model: resolveRef(config.judge.model) },
+    tasks: config.tasks.map((t) =>
+      t.judge ? { ...t, judge: { ...t.judge, model: resolveRef(t.judge.model) } } : t,
+    ),
   };
 }
 
