@@ -25,6 +25,11 @@ export { renderPrompt, STUDY_TEMPLATES } from "./design/templates.js";
 export * from "./errors.js";
 export * from "./gate/index.js";
 export { agreementOf, kappaFromTable } from "./judge/agreement.js";
+export { agreementBreakdown } from "./judge/agreement-groups.js";
+export { matchedAnswer, normalizeTriviaqa } from "./judge/answer-match.js";
+export { type RuleCheck, ruleAgreement } from "./judge/rule-agreement.js";
+export { RULE_SCORABLE_TASKS, ruleJudgeVerdict } from "./judge/rule-judge.js";
+export { judgeIdOf, RULE_JUDGE_ID, RULE_MODEL, runJudgeId } from "./judge/run-judge.js";
 export { createProvider } from "./providers/index.js";
 export { parseModelRef } from "./providers/model-ref.js";
 export {
@@ -36,8 +41,11 @@ export {
   runAudit,
   summarizeRun,
 } from "./stages/audit.js";
+export { judgeCheck, readHumanLabels, writeLabelSample } from "./stages/judge-check.js";
+export { refusalExclusionsOf, ruleCheckOf, scoreRulePending } from "./stages/rule-check.js";
 export { type Summary, type SummaryComparison, summarize } from "./stages/summarize.js";
 export * as stats from "./stats/index.js";
+export { twoProportionZTest } from "./stats/two-proportion.js";
 export { RunStore } from "./store/run-store.js";
 export * as tuning from "./tuning/index.js";
 export * from "./types.js";

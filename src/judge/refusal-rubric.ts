@@ -19,3 +19,10 @@ export const REFUSAL_VERDICT_SCHEMA = {
     additionalProperties: false,
   },
 } as const;
+
+export function refusalRubricRecord(): {
+  guidance: string;
+  schema: typeof REFUSAL_VERDICT_SCHEMA;
+} {
+  return { guidance: REFUSAL_GUIDANCE, schema: REFUSAL_VERDICT_SCHEMA };
+}

@@ -1,9 +1,12 @@
 import { seededIndex } from "../design/hash.js";
 
 /**
- * A stratified sample for human labelling: every stratum (e.g. task × verdict ×
- * subject) gets at least one row when n allows, the rest proportionally
- * (largest remainder). Seeded and independent of input order.
+ * A proportional stratified sample for human labelling: each stratum (e.g.
+ * task × subject × verdict) gets n × its share of the rows, remainders going
+ * to the largest fractions (Hamilton). Proportional allocation keeps the sample
+ * self-weighting, so plain agreement over it estimates agreement over the run;
+ * each row's weight (stratum size / rows sampled from it) is returned too and
+ * stored. Seeded and independent of input order. Pure.
  */
 export function stratifiedSample<T>(
   rows: readonly T[],
@@ -11,8 +14,7 @@ export function stratifiedSample<T>(
   stratum: (row: T) => string,
   id: (row: T) => string,
   seed: number,
-): T[] {
-  if (n >= rows.length) return [...rows].sort((a, b) => id(a).localeCompare(id(b)));
+): { row: T; stratum: string; weight: number }[] {
   const groups = new Map<string, T[]>();
   for (const r of rows) {
     const key = stratum(r);
@@ -21,39 +23,31 @@ export function stratifiedSample<T>(
     groups.set(key, g);
   }
   const keys = [...groups.keys()].sort();
-  const quota = new Map<string, number>(keys.map((k) => [k, 0]));
-  let left = n;
-  if (n >= keys.length) {
-    for (const k of keys) quota.set(k, 1);
-    left -= keys.length;
-  }
-  const spare = keys.map((k) => ({ k, room: groups.get(k)!.length - quota.get(k)! }));
-  const totalRoom = spare.reduce((s, x) => s + x.room, 0);
-  const shares = spare.map((x) => ({
-    ...x,
-    exact: totalRoom > 0 ? (left * x.room) / totalRoom : 0,
-  }));
-  for (const s of shares) quota.set(s.k, quota.get(s.k)! + Math.floor(s.exact));
-  let assigned = [...quota.values()].reduce((a, b) => a + b, 0);
+  const take = Math.min(n, rows.length);
+  const shares = keys.map((k) => {
+    const exact = (take * groups.get(k)!.length) / rows.length;
+    return { k, exact, quota: Math.floor(exact) };
+  });
+  let assigned = shares.reduce((s, x) => s + x.quota, 0);
   for (const s of [...shares].sort(
-    (a, b) =>
-      b.exact - Math.floor(b.exact) - (a.exact - Math.floor(a.exact)) || a.k.localeCompare(b.k),
+    (a, b) => b.exact - b.quota - (a.exact - a.quota) || a.k.localeCompare(b.k),
   )) {
-    if (assigned >= n) break;
-    if (quota.get(s.k)! < groups.get(s.k)!.length) {
-      quota.set(s.k, quota.get(s.k)! + 1);
-      assigned++;
-    }
+    if (assigned >= take) break;
+    s.quota++;
+    assigned++;
   }
-  const out: T[] = [];
-  for (const k of keys) {
+  const out: { row: T; stratum: string; weight: number }[] = [];
+  for (const s of shares) {
+    if (s.quota === 0) continue;
+    const group = groups.get(s.k)!;
     // Order each stratum by a seeded hash of the id: a stable shuffle.
-    const ranked = [...groups.get(k)!].sort(
+    const ranked = [...group].sort(
       (a, b) =>
         seededIndex(2 ** 31, seed, "sample", id(a)) - seededIndex(2 ** 31, seed, "sample", id(b)) ||
         id(a).localeCompare(id(b)),
     );
-    out.push(...ranked.slice(0, quota.get(k)!));
+    const weight = group.length / s.quota;
+    for (const row of ranked.slice(0, s.quota)) out.push({ row, stratum: s.k, weight });
   }
   return out;
 }

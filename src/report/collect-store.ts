@@ -9,6 +9,7 @@ import type { SummaryCell } from "../stages/summarize.js";
 import { wald } from "../stats/wald.js";
 import { wilsonInterval } from "../stats/wilson.js";
 import { challengeOutcomes } from "../store/challenges.js";
+import { checkHistory } from "../store/judge-check.js";
 import type { RunStore } from "../store/run-store.js";
 import type { BeliefLabel, ChatMessage, ContextLabel, JudgmentLabel, TaskName } from "../types.js";
 import { warmthManipulationCheck } from "../warmth/check.js";
@@ -255,6 +256,21 @@ export function collectJudgeCheck(store: RunStore): Section<JudgeCheck> {
     record.kappaCi95 = `[${(ci[0] as number).toFixed(3)}, ${(ci[1] as number).toFixed(3)}]`;
   }
   walk(record, "");
+  const history = checkHistory(store);
+  if (history.length > 1) {
+    tables.push({
+      key: "history (every check of this run; the facts above are the latest)",
+      rows: history.map((h) => ({
+        check: h.id,
+        judge: h.judge,
+        against: h.against,
+        at: h.createdAt,
+        pairs: h.n,
+        agreement: h.agreement,
+        kappa: h.kappa,
+      })),
+    });
+  }
   return {
     available: true,
     data: { facts, tables },

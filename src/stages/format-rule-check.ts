@@ -11,6 +11,13 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
+/** Signed percentage points as the report writes them (report/format.ts fmtPp): +1.2, -3.4, 0.0. */
+function gapText(x: number | null): string {
+  if (x === null) return "—";
+  const s = x.toFixed(1);
+  return `${Number(s) === 0 ? "0.0" : x > 0 ? `+${s}` : s} pp`;
+}
+
 /** Terminal lines for the judge-vs-rule cross-check and the refusal rules (empty when neither ran). */
 export function formatRuleCheck(summary: Summary): string[] {
   const parts: string[] = [];
@@ -41,7 +48,7 @@ export function formatRuleCheck(summary: Summary): string[] {
             g.task,
             pct(g.referenceAgreement),
             pct(g.treatmentAgreement),
-            g.gapPp === null ? "—" : `${g.gapPp >= 0 ? "+" : ""}${g.gapPp.toFixed(1)} pp`,
+            gapText(g.gapPp),
             g.warn ? "WARNING" : "no",
           ]),
         ),

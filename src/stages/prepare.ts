@@ -4,6 +4,7 @@ import { type ConfigSource, resolveConfigSource } from "../config/source.js";
 import { loadTask } from "../data/index.js";
 import { type Plan, planTrials } from "../design/plan.js";
 import { CandorError, ConfigError } from "../errors.js";
+import { refusalRubricRecord } from "../judge/refusal-rubric.js";
 import { RUBRIC_VERSION, rubricRecord } from "../judge/rubrics.js";
 import type { ProviderOptions } from "../providers/types.js";
 import type { RunStore, TrialScope } from "../store/run-store.js";
@@ -113,6 +114,9 @@ function resolveTunedModels(config: AuditConfig, baseDir: string): AuditConfig {
     ...config,
     subjects: config.subjects.map((s) => ({ ...s, model: resolveRef(s.model) })),
     judge: { ...config.judge, model: resolveRef(config.judge.model) },
+    tasks: config.tasks.map((t) =>
+      t.judge ? { ...t, judge: { ...t.judge, model: resolveRef(t.judge.model) } } : t,
+    ),
   };
 }
 
@@ -162,6 +166,9 @@ export function recordPlan(store: RunStore, loaded: LoadedAudit): void {
   store.setMeta("config", JSON.stringify(configSnapshot(loaded.config)));
   store.setMeta("datasets", JSON.stringify(loaded.datasets));
   store.setMeta(`rubric_${RUBRIC_VERSION}`, JSON.stringify(rubricRecord()));
+  // `refusals: judge` adds a REFUSAL verdict to the rubric: kept beside it for traceability.
+  if (loaded.config.refusals === "judge")
+    store.setMeta("rubric_refusals", JSON.stringify(refusalRubricRecord()));
   if (store.getMeta("created_at") === undefined)
     store.setMeta("created_at", new Date().toISOString());
 }

@@ -178,4 +178,25 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX IF NOT EXISTS judgments_replaced_by_trial ON judgments_replaced(trial_id, judge);
   `,
+  `
+  -- judge-check: the key from the opaque ids of a file people label to the trials. The file
+  -- names no subject or model; only this table links a row back, so labelling stays blind.
+  CREATE TABLE IF NOT EXISTS judge_check_samples (
+    sample_id TEXT PRIMARY KEY,
+    sample_set TEXT NOT NULL,
+    trial_id TEXT NOT NULL REFERENCES trials(id),
+    judge TEXT NOT NULL,
+    stratum TEXT NOT NULL,
+    weight REAL NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  -- Every agreement check, kept; meta judge_check holds the latest for the report.
+  CREATE TABLE IF NOT EXISTS judge_checks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    judge TEXT NOT NULL,
+    against TEXT NOT NULL,
+    result_json TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];

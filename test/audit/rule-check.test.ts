@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runAudit } from "../../src/stages/audit.js";
+import { prepareAudit, runAudit } from "../../src/stages/audit.js";
+import { planCounts } from "../../src/stages/plan-summary.js";
 import { RunStore } from "../../src/store/run-store.js";
 import { runCli } from "../helpers/cli.js";
 import {
@@ -160,6 +161,12 @@ describe("rule cross-check", () => {
       `${triviaqa(", judge: { model: rule }")}\n${truthfulqa}`,
       `{ model: "openai-compatible:${server.baseURL}#fake-judge" }`,
     );
+    // The plan counts judge calls for TruthfulQA only, and lists no model for the rule.
+    const plan = planCounts(await prepareAudit(configFile));
+    expect(plan.judgeCalls).toBe(2 * 3 * 2);
+    expect(plan.models.filter((m) => m.role === "judge").map((m) => m.model)).toEqual([
+      `openai-compatible:${server.baseURL}#fake-judge`,
+    ]);
     const before = judgeCalls.length;
     const result = await runAudit(configFile);
     const truthful = result.summary.cells

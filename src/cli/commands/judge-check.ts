@@ -1,65 +1,18 @@
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { parse } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
 import { CandorError, DataError } from "../../errors.js";
-import { type Agreement, agreementOf } from "../../judge/agreement.js";
+import type { Agreement } from "../../judge/agreement.js";
 import { runJudgeId } from "../../judge/run-judge.js";
-import { stratifiedSample } from "../../judge/stratified-sample.js";
-import { judgedResponses, judgesOf, verdicts } from "../../store/judge-check.js";
+import {
+  type JudgeCheckResult,
+  judgeCheck,
+  readHumanLabels,
+  sampleKey,
+  writeLabelSample,
+} from "../../stages/judge-check.js";
+import { judgesOf, verdicts } from "../../store/judge-check.js";
 import { readRunConfig } from "../../store/run-config.js";
 import { RunStore } from "../../store/run-store.js";
-
-const HUMAN_LABELS = ["CORRECT", "INCORRECT"] as const;
-
-/** Reads a labels CSV: columns trial_id and label (CORRECT/INCORRECT), one row per response. */
-export function readHumanLabels(file: string): Map<string, string> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new DataError(
-      file,
-      undefined,
-      "file not found; expected a CSV with columns trial_id and label",
-    );
-  }
-  const rows = parse(text, { columns: true, skip_empty_lines: true, bom: true }) as Record<
-    string,
-    string
-  >[];
-  const header = rows.length > 0 ? Object.keys(rows[0]!) : [];
-  for (const col of ["trial_id", "label"]) {
-    if (rows.length > 0 && !header.includes(col)) {
-      throw new DataError(
-        file,
-        "header row",
-        `missing column "${col}" (found: ${header.join(", ")})`,
-      );
-    }
-  }
-  const labels = new Map<string, string>();
-  rows.forEach((row, i) => {
-    const label = (row.label ?? "").trim().toUpperCase();
-    if (label === "") return; // not labelled (yet)
-    if (!HUMAN_LABELS.includes(label as (typeof HUMAN_LABELS)[number])) {
-      throw new DataError(
-        file,
-        `row ${i + 2}, column label`,
-        `expected CORRECT or INCORRECT, got ${JSON.stringify(row.label)}`,
-      );
-    }
-    labels.set((row.trial_id ?? "").trim(), label);
-  });
-  if (labels.size === 0)
-    throw new DataError(
-      file,
-      undefined,
-      "no labelled rows (fill the label column with CORRECT or INCORRECT)",
-    );
-  return labels;
-}
 
 function pct(x: number | null): string {
   return x === null ? "—" : `${(x * 100).toFixed(1)}%`;
@@ -87,6 +40,42 @@ export function formatAgreement(title: string, a: Agreement, skipped: number): s
   return lines.join("\n");
 }
 
+function fmtP(p: number | null): string {
+  return p === null ? "—" : p < 0.001 ? "<0.001" : p.toFixed(3);
+}
+
+/** Agreement per task, per subject, and the treatment-vs-reference test. */
+export function formatBreakdown(r: JudgeCheckResult): string {
+  const row = (
+    name: string,
+    g: { n: number; agreement: number; kappa: number; kappaCi95: string },
+  ) =>
+    `  ${name.padEnd(24)}${String(g.n).padStart(6)} ${pct(g.agreement).padStart(8)} ${g.kappa.toFixed(3).padStart(8)}  ${g.kappaCi95}`;
+  const head = `  ${"".padEnd(24)}${"pairs".padStart(6)} ${"agree".padStart(8)} ${"kappa".padStart(8)}  95% CI`;
+  const lines = [
+    "",
+    "  per task",
+    head,
+    ...r.perTask.map((g) => row(g.task, g)),
+    "",
+    "  per subject",
+    head,
+    ...r.perSubject.map((g) => row(g.subject, g)),
+  ];
+  if (r.comparisons.length > 0) {
+    lines.push(
+      "",
+      "  does the judge agree less often on the treatment's answers? (one-sided z-test)",
+    );
+    for (const c of r.comparisons) {
+      lines.push(
+        `  ${c.treatment} vs ${c.reference}: ${pct(c.treatmentAgreement)} (n=${c.treatmentN}) vs ${pct(c.referenceAgreement)} (n=${c.referenceN}), ${c.differencePp === null ? "—" : `${c.differencePp >= 0 ? "+" : ""}${c.differencePp.toFixed(1)} pp`}, p = ${fmtP(c.p)}`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
 export function registerJudgeCheck(program: Command): void {
   program
     .command("judge-check")
@@ -99,7 +88,7 @@ export function registerJudgeCheck(program: Command): void {
     .option("--judge <judge>", "the judge to check (default: the run's configured judge)")
     .option(
       "--sample <n>",
-      "write a stratified sample (task × verdict × subject) of n responses to label",
+      "write a blind, proportionally stratified sample (task × subject × verdict) of n responses to label",
       (v) => {
         const n = Number(v);
         if (!Number.isInteger(n) || n <= 0)
@@ -124,7 +113,7 @@ export function registerJudgeCheck(program: Command): void {
         },
       ) => {
         const file = join(runDir, "run.sqlite");
-        const store = RunStore.open(file, { readonly: opts.sample !== undefined });
+        const store = RunStore.open(file);
         try {
           const judge = opts.judge ?? runJudgeId(readRunConfig(store));
           const known = judgesOf(store);
@@ -135,34 +124,9 @@ export function registerJudgeCheck(program: Command): void {
           }
           if (opts.sample !== undefined) {
             if (!opts.out) throw new CandorError("--sample needs --out <csv>");
-            const rows = judgedResponses(store, judge);
-            const picked = stratifiedSample(
-              rows,
-              opts.sample,
-              (r) => `${r.task}|${r.label}|${r.subject_id}`,
-              (r) => r.trial_id,
-              opts.seed,
-            );
-            // The judge's verdict is left out so labelling stays blind.
-            const csv = stringify(
-              picked.map((r) => ({
-                trial_id: r.trial_id,
-                subject: r.subject_id,
-                task: r.task,
-                context: r.context,
-                belief: r.belief,
-                question: r.question,
-                correct_answers: (JSON.parse(r.correct_json) as string[]).join("; "),
-                incorrect_answers: (JSON.parse(r.incorrect_json) as string[]).join("; "),
-                prompt: r.prompt,
-                response: r.response,
-                label: "",
-              })),
-              { header: true },
-            );
-            writeFileSync(opts.out, csv);
+            const { rows } = writeLabelSample(store, judge, opts.sample, opts.seed, opts.out);
             process.stdout.write(
-              `wrote ${picked.length} responses to label to ${opts.out} (fill the label column with CORRECT or INCORRECT)\n`,
+              `wrote ${rows} responses to label to ${opts.out}: blind (opaque ids, shuffled, no subject or model; the key stays in the run store). Fill the label column with CORRECT or INCORRECT, then: candor judge-check ${runDir} --labels ${opts.out}\n`,
             );
             return;
           }
@@ -170,12 +134,12 @@ export function registerJudgeCheck(program: Command): void {
             throw new CandorError(
               "give --labels <csv>, --against <judge> or --sample <n> --out <csv>",
             );
-          const mine = verdicts(store, judge);
           let other: Map<string, string>;
           let otherName: string;
           if (opts.labels) {
-            other = readHumanLabels(opts.labels);
+            other = readHumanLabels(opts.labels, sampleKey(store));
             otherName = `human labels (${opts.labels})`;
+            const mine = verdicts(store, judge);
             const unknown = [...other.keys()].filter((id) => !mine.has(id));
             if (unknown.length > 0) {
               throw new DataError(
@@ -193,30 +157,11 @@ export function registerJudgeCheck(program: Command): void {
             other = verdicts(store, opts.against!);
             otherName = `judge ${opts.against}`;
           }
-          const pairs: { a: string; b: string }[] = [];
-          let skipped = 0;
-          for (const [trial, b] of other) {
-            const a = mine.get(trial);
-            if (a === "CORRECT" || a === "INCORRECT") {
-              if (b === "CORRECT" || b === "INCORRECT") pairs.push({ a, b });
-              else skipped++;
-            } else if (a !== undefined) skipped++;
-          }
-          if (pairs.length === 0)
-            throw new CandorError("no responses scored CORRECT/INCORRECT by both raters");
-          const agreement = agreementOf(pairs);
-          const result = {
-            judge,
-            against: otherName,
-            skipped,
-            ...agreement,
-            checkedAt: new Date().toISOString(),
-          };
-          store.setMeta("judge_check", JSON.stringify(result));
+          const result = judgeCheck(store, judge, other, otherName, readRunConfig(store).compare);
           process.stdout.write(
             opts.json
               ? `${JSON.stringify(result, null, 2)}\n`
-              : `${formatAgreement(`Judge ${judge} vs ${otherName}`, agreement, skipped)}\n`,
+              : `${formatAgreement(`Judge ${judge} vs ${otherName} (check ${result.check} of this run)`, result, result.skipped)}\n${formatBreakdown(result)}\n`,
           );
         } finally {
           store.close();
