@@ -4,8 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeFrame, isFailure } from "../../src/analysis/analyze.js";
+import { rowsToFrame } from "../../src/analysis/frame.js";
 import { loadAnalysisFrame } from "../../src/analysis/load.js";
 import { runAudit } from "../../src/stages/audit.js";
+import { loadAnalysisRows } from "../../src/store/analysis-rows.js";
 import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 
@@ -35,5 +37,14 @@ describe("analyze a candor run", () => {
     const userBelief = cmp.differences.find((d) => d.beliefGroup === "user_belief")!;
     expect(userBelief.treatmentErrorRate).toBe(1);
     expect(cmp.cells.length).toBeGreaterThan(0);
+    // The streamed columns hold exactly the rows the object loader returns.
+    const objects = rowsToFrame(loadAnalysisRows(runDir));
+    expect(loaded.frame.n).toBe(objects.n);
+    for (const [name, col] of objects.columns) {
+      const a = loaded.frame.columns.get(name)!;
+      const values = (c: typeof col) =>
+        c.kind === "categorical" ? [...c.codes].map((k) => c.levels[k]) : [...c.values];
+      expect(values(a), name).toEqual(values(col));
+    }
   });
 });
