@@ -50,9 +50,13 @@ function streamAnalysisRows(
   try {
     const config = readRunConfig(store);
     const judge = opts.judge ?? judgeId(config.judge.model);
+    // Lengths come from SQLite (characters = code points) so texts never cross
+    // into JS; only a text with an embedded NUL, where length() stops early, is
+    // fetched and counted here.
     const query = store.db.prepare(
       `SELECT t.id AS trial_id, t.subject_id, t.task, t.item_id, t.context, t.belief, t.sample,
-              j.label, r.text AS response_text
+              j.label, length(r.text) AS sql_length,
+              CASE WHEN instr(CAST(r.text AS BLOB), x'00') > 0 THEN r.text END AS nul_text
        FROM trials t JOIN responses r ON r.trial_id = t.id
        JOIN judgments j ON j.trial_id = t.id AND j.judge = ?
        WHERE t.subject_id = ? AND j.label IN ('CORRECT', 'INCORRECT')
@@ -82,7 +86,11 @@ function streamAnalysisRows(
     };
     const each = (subject: string, fn: (r: Row) => void) => {
       for (const raw of query.iterate(judge, subject) as Iterable<
-        Omit<Row, "response_length"> & { trial_id: string; response_text: string }
+        Omit<Row, "response_length"> & {
+          trial_id: string;
+          sql_length: number | null;
+          nul_text: string | null;
+        }
       >) {
         if (!isReliabilityTask(raw.task)) continue;
         if (!CONTEXT_SET.has(raw.context))
@@ -91,9 +99,9 @@ function streamAnalysisRows(
           bad(raw.trial_id, "belief", "a study belief template", raw.belief);
         if (!Number.isInteger(raw.sample) || raw.sample < 0)
           bad(raw.trial_id, "sample", "a non-negative integer", raw.sample);
-        const { response_text, trial_id: _t, ...rest } = raw;
-        // Characters (code points) counted in JS: SQLite's length() stops at an embedded NUL.
-        fn({ ...rest, response_length: codePoints(response_text) });
+        const { sql_length, nul_text, trial_id: _t, ...rest } = raw;
+        const length = nul_text !== null ? codePoints(nul_text) : (sql_length ?? 0);
+        fn({ ...rest, response_length: length });
       }
     };
     for (const pair of config.compare) {
