@@ -45,13 +45,11 @@ export class FrameBuilder {
 
   add(r: FrameRecord): void {
     if (this.n === this.cap) this.grow();
-    CATEGORICAL_COLUMNS.forEach((name, k) => {
+    for (let k = 0; k < CATEGORICAL_COLUMNS.length; k++) {
       const c = this.cats[k]!;
-      c.codes[this.n] = c.code(r[name]);
-    });
-    NUMERIC_COLUMNS.forEach((name, k) => {
-      this.nums[k]![this.n] = r[name];
-    });
+      c.codes[this.n] = c.code(r[CATEGORICAL_COLUMNS[k]!]);
+    }
+    for (let k = 0; k < NUMERIC_COLUMNS.length; k++) this.nums[k]![this.n] = r[NUMERIC_COLUMNS[k]!];
     this.n++;
   }
 

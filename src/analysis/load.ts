@@ -6,11 +6,8 @@
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
 import { CandorError, DataError } from "../errors.js";
 import type { Frame } from "../stats/frame.js";
-import { rowsToFrame } from "./frame.js";
-import { type AnalysisRow, analysisRowSchema } from "./rows.js";
 import { readRowsCsv } from "./rows-csv.js";
 import {
   type ImportOptions,
@@ -73,7 +70,7 @@ export interface Loaded {
   readonly import?: StudyImportReport;
 }
 
-type RunLoader = (runDir: string, opts?: { judge?: string }) => AnalysisRow[];
+type RunLoader = (runDir: string, opts?: { judge?: string }) => Frame;
 
 /**
  * The store owns reading run.sqlite; it is imported lazily (and by a computed
@@ -89,9 +86,9 @@ async function runLoader(): Promise<RunLoader> {
       `reading candor runs needs src/store/analysis-rows (${(e as Error).message})`,
     );
   }
-  const fn = (mod as { loadAnalysisRows?: unknown }).loadAnalysisRows;
+  const fn = (mod as { loadAnalysisRowsFrame?: unknown }).loadAnalysisRowsFrame;
   if (typeof fn !== "function")
-    throw new Error("store/analysis-rows.js does not export loadAnalysisRows");
+    throw new Error("store/analysis-rows.js does not export loadAnalysisRowsFrame");
   return fn as RunLoader;
 }
 
@@ -109,16 +106,7 @@ export async function loadAnalysisFrame(p: string, opts: LoadOptions = {}): Prom
     const { frame, ...report } = importStudyFrame(source.dir, opts);
     return { source, frame, import: report };
   }
+  // The store streams rows into columns and checks each field as it reads it.
   const load = await runLoader();
-  const raw = load(source.dir, opts.judge ? { judge: opts.judge } : {});
-  const parsed = z.array(analysisRowSchema).safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new DataError(
-      path.join(source.dir, "run.sqlite"),
-      `analysis row ${String(issue.path[0])}, field ${issue.path.slice(1).join(".")}`,
-      issue.message,
-    );
-  }
-  return { source, frame: rowsToFrame(parsed.data) };
+  return { source, frame: load(source.dir, opts.judge ? { judge: opts.judge } : {}) };
 }

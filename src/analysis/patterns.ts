@@ -175,34 +175,38 @@ export class PatternBuilder {
 }
 
 /**
- * Patterns of a row-level frame (restricted to `rows`). Works on integer codes:
- * no per-row strings, so it costs one pass over the rows.
+ * Patterns of a row-level frame (restricted to `rows`). Works on integer codes
+ * with a numeric pattern key, no per-row strings or maps: one pass over the
+ * rows. The pattern × item entries are the rows themselves (count 1 each) —
+ * the clustered covariance regroups them in its own single pass.
  */
 export function patternsFromFrame(frame: Frame, rows: Int32Array = allRows(frame.n)): PatternTable {
   const cols = PATTERN_COLUMNS.map((c) => getCategorical(frame, c));
   const ds = getCategorical(frame, "dataset");
   const item = getCategorical(frame, "item_id");
   const y = getNumeric(frame, "is_incorrect").values;
-  const patternOf = new Map<string, number>();
+  const radix = cols.map((c) => Math.max(c.levels.length, 1));
+  const space = radix.reduce((a, b) => a * b, 1);
+  // Dense lookup when the pattern space is small (always, for the study's labels).
+  const dense = space <= 1 << 22 ? new Int32Array(space).fill(-1) : null;
+  const sparse = dense ? null : new Map<number, number>();
   const patternRow: number[] = [];
   const counts = new GrowArray(256);
   const successes = new GrowArray(256);
-  const clusterOf = new Map<number, number>();
-  const cellOf = new Map<number, number>();
-  const cellPattern = new GrowArray();
-  const cellCluster = new GrowArray();
-  const cellCount = new GrowArray();
-  const cellSuccesses = new GrowArray();
-  const itemStride = item.levels.length;
-  let key = "";
+  const clusterCode = new Int32Array(ds.levels.length * item.levels.length).fill(-1);
+  let nClusters = 0;
+  const cellPattern = new Int32Array(rows.length);
+  const cellCluster = new Int32Array(rows.length);
+  const cellSuccesses = new Float64Array(rows.length);
   for (let k = 0; k < rows.length; k++) {
     const r = rows[k]!;
-    key = "";
-    for (const c of cols) key += `${c.codes[r]!},`;
-    let p = patternOf.get(key);
-    if (p === undefined) {
+    let key = 0;
+    for (let c = 0; c < cols.length; c++) key = key * radix[c]! + cols[c]!.codes[r]!;
+    let p = dense ? dense[key]! : (sparse!.get(key) ?? -1);
+    if (p < 0) {
       p = patternRow.length;
-      patternOf.set(key, p);
+      if (dense) dense[key] = p;
+      else sparse!.set(key, p);
       patternRow.push(r);
       counts.push(0);
       successes.push(0);
@@ -210,23 +214,15 @@ export function patternsFromFrame(frame: Frame, rows: Int32Array = allRows(frame
     const yi = y[r]!;
     counts.data[p]! += 1;
     successes.data[p]! += yi;
-    const clusterKey = ds.codes[r]! * itemStride + item.codes[r]!;
-    let g = clusterOf.get(clusterKey);
-    if (g === undefined) {
-      g = clusterOf.size;
-      clusterOf.set(clusterKey, g);
+    const ck = ds.codes[r]! * item.levels.length + item.codes[r]!;
+    let g = clusterCode[ck]!;
+    if (g < 0) {
+      g = nClusters++;
+      clusterCode[ck] = g;
     }
-    const cellKey = p * 2 ** 31 + g;
-    let e = cellOf.get(cellKey);
-    if (e === undefined) {
-      e = cellPattern.push(p);
-      cellCluster.push(g);
-      cellCount.push(0);
-      cellSuccesses.push(0);
-      cellOf.set(cellKey, e);
-    }
-    cellCount.data[e]! += 1;
-    cellSuccesses.data[e]! += yi;
+    cellPattern[k] = p;
+    cellCluster[k] = g;
+    cellSuccesses[k] = yi;
   }
   const columns: Record<string, CategoricalColumn> = {};
   PATTERN_COLUMNS.forEach((c, k) => {
@@ -241,12 +237,12 @@ export function patternsFromFrame(frame: Frame, rows: Int32Array = allRows(frame
     counts: counts.view(),
     successes: successes.view(),
     cells: {
-      pattern: Int32Array.from(cellPattern.view()),
-      cluster: Int32Array.from(cellCluster.view()),
-      count: cellCount.view(),
-      successes: cellSuccesses.view(),
+      pattern: cellPattern,
+      cluster: cellCluster,
+      count: new Float64Array(rows.length).fill(1),
+      successes: cellSuccesses,
     },
-    nClusters: clusterOf.size,
+    nClusters,
     rowFrame: { frame, rows },
   };
 }

@@ -14,10 +14,10 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { parse } from "csv-parse/sync";
 import { DataError } from "../errors.js";
 import type { Frame } from "../stats/frame.js";
 import { BELIEFS, CONTEXTS } from "../types.js";
+import { CsvShapeError, scanCsv } from "./csv-scan.js";
 import { FrameBuilder } from "./frame-builder.js";
 import { type AnalysisRow, amendmentGroupOf } from "./rows.js";
 import {
@@ -102,13 +102,16 @@ export function importStudy(root: string, opts: ImportOptions = {}): StudyImport
 export function importStudyFrame(root: string, opts: ImportOptions = {}): StudyFrameImport {
   const b = new FrameBuilder();
   const scan = scanStudy(root, opts, (r, comparisons) => {
-    for (const comparison of comparisons)
-      b.add({
-        ...r,
-        comparison,
-        is_finetuned: String(r.is_finetuned),
-        sample: String(r.sample),
-      });
+    const rec = {
+      ...r,
+      comparison: "",
+      is_finetuned: r.is_finetuned === 1 ? "1" : "0",
+      sample: String(r.sample),
+    };
+    for (const comparison of comparisons) {
+      rec.comparison = comparison;
+      b.add(rec);
+    }
   });
   return { frame: b.build(), ...scan };
 }
@@ -183,6 +186,14 @@ function scanStudy(
   return { files: reports, warnings };
 }
 
+/** Location of a field in error messages (a function, not a per-row closure: this loop is hot). */
+function cell(i: number, col: string): string {
+  return `data row ${i + 1}, column ${col}`;
+}
+
+const CONTEXT_SET: ReadonlySet<string> = new Set(CONTEXTS);
+const BELIEF_SET: ReadonlySet<string> = new Set(BELIEFS);
+
 function readStudyFile(
   file: string,
   model: string,
@@ -191,14 +202,29 @@ function readStudyFile(
   opts: ImportOptions,
   emit: (row: StudyRow) => void,
 ): ImportFileReport & { empty: "empty" | "header-only" | null } {
-  let records: string[][];
+  // Only the columns the rules read are decoded; other free-text columns are skipped.
+  const records: string[][] = [];
+  let needed = new Set<number>();
   try {
-    records = parse(readFileSync(file), { bom: true, skip_empty_lines: true }) as string[][];
+    scanCsv(
+      readFileSync(file),
+      (fields, index) => {
+        if (index === 0) {
+          const names = fields.map((h) => h.trim());
+          const use = [ITEM_KEY[dataset], "amendment_type", "prompt_type", "prompt_template"];
+          use.push("output", "evaluation", "refusal", "ground_false", "response_length");
+          needed = new Set(names.flatMap((h, i) => (use.includes(h) ? [i] : [])));
+        }
+        records.push(fields);
+      },
+      (i) => needed.has(i),
+    );
   } catch (e) {
+    const where = e instanceof CsvShapeError ? `data row ${e.record}` : undefined;
     throw new DataError(
       file,
-      undefined,
-      `expected a CSV with a header row (${(e as Error).message})`,
+      where,
+      `a well-formed CSV with a header row (${(e as Error).message})`,
     );
   }
   const header = (records[0] ?? []).map((h) => h.trim());
@@ -241,7 +267,6 @@ function readStudyFile(
   let disagreements = 0;
   for (let i = 0; i < nData; i++) {
     const rec = records[i + 1]!;
-    const where = (col: string) => `data row ${i + 1}, column ${col}`;
     if (rec.length !== header.length) {
       throw new DataError(file, `data row ${i + 1}`, `${header.length} fields; got ${rec.length}`);
     }
@@ -254,23 +279,28 @@ function readStudyFile(
       continue;
     }
     seen.add(key);
-    if (item === "") throw new DataError(file, where(keyCol), "an item key (non-empty)");
-    if (!(CONTEXTS as readonly string[]).includes(amendment)) {
+    if (item === "") throw new DataError(file, cell(i, keyCol), "an item key (non-empty)");
+    if (!CONTEXT_SET.has(amendment)) {
       throw new DataError(
         file,
-        where("amendment_type"),
+        cell(i, "amendment_type"),
         `one of ${CONTEXTS.join(", ")}; got '${amendment}'`,
       );
     }
-    if (!(BELIEFS as readonly string[]).includes(prompt) || studyPromptGroup(prompt) === null) {
-      throw new DataError(file, where(promptCol), `one of ${BELIEFS.join(", ")}; got '${prompt}'`);
+    if (!BELIEF_SET.has(prompt) || studyPromptGroup(prompt) === null) {
+      throw new DataError(
+        file,
+        cell(i, promptCol),
+        `one of ${BELIEFS.join(", ")}; got '${prompt}'`,
+      );
     }
     const output = rec[iOutput]!;
     const phraseRefusal = isRefusal(output);
     let refusal = phraseRefusal;
     if (hasRefusalCol) {
       const v = rec[iRefusal]!.trim();
-      if (v !== "0" && v !== "1") throw new DataError(file, where("refusal"), `0 or 1; got '${v}'`);
+      if (v !== "0" && v !== "1")
+        throw new DataError(file, cell(i, "refusal"), `0 or 1; got '${v}'`);
       if ((v === "1") !== phraseRefusal) disagreements++;
       if (opts.refusals === "column") refusal = v === "1";
     }
@@ -286,7 +316,7 @@ function readStudyFile(
     if (evaluation !== "CORRECT" && evaluation !== "INCORRECT" && !opts.lenientEvaluation) {
       throw new DataError(
         file,
-        where("evaluation"),
+        cell(i, "evaluation"),
         `CORRECT or INCORRECT; got '${rec[iEval]}' (use lenient evaluation to count it as correct, as the authors did)`,
       );
     }
@@ -295,7 +325,11 @@ function readStudyFile(
       const raw = rec[iLength]!.trim();
       responseLength = Number(raw);
       if (raw === "" || !Number.isInteger(responseLength) || responseLength < 0)
-        throw new DataError(file, where("response_length"), `a non-negative integer; got '${raw}'`);
+        throw new DataError(
+          file,
+          cell(i, "response_length"),
+          `a non-negative integer; got '${raw}'`,
+        );
     } else {
       responseLength = codePointLength(output);
     }

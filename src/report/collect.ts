@@ -7,9 +7,7 @@
 import { z } from "zod";
 import { type Analysis, analyzeFrame, isFailure } from "../analysis/analyze.js";
 import { type CovType, fitStudyModel, type ModelResult } from "../analysis/fit-model.js";
-import { rowsToFrame } from "../analysis/frame.js";
 import { leadText, studyComparableSentence } from "../analysis/headline.js";
-import type { AnalysisRow } from "../analysis/rows.js";
 import type { AuditConfig } from "../config/schema.js";
 import { CandorError } from "../errors.js";
 import { runJudgeId } from "../judge/run-judge.js";
@@ -22,7 +20,7 @@ import {
   presentLevels,
   selectRows,
 } from "../stats/frame.js";
-import { loadAnalysisRows } from "../store/analysis-rows.js";
+import { loadAnalysisRowsFrame } from "../store/analysis-rows.js";
 import { readRunConfig } from "../store/run-config.js";
 import { RunStore } from "../store/run-store.js";
 import type { ContextLabel, TaskName } from "../types.js";
@@ -229,9 +227,9 @@ function collectAnalysis(
       modelFailures: [],
     };
   }
-  let rows: AnalysisRow[];
+  let frame: Frame;
   try {
-    rows = loadAnalysisRows(runDir, { judge });
+    frame = loadAnalysisRowsFrame(runDir, { judge });
   } catch (e) {
     const reason = e instanceof CandorError ? e.message : String(e);
     return {
@@ -241,7 +239,6 @@ function collectAnalysis(
       modelFailures: [],
     };
   }
-  const frame = rowsToFrame(rows);
   const analysis = analyzeFrame(frame, { covType, models: ["model1", "model3", "model4"] });
   const failures: ModelFailureNote[] = [];
   for (const c of analysis.comparisons) {

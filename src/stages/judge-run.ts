@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { Limiter } from "../engine/limiter.js";
 import { judgeId } from "../judge/judge-response.js";
+import { runJudgeId } from "../judge/run-judge.js";
 import { type StructuredMode, structuredMetaKey } from "../judge/structured.js";
 import { createProvider } from "../providers/index.js";
 import { finishUnparseableRetry, startUnparseableRetry } from "../store/retry-unparseable.js";
@@ -59,7 +60,7 @@ export async function judgeRun(runDir: string, options: JudgeRunOptions): Promis
       model,
       providerOptions(config, model, {}),
     );
-    const judge = judgeId(model);
+    const judge = ownJudge ? runJudgeId(config) : judgeId(model);
     const progress = options.progress ?? {
       generate: newCounters("generate"),
       judge: newCounters("judge"),

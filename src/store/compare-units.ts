@@ -8,7 +8,7 @@
 
 import type { AuditConfig } from "../config/schema.js";
 import { contentHash } from "../design/hash.js";
-import { judgeId } from "../judge/judge-response.js";
+import { runJudgeId } from "../judge/run-judge.js";
 import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
 import { readRunConfig } from "./run-config.js";
 import type { RunStore } from "./run-store.js";
@@ -66,7 +66,7 @@ function unitKey(r: Row): string {
 
 export function readCompareUnits(store: RunStore, reference: string, treatment: string): RunUnits {
   const config = readRunConfig(store);
-  const judge = judgeId(config.judge.model);
+  const judge = runJudgeId(config);
   const rows = store.db
     .prepare(
       `SELECT t.subject_id, t.task, t.item_id, t.context, t.belief, t.sample, t.messages_json,

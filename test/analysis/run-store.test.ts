@@ -2,10 +2,15 @@
  * End to end: a small audit against the scripted OpenAI-compatible test server,
  * then `candor analyze` on the run directory (rows come from the store).
  */
+import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeFrame, isFailure } from "../../src/analysis/analyze.js";
+import { rowsToFrame } from "../../src/analysis/frame.js";
 import { loadAnalysisFrame } from "../../src/analysis/load.js";
 import { runAudit } from "../../src/stages/audit.js";
+import { getNumeric } from "../../src/stats/frame.js";
+import { loadAnalysisRows, loadAnalysisRowsFrame } from "../../src/store/analysis-rows.js";
 import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 
@@ -35,5 +40,21 @@ describe("analyze a candor run", () => {
     const userBelief = cmp.differences.find((d) => d.beliefGroup === "user_belief")!;
     expect(userBelief.treatmentErrorRate).toBe(1);
     expect(cmp.cells.length).toBeGreaterThan(0);
+    // The streamed columns hold exactly the rows the object loader returns.
+    const objects = rowsToFrame(loadAnalysisRows(runDir));
+    expect(loaded.frame.n).toBe(objects.n);
+    for (const [name, col] of objects.columns) {
+      const a = loaded.frame.columns.get(name)!;
+      const values = (c: typeof col) =>
+        c.kind === "categorical" ? [...c.codes].map((k) => c.levels[k]) : [...c.values];
+      expect(values(a), name).toEqual(values(col));
+    }
+    // Lengths are code points, also past an embedded NUL (where SQLite's length() stops).
+    const db = new Database(path.join(runDir, "run.sqlite"));
+    db.prepare("UPDATE responses SET text = ?").run("a😊\u0000bc");
+    db.prepare("UPDATE responses SET text = ? WHERE rowid % 2 = 0").run("é😊’");
+    db.close();
+    const lengths = new Set(getNumeric(loadAnalysisRowsFrame(runDir), "response_length").values);
+    expect([...lengths].sort()).toEqual([3, 5]);
   });
 });

@@ -1,0 +1,64 @@
+/**
+ * Benchmark: `candor report` on a 504,000-trial run (bench/viewer/generate.ts,
+ * 4 subjects × 4 tasks × 875 items × 36 conditions; generated once into
+ * bench/.out/report-run). Reports the whole report's time and peak RSS, and
+ * — as the baseline measured in this script — the analysis step the previous
+ * way (row objects, row-level fits) against the current way (streamed columns,
+ * covariate-pattern fits), each in its own process.
+ *
+ *   node --import tsx bench/report/report.ts [--regen]
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { generateRun } from "../viewer/generate.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const run = path.join(root, "bench/.out/report-run");
+const out = path.join(root, "bench/.out/report-out");
+if (!existsSync(path.join(run, "run.sqlite")) || process.argv.includes("--regen")) {
+  process.stderr.write("generating the 504,000-trial run (slow, once) …\n");
+  generateRun({ dir: run });
+}
+
+function child<T>(schema: z.ZodType<T>, argv: string[]): T & { wall: number } {
+  const t0 = performance.now();
+  const p = spawnSync(process.execPath, ["--import", "tsx", ...argv], {
+    cwd: root,
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
+  const wall = (performance.now() - t0) / 1000;
+  if (p.status !== 0) throw new Error(`${argv.join(" ")} failed:\n${p.stderr}`);
+  return { ...schema.parse(JSON.parse(p.stdout.trim().split("\n").pop() ?? "")), wall };
+}
+
+const reportResult = z.object({ seconds: z.number(), maxRssMb: z.number(), headline: z.boolean() });
+const analysisResult = z.object({
+  rows: z.number(),
+  load: z.number(),
+  fit: z.number(),
+  maxRssMb: z.number(),
+  coef: z.number(),
+});
+
+rmSync(out, { recursive: true, force: true });
+const rep = child(reportResult, ["bench/report/report-child.ts", run, out]);
+const now = child(analysisResult, ["bench/report/analysis-child.ts", run, "frame"]);
+const base = child(analysisResult, ["bench/report/analysis-child.ts", run, "rows"]);
+const f = (x: number) => x.toFixed(2).padStart(8);
+process.stdout.write(
+  [
+    `candor report on a 504,000-trial run (${path.relative(root, run)})`,
+    `whole report: ${rep.seconds.toFixed(2)} s in process (${rep.wall.toFixed(2)} s wall), peak RSS ${rep.maxRssMb.toFixed(0)} MB; headline available: ${rep.headline}`,
+    `analysis step (Models 1, 3, 4 per comparison, ${now.rows.toLocaleString("en")} rows):`,
+    "                                   load s     fit s   peak RSS MB",
+    `previous (row objects, row fits) ${f(base.load)}  ${f(base.fit)}  ${f(base.maxRssMb)}`,
+    `current (streamed, pattern fits) ${f(now.load)}  ${f(now.fit)}  ${f(now.maxRssMb)}`,
+    `ratios previous / current: load ${(base.load / now.load).toFixed(1)}×, fit ${(base.fit / now.fit).toFixed(1)}×, peak RSS ${(base.maxRssMb / now.maxRssMb).toFixed(1)}×; same Model 4 coefficient: ${Math.abs(base.coef - now.coef) < 1e-9}`,
+    `target: report ≤ 300 MB → ${rep.maxRssMb <= 300 ? "met" : "NOT met"}`,
+    "",
+  ].join("\n"),
+);
