@@ -4,6 +4,7 @@ import { PERSONA_NAMES } from "../design/personas.js";
 import { TEMPLATE_PLACEHOLDERS } from "../design/templates.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { BELIEFS, CONTEXTS } from "../types.js";
+import { distractorsSchema } from "./distractors.js";
 
 /**
  * The audit file (YAML). Field names are snake_case like the OpenAI API the
@@ -239,6 +240,11 @@ export const auditConfigSchema = z.strictObject({
       "Replace the study's belief templates (placeholders {statement} {question} {incorrect_answer} {correct_answer})",
     ),
   challenge: challengeSchema.optional(),
+  distractors: distractorsSchema(modelRefSchema, generationParamsSchema)
+    .optional()
+    .describe(
+      "Plausible wrong beliefs: a model writes each item's wrong answer (checked by the judge to be wrong); without it, another item's answer of the same type",
+    ),
   warmth: warmthSchema.optional(),
   prices: z
     .record(z.string(), priceSchema)

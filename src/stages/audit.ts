@@ -13,10 +13,11 @@ import { RunStore, type TrialScope } from "../store/run-store.js";
 import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
 import { warmthManipulationCheck } from "../warmth/index.js";
 import { retryPolicy, toJudgeParams } from "./config-params.js";
+import { ensureDistractors } from "./distractors.js";
 import { openEndpoints, type ProviderFactory } from "./endpoints.js";
 import { executePending } from "./execute.js";
 import { measureRunWarmth } from "./measure.js";
-import { type LoadedAudit, prepareAudit, RUN_DB, recordPlan } from "./prepare.js";
+import { type LoadedAudit, prepareAudit, RUN_DB, recordPlan, withItems } from "./prepare.js";
 import { type AuditProgress, newCounters } from "./progress.js";
 import { type Summary, summarizeStore } from "./summarize.js";
 
@@ -73,7 +74,7 @@ async function prepareAndRecord(
   store: RunStore;
   unlock: () => void;
 }> {
-  const loaded = await prepareAudit(configFile, {
+  let loaded = await prepareAudit(configFile, {
     signal,
     ...(options.contexts && { contexts: options.contexts }),
     ...(options.beliefs && { beliefs: options.beliefs }),
@@ -81,12 +82,13 @@ async function prepareAndRecord(
       onDownloadProgress: options.providerOptions.onDownloadProgress,
     }),
   });
-  options.onPrepared?.(loaded);
   mkdirSync(loaded.runDir, { recursive: true });
   const unlock = lockRun(loaded.runDir);
   let store: RunStore | undefined;
   try {
     store = RunStore.open(join(loaded.runDir, RUN_DB));
+    loaded = await withDistractors(store, loaded, configFile, signal, options);
+    options.onPrepared?.(loaded);
     recordPlan(store, loaded);
   } catch (err) {
     store?.close();
@@ -94,6 +96,29 @@ async function prepareAndRecord(
     throw err;
   }
   return { config: loaded.config, runDir: loaded.runDir, scope: loaded.scope, store, unlock };
+}
+
+/** Model-written wrong beliefs (`distractors:`), stored before the plan that contains them. */
+async function withDistractors(
+  store: RunStore,
+  loaded: LoadedAudit,
+  configFile: string,
+  signal: AbortSignal,
+  options: AuditOptions,
+): Promise<LoadedAudit> {
+  if (!loaded.config.distractors) return loaded;
+  const cache = openCache(loaded.config, dirname(resolve(configFile)));
+  try {
+    const { items } = await ensureDistractors(store, loaded.config, loaded.items, {
+      signal,
+      ...(options.providerFactory && { factory: options.providerFactory }),
+      ...(options.providerOptions && { providerOptions: options.providerOptions }),
+      ...(cache && { cache }),
+    });
+    return withItems(loaded, items);
+  } finally {
+    cache?.close();
+  }
 }
 
 /** config → trials → model → judge → SQLite → summary; resumes whatever is missing. */

@@ -9,6 +9,7 @@ import type { ProviderOptions } from "../providers/types.js";
 import type { RunStore, TrialScope } from "../store/run-store.js";
 import { resolveTunedRef } from "../tuning/registry.js";
 import type { BeliefLabel, ContextLabel, Item, TaskName } from "../types.js";
+import { wrongBeliefOrigins } from "./distractor-text.js";
 import { configSnapshot } from "./snapshot.js";
 
 export const RUN_DB = "run.sqlite";
@@ -97,6 +98,18 @@ export async function prepareAudit(
   return { config, configFile, runDir, items, plan, scope, datasets, warnings };
 }
 
+/**
+ * The same audit with other items (e.g. model-written wrong beliefs put in): the plan is
+ * expanded again, since the belief is part of the prompt and so of the trial ids.
+ */
+export function withItems(loaded: LoadedAudit, items: Map<TaskName, Item[]>): LoadedAudit {
+  const plan = planTrials(loaded.config, items, {
+    ...(loaded.scope.contexts && { contexts: loaded.scope.contexts as ContextLabel[] }),
+    ...(loaded.scope.beliefs && { beliefs: loaded.scope.beliefs as BeliefLabel[] }),
+  });
+  return { ...loaded, items, plan };
+}
+
 /** tuned:<job>@<epoch> → the provider's model id, so trials record what actually answered. */
 function resolveTunedModels(config: AuditConfig, baseDir: string): AuditConfig {
   const registry = config.tuned_registry ? resolve(baseDir, config.tuned_registry) : undefined;
@@ -154,6 +167,7 @@ export function recordPlan(store: RunStore, loaded: LoadedAudit): void {
   store.recordPlan(loaded.plan.subjects, items, loaded.plan.trials);
   store.setMeta("config", JSON.stringify(configSnapshot(loaded.config)));
   store.setMeta("datasets", JSON.stringify(loaded.datasets));
+  store.setMeta("wrong_beliefs", JSON.stringify(wrongBeliefOrigins(items)));
   store.setMeta(`rubric_${RUBRIC_VERSION}`, JSON.stringify(rubricRecord()));
   if (store.getMeta("created_at") === undefined)
     store.setMeta("created_at", new Date().toISOString());

@@ -129,4 +129,20 @@ export const MIGRATIONS: readonly string[] = [
   -- Document frequency per term: lets the viewer pick a query plan for a search.
   CREATE VIRTUAL TABLE responses_fts_vocab USING fts5vocab('responses_fts', 'row');
   `,
+  `
+  -- Wrong beliefs written by a model (distractors:), one per item, the same for every subject.
+  -- source: model (accepted after the judge found it wrong) or fallback (every attempt was
+  -- rejected; the offline distractor is kept); rejected_json lists what was turned down and why.
+  CREATE TABLE distractors (
+    task TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    text TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('model','fallback')),
+    model TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    rejected_json TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (task, item_id)
+  );
+  `,
 ];
