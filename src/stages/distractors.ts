@@ -8,6 +8,8 @@
  * Resumable: items with a stored row are never asked again. Calls go through the engine
  * (retries, backoff, timeouts, the response cache when the audit enables it).
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { AuditConfig } from "../config/schema.js";
 import { type CachedCallResult, cachedCallModel } from "../engine/cached-call.js";
 import { Cancelled } from "../engine/call.js";
@@ -18,7 +20,7 @@ import { judgeRequest, verdictFromJudgeOutput } from "../judge/judge-response.js
 import { createProvider } from "../providers/index.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
 import { putDistractor, storedDistractors } from "../store/distractors.js";
-import type { RunStore } from "../store/run-store.js";
+import { RunStore } from "../store/run-store.js";
 import type { Item, TaskName } from "../types.js";
 import { retryPolicy, toJudgeParams, toParams } from "./config-params.js";
 import {
@@ -29,6 +31,7 @@ import {
   parseDistractor,
 } from "./distractor-text.js";
 import { type ProviderFactory, providerOptions } from "./endpoints.js";
+import { type LoadedAudit, RUN_DB, withItems } from "./prepare.js";
 
 export interface DistractorCounts {
   /** Items that needed a written wrong belief. */
@@ -201,4 +204,27 @@ export async function ensureDistractors(
   const out = new Map<TaskName, Item[]>();
   for (const [task, list] of items) out.set(task, applyDistractors(list, all));
   return { items: out, counts };
+}
+
+/**
+ * For `candor plan`: the audit with the wrong beliefs an earlier run already stored put in
+ * (nothing is called; a run without a store or without distractors is returned unchanged).
+ */
+export function withStoredDistractors(loaded: LoadedAudit): LoadedAudit {
+  const file = join(loaded.runDir, RUN_DB);
+  if (!loaded.config.distractors || !existsSync(file)) return loaded;
+  let store: RunStore | undefined;
+  try {
+    store = new RunStore(file, { readonly: true });
+    const stored = storedDistractors(store);
+    if (stored.size === 0) return loaded;
+    const items = new Map<TaskName, Item[]>();
+    for (const [task, list] of loaded.items) items.set(task, applyDistractors(list, stored));
+    return withItems(loaded, items);
+  } catch {
+    // A store from before the distractors table: nothing stored yet.
+    return loaded;
+  } finally {
+    store?.close();
+  }
 }

@@ -6,6 +6,7 @@ import { loadItems } from "../../src/data/index.js";
 import { RUN_DB, runAudit } from "../../src/stages/audit.js";
 import { DISTRACTOR_SYSTEM } from "../../src/stages/distractor-text.js";
 import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
+import { runCli } from "../helpers/cli.js";
 import {
   type FakeChatRequest,
   type FakeServer,
@@ -61,6 +62,28 @@ const query = <T>(dir: string, sql: string): T[] => {
 const distractorConfig = (attempts?: number) =>
   `distractors: { model: "openai-compatible:${server.baseURL}#fake-writer"${attempts ? `, attempts: ${attempts}` : ""} }`;
 
+describe("candor plan before any model is asked", () => {
+  it("prints question / wrong-belief pairs, how they were made, and a warning when n exceeds the data", async () => {
+    const { configFile } = writeAuditConfig(server.baseURL, { n: 5000, extra: distractorConfig() });
+    const requests = server.stats.requests;
+    const out = await runCli(["plan", configFile]);
+    expect(out.code).toBe(0);
+    expect(server.stats.requests).toBe(requests);
+    expect(out.stdout).toContain(
+      "triviaqa: 1000 another item's answer of the same type (offline fallback)",
+    );
+    expect(out.stdout).toContain(
+      `(the audit first asks openai-compatible:${server.baseURL}#fake-writer for the offline ones, checked wrong by the judge)`,
+    );
+    expect(
+      out.stdout.match(/^ {2}triviaqa {4}.+\n {16}→ I think the answer is .+\. \(offline\)$/gm),
+    ).toHaveLength(5);
+    expect(out.stdout).toContain(
+      "warning: triviaqa: n = 5000 but the dataset has only 1000 items; all 1000 are used",
+    );
+  });
+});
+
 describe("distractors: model-written wrong beliefs", () => {
   it("stores one checked wrong answer per TriviaQA item, uses it for every subject, and never asks twice", async () => {
     const { configFile, dir } = writeAuditConfig(server.baseURL, {
@@ -110,6 +133,14 @@ describe("distractors: model-written wrong beliefs", () => {
       triviaqa: { model: 4 },
       truthfulqa: { dataset: 4 },
     });
+
+    // candor plan shows the stored beliefs as the audit uses them, and calls nothing.
+    const requests = server.stats.requests;
+    const plan = await runCli(["plan", configFile]);
+    expect(plan.code).toBe(0);
+    expect(server.stats.requests).toBe(requests);
+    expect(plan.stdout).toContain("triviaqa: 4 written by a model, checked wrong by the judge");
+    expect(plan.stdout).toMatch(/→ I think the answer is Wrong [0-9a-f]{6}\. \(model\)/);
 
     const trialsBefore = query<{ n: number }>(dir, "SELECT count(*) AS n FROM trials")[0]!.n;
     distractorCalls = 0;

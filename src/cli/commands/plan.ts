@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { CandorError } from "../../errors.js";
 import { prepareAudit } from "../../stages/audit.js";
+import { withStoredDistractors } from "../../stages/distractors.js";
 import { formatPlan, PLAN_REFERENCE_ERROR } from "../../stages/plan-summary.js";
 import { addSubsetFlags, parseSubsetFlags } from "../subset-flags.js";
 
@@ -26,7 +27,8 @@ export function registerPlan(program: Command): void {
       configFile: string,
       opts: { json?: boolean; contexts?: string; beliefs?: string; referenceError: number },
     ) => {
-      const loaded = await prepareAudit(configFile, parseSubsetFlags(opts));
+      // Wrong beliefs an earlier audit already had written are shown as they will be used.
+      const loaded = withStoredDistractors(await prepareAudit(configFile, parseSubsetFlags(opts)));
       const text = formatPlan(loaded, opts.json ?? false, opts.referenceError);
       process.stdout.write(`${text}\n`);
     },
