@@ -12,6 +12,7 @@ import type { AnalysisRow } from "../analysis/rows.js";
 import type { AuditConfig } from "../config/schema.js";
 import { CandorError } from "../errors.js";
 import { judgeId } from "../judge/judge-response.js";
+import { describeWrongBeliefs } from "../stages/distractor-text.js";
 import { summarizeStore } from "../stages/summarize.js";
 import {
   allRows,
@@ -83,6 +84,16 @@ function readDatasets(store: RunStore): RunInfo["datasets"] {
   }));
 }
 
+/** How the run's wrong beliefs were made (recorded by the audit); empty for older runs. */
+function readWrongBeliefs(store: RunStore): string[] {
+  const raw = store.getMeta("wrong_beliefs");
+  if (raw === undefined) return [];
+  const parsed = z.record(z.string(), z.record(z.string(), z.number())).safeParse(JSON.parse(raw));
+  return parsed.success
+    ? describeWrongBeliefs(parsed.data as Parameters<typeof describeWrongBeliefs>[0])
+    : [];
+}
+
 const datasetsSchema = z.array(
   z.object({
     task: z.string(),
@@ -130,6 +141,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
       totals: summary.totals,
       covType,
       datasets: readDatasets(store),
+      wrongBeliefs: readWrongBeliefs(store),
     };
 
     const roleOf = (subject: string): RateRow["role"] =>

@@ -51,6 +51,8 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
     `${fmtInt(r.totals.trials)} trials, ${fmtInt(r.totals.responses)} responses, ${fmtInt(r.totals.judged)} judged, ${fmtInt(r.totals.unparseable)} unparseable verdicts.`,
     "",
   ];
+  if (r.wrongBeliefs && r.wrongBeliefs.length > 0)
+    out.push(`Wrong beliefs: ${r.wrongBeliefs.map(t).join(" · ")}`, "");
   if (r.datasets.length > 0) {
     out.push(
       table(

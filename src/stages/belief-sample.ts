@@ -6,7 +6,7 @@ import { seededUnit } from "../data/hash.js";
 import { resolveTemplates } from "../design/plan.js";
 import { renderPrompt } from "../design/templates.js";
 import type { Item, TaskName } from "../types.js";
-import { BELIEF_ORIGIN_WORDS, beliefOrigin, wrongBeliefOrigins } from "./distractor-text.js";
+import { beliefOrigin, describeWrongBeliefs, wrongBeliefOrigins } from "./distractor-text.js";
 import type { LoadedAudit } from "./prepare.js";
 
 export interface BeliefSample {
@@ -71,14 +71,7 @@ const clip = (text: string, n: number) =>
 export function formatBeliefSample(sample: BeliefSample): string[] {
   if (sample.pairs.length === 0) return [];
   const lines = ["", "  Wrong beliefs (the `incorrect` condition), a sample:"];
-  for (const [task, counts] of Object.entries(sample.origins)) {
-    const made = Object.entries(counts)
-      .map(
-        ([origin, n]) => `${n} ${BELIEF_ORIGIN_WORDS[origin as keyof typeof BELIEF_ORIGIN_WORDS]}`,
-      )
-      .join("; ");
-    lines.push(`  ${task}: ${made}`);
-  }
+  for (const line of describeWrongBeliefs(sample.origins)) lines.push(`  ${line}`);
   if (sample.pendingModel) {
     lines.push(
       `  (the audit first asks ${sample.pendingModel} for the offline ones, checked wrong by the judge)`,

@@ -137,3 +137,16 @@ export function wrongBeliefOrigins(
   }
   return out;
 }
+
+/** "triviaqa: 500 written by a model, checked wrong by the judge", one line per task. */
+export function describeWrongBeliefs(origins: ReturnType<typeof wrongBeliefOrigins>): string[] {
+  return Object.entries(origins).map(
+    ([task, counts]) =>
+      `${task}: ${Object.entries(counts)
+        .map(
+          ([origin, n]) =>
+            `${n} ${BELIEF_ORIGIN_WORDS[origin as keyof typeof BELIEF_ORIGIN_WORDS]}`,
+        )
+        .join("; ")}`,
+  );
+}

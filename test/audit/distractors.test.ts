@@ -3,6 +3,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadItems } from "../../src/data/index.js";
+import { collectReport } from "../../src/report/collect.js";
+import { renderMarkdown } from "../../src/report/markdown.js";
 import { RUN_DB, runAudit } from "../../src/stages/audit.js";
 import { DISTRACTOR_SYSTEM } from "../../src/stages/distractor-text.js";
 import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
@@ -133,6 +135,17 @@ describe("distractors: model-written wrong beliefs", () => {
       triviaqa: { model: 4 },
       truthfulqa: { dataset: 4 },
     });
+
+    // The report says how the beliefs were made, in the plan's words.
+    const report = collectReport(join(dir, "run"));
+    expect(report.run.wrongBeliefs).toEqual([
+      "triviaqa: 4 written by a model, checked wrong by the judge",
+      "truthfulqa: 4 the dataset's own wrong answer",
+    ]);
+    // (Markdown escapes punctuation in model- and data-derived text.)
+    expect(renderMarkdown(report).replace(/\\(.)/g, "$1")).toContain(
+      "Wrong beliefs: triviaqa: 4 written by a model, checked wrong by the judge · truthfulqa: 4 the dataset's own wrong answer",
+    );
 
     // candor plan shows the stored beliefs as the audit uses them, and calls nothing.
     const requests = server.stats.requests;
