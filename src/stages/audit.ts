@@ -6,7 +6,8 @@ import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
 import { ResponseCache } from "../engine/response-cache.js";
 import { countFlips } from "../judge/flips.js";
 import { judgeId } from "../judge/judge-response.js";
-import type { ProviderOptions } from "../providers/types.js";
+import type { ModelProvenance } from "../providers/model-provenance.js";
+import type { Provider, ProviderOptions } from "../providers/types.js";
 import { challengeOutcomes } from "../store/challenges.js";
 import { lockRun } from "../store/run-lock.js";
 import { RunStore, type TrialScope } from "../store/run-store.js";
@@ -138,6 +139,7 @@ export async function runAudit(
   };
   try {
     const endpoints = await openEndpoints(config, options.providerFactory, options.providerOptions);
+    recordModelFiles(store, [endpoints.judge, ...endpoints.subjects.values()]);
     const cache = openCache(config, dirname(resolve(configFile)));
     options.onStart?.();
     try {
@@ -180,6 +182,17 @@ export async function runAudit(
     store.close();
     unlock();
   }
+}
+
+/** The sha256 (and hub commit) of every model file loaded, beside the datasets' record. */
+function recordModelFiles(store: RunStore, endpoints: readonly { provider: Provider }[]): void {
+  const files = new Map<string, ModelProvenance>();
+  for (const e of endpoints)
+    if (e.provider.provenance) files.set(e.provider.ref, e.provider.provenance);
+  if (files.size === 0) return;
+  // Paths inside the user's cache are machine-specific; the ref, URL, commit and hash are not.
+  const record = [...files.values()].map(({ path: _path, ...rest }) => rest);
+  store.setMeta("model_files", JSON.stringify(record));
 }
 
 function openCache(config: AuditConfig, baseDir: string): ResponseCache | undefined {
