@@ -20,6 +20,7 @@ import { executePending } from "./execute.js";
 import { measureRunWarmth } from "./measure.js";
 import { type LoadedAudit, prepareAudit, RUN_DB, recordPlan, withItems } from "./prepare.js";
 import { type AuditProgress, newCounters } from "./progress.js";
+import { readLock, verifyModels } from "./source-lock.js";
 import { type Summary, summarizeStore } from "./summarize.js";
 
 export { type LoadedAudit, prepareAudit, RUN_DB, recordPlan } from "./prepare.js";
@@ -139,7 +140,12 @@ export async function runAudit(
   };
   try {
     const endpoints = await openEndpoints(config, options.providerFactory, options.providerOptions);
-    recordModelFiles(store, [endpoints.judge, ...endpoints.subjects.values()]);
+    try {
+      recordModelFiles(store, configFile, [endpoints.judge, ...endpoints.subjects.values()]);
+    } catch (err) {
+      await endpoints.close();
+      throw err;
+    }
     const cache = openCache(config, dirname(resolve(configFile)));
     options.onStart?.();
     try {
@@ -185,11 +191,18 @@ export async function runAudit(
 }
 
 /** The sha256 (and hub commit) of every model file loaded, beside the datasets' record. */
-function recordModelFiles(store: RunStore, endpoints: readonly { provider: Provider }[]): void {
+function recordModelFiles(
+  store: RunStore,
+  configFile: string,
+  endpoints: readonly { provider: Provider }[],
+): void {
   const files = new Map<string, ModelProvenance>();
   for (const e of endpoints)
     if (e.provider.provenance) files.set(e.provider.ref, e.provider.provenance);
   if (files.size === 0) return;
+  // A lock file beside the config (candor lock) pins the model bytes too.
+  const locked = readLock(configFile);
+  if (locked) verifyModels(locked.file, locked.lock, [...files.values()]);
   // Paths inside the user's cache are machine-specific; the ref, URL, commit and hash are not.
   const record = [...files.values()].map(({ path: _path, ...rest }) => rest);
   store.setMeta("model_files", JSON.stringify(record));

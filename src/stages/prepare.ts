@@ -11,6 +11,7 @@ import { resolveTunedRef } from "../tuning/registry.js";
 import type { BeliefLabel, ContextLabel, Item, TaskName } from "../types.js";
 import { wrongBeliefOrigins } from "./distractor-text.js";
 import { configSnapshot } from "./snapshot.js";
+import { readLock, verifyDatasets } from "./source-lock.js";
 
 export const RUN_DB = "run.sqlite";
 
@@ -48,6 +49,8 @@ export async function prepareAudit(
     cacheDir?: string;
     signal?: AbortSignal;
     onDownloadProgress?: ProviderOptions["onDownloadProgress"];
+    /** Read the data without checking the config's lock file (`candor lock` re-locking). */
+    ignoreLock?: boolean;
   } = {},
 ): Promise<LoadedAudit> {
   const baseDir = dirname(resolve(configFile));
@@ -89,6 +92,9 @@ export async function prepareAudit(
       ...(loaded.warnings.length > 0 && { notes: loaded.warnings }),
     });
   }
+  // A lock file beside the config (candor lock) pins the bytes: anything else stops here.
+  const locked = options.ignoreLock ? undefined : readLock(configFile);
+  if (locked) verifyDatasets(locked.file, locked.lock, datasets);
   const scope = checkScope(config, configFile, options.contexts, options.beliefs);
   const plan = planTrials(config, items, {
     ...(scope.contexts && { contexts: scope.contexts as ContextLabel[] }),
