@@ -8,6 +8,7 @@ import { registerGate } from "./commands/gate.js";
 import { registerImportStudy } from "./commands/import-study.js";
 import { registerJudge } from "./commands/judge.js";
 import { registerJudgeCheck } from "./commands/judge-check.js";
+import { registerLock } from "./commands/lock.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerPower } from "./commands/power.js";
 import { registerReport } from "./commands/report.js";
@@ -27,6 +28,7 @@ program
 registerAudit(program);
 registerSummary(program);
 registerPlan(program);
+registerLock(program);
 registerPower(program);
 registerSchema(program);
 registerAnalyze(program);

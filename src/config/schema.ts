@@ -6,6 +6,7 @@ import { isRuleScorable, RULE_SCORABLE_TASKS } from "../judge/rule-judge.js";
 import { RULE_MODEL } from "../judge/run-judge.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { BELIEFS, CONTEXTS } from "../types.js";
+import { distractorsSchema } from "./distractors.js";
 import { gateSchema } from "./gate-schema.js";
 import { judgeStructuredSchema, maxUnparseableSchema } from "./judge-settings.js";
 import { refusalsSchema, ruleCheckSchema } from "./judging.js";
@@ -265,6 +266,11 @@ export const auditConfigSchema = z
         "Replace the study's belief templates (placeholders {statement} {question} {incorrect_answer} {correct_answer})",
       ),
     challenge: challengeSchema.optional(),
+    distractors: distractorsSchema(modelRefSchema, generationParamsSchema)
+      .optional()
+      .describe(
+        "Plausible wrong beliefs: a model writes each item's wrong answer (checked by the judge to be wrong); without it, another item's answer of the same type",
+      ),
     warmth: warmthSchema.optional(),
     gate: gateSchema.optional(),
     prices: z

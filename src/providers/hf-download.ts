@@ -10,14 +10,19 @@
  *   used without asking the network, so a downloaded model keeps working offline.
  * - Downloads stream to a temp file in the same folder and are renamed into place only when
  *   complete and starting with the GGUF magic, so a crash never leaves a corrupt model.
- * - `HF_TOKEN` is sent as a bearer token when set, and never appears in messages.
+ * - `HF_TOKEN` (or `HUGGING_FACE_HUB_TOKEN`) is sent as a bearer token when set, and never
+ *   appears in messages.
+ * - A finished download records its URL, the hub commit (X-Repo-Commit) and sha256 in
+ *   `<file>.candor-meta.json` (model-provenance.ts), so runs can record what they loaded.
  */
+import { createHash } from "node:crypto";
 import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, sep } from "node:path";
 import { ProviderConfigError } from "../errors.js";
 import { scrub } from "./call-errors.js";
+import { writeModelSidecar } from "./model-provenance.js";
 
 export interface HfDownloadOptions {
   cacheDir?: string;
@@ -45,8 +50,14 @@ function hfEndpoint(env: NodeJS.ProcessEnv): string {
   return e.replace(/\/+$/, "");
 }
 
+/** HF_TOKEN, else HUGGING_FACE_HUB_TOKEN (the name older huggingface_hub versions use). */
+export function hfToken(env: NodeJS.ProcessEnv): string | undefined {
+  const token = env.HF_TOKEN?.trim() || env.HUGGING_FACE_HUB_TOKEN?.trim();
+  return token ? token : undefined;
+}
+
 function authHeaders(env: NodeJS.ProcessEnv): Record<string, string> {
-  const token = env.HF_TOKEN;
+  const token = hfToken(env);
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
@@ -105,7 +116,8 @@ async function hubFetch(
     });
   } catch (err) {
     if (signal?.aborted) throw err;
-    const secrets = env.HF_TOKEN ? [env.HF_TOKEN] : [];
+    const token = hfToken(env);
+    const secrets = token ? [token] : [];
     throw new ProviderConfigError(
       `could not reach the Hugging Face Hub for ${what} at ${url} (${scrub(causeOf(err), secrets)}); ${offlineAdvice(url)}`,
     );
@@ -114,9 +126,9 @@ async function hubFetch(
   await res.body?.cancel().catch(() => undefined);
   const hint =
     res.status === 401 || res.status === 403
-      ? env.HF_TOKEN
-        ? "the HF_TOKEN in the environment has no access to it (gated or private repo?)"
-        : "the repo may be gated or private: accept its terms on the Hub and set HF_TOKEN"
+      ? hfToken(env)
+        ? "the HF_TOKEN (or HUGGING_FACE_HUB_TOKEN) in the environment has no access to it (gated or private repo?)"
+        : "the repo may be gated or private: accept its terms on the Hub and set HF_TOKEN or HUGGING_FACE_HUB_TOKEN"
       : res.status === 404
         ? "not found: check the repo and file name"
         : `HTTP ${res.status}`;
@@ -217,6 +229,8 @@ async function download(
   const total = lenHeader !== null && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
   const tmp = `${dest}.${process.pid}.${Date.now().toString(36)}.part`;
   const out = createWriteStream(tmp);
+  const hash = createHash("sha256");
+  const commit = res.headers.get("x-repo-commit") ?? undefined;
   let done = 0;
   let lastReport = 0;
   const report = (force: boolean) => {
@@ -231,6 +245,7 @@ async function download(
     try {
       for await (const chunk of res.body) {
         done += chunk.byteLength;
+        hash.update(chunk);
         if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
         report(false);
       }
@@ -255,6 +270,11 @@ async function download(
       );
     }
     await rename(tmp, dest);
+    await writeModelSidecar(dest, {
+      url,
+      sha256: hash.digest("hex"),
+      ...(commit !== undefined && { commit }),
+    });
     report(true);
   } catch (err) {
     out.destroy();

@@ -46,7 +46,7 @@ export async function createProvider(ref: string, opts: ProviderOptions = {}): P
         ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}),
         ...(opts.onDownloadProgress ? { onDownloadProgress: opts.onDownloadProgress } : {}),
       });
-      return LlamaProvider.create({ path, ref: refText }, opts);
+      return LlamaProvider.create({ path, ref: refText, cached: true }, opts);
     }
   }
 }

@@ -24,6 +24,7 @@ import type {
 import { ProviderCallError, ProviderConfigError } from "../errors.js";
 import type { ChatMessage } from "../types.js";
 import { abortedError } from "./call-errors.js";
+import { type ModelProvenance, modelProvenance } from "./model-provenance.js";
 import {
   boundReplyText,
   DEFAULT_MAX_RESPONSE_BYTES,
@@ -198,6 +199,8 @@ export interface LlamaProviderConfig {
   path: string;
   /** The reference string (`llama:…`). */
   ref: string;
+  /** True for a file in candor's download cache (its sidecar may hold hash and commit). */
+  cached?: boolean;
 }
 
 export class LlamaProvider implements Provider {
@@ -216,6 +219,8 @@ export class LlamaProvider implements Provider {
     private readonly pool: SlotPool,
     /** Name of the chat wrapper in use (e.g. "ChatML", "General"), for run metadata. */
     readonly chatWrapperName: string,
+    /** The model file's sha256 (and hub commit), recorded with each run that loads it. */
+    readonly provenance: ModelProvenance,
   ) {
     this.ref = ref;
     this.defaultConcurrency = context.totalSequences;
@@ -227,6 +232,7 @@ export class LlamaProvider implements Provider {
     if (!existsSync(path)) {
       throw new ProviderConfigError(`${config.ref}: model file not found: ${path}`);
     }
+    const provenance = await modelProvenance(config.ref, path, { cached: config.cached ?? false });
     const { LlamaChat, resolveChatWrapper } = await lib();
     const llama = await getSharedLlama();
     const model = await acquireModel(path, opts.llama);
@@ -260,6 +266,7 @@ export class LlamaProvider implements Provider {
       context,
       new SlotPool(slots),
       wrapper.wrapperName,
+      provenance,
     );
     if (opts.maxResponseBytes !== undefined) provider.maxResponseBytes = opts.maxResponseBytes;
     return provider;

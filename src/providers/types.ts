@@ -1,4 +1,5 @@
 import type { ChatMessage, GenerationParams } from "../types.js";
+import type { ModelProvenance } from "./model-provenance.js";
 
 /** A JSON Schema the provider should constrain its output to (structured output). */
 export interface OutputSchema {
@@ -39,6 +40,8 @@ export interface Provider {
   readonly ref: string;
   /** Sensible default number of in-flight requests for this backend. */
   readonly defaultConcurrency: number;
+  /** For local model files: which bytes were loaded (sha256, hub commit), for the run record. */
+  readonly provenance?: ModelProvenance;
   generate(req: GenerateRequest): Promise<GenerateResult>;
   close(): Promise<void>;
 }

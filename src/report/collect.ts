@@ -11,6 +11,7 @@ import { leadText, studyComparableSentence } from "../analysis/headline.js";
 import type { AuditConfig } from "../config/schema.js";
 import { CandorError } from "../errors.js";
 import { runJudgeId } from "../judge/run-judge.js";
+import { describeWrongBeliefs } from "../stages/distractor-text.js";
 import { type Summary, summarizeStore } from "../stages/summarize.js";
 import {
   allRows,
@@ -85,6 +86,16 @@ function readDatasets(store: RunStore): RunInfo["datasets"] {
   }));
 }
 
+/** How the run's wrong beliefs were made (recorded by the audit); empty for older runs. */
+function readWrongBeliefs(store: RunStore): string[] {
+  const raw = store.getMeta("wrong_beliefs");
+  if (raw === undefined) return [];
+  const parsed = z.record(z.string(), z.record(z.string(), z.number())).safeParse(JSON.parse(raw));
+  return parsed.success
+    ? describeWrongBeliefs(parsed.data as Parameters<typeof describeWrongBeliefs>[0])
+    : [];
+}
+
 const datasetsSchema = z.array(
   z.object({
     task: z.string(),
@@ -133,6 +144,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
       totals: summary.totals,
       covType,
       datasets: readDatasets(store),
+      wrongBeliefs: readWrongBeliefs(store),
     };
 
     const roleOf = (subject: string): RateRow["role"] =>

@@ -99,6 +99,7 @@ ${
       )}</tbody></table>`
     : html``
 }
+${r.wrongBeliefs && r.wrongBeliefs.length > 0 ? html`<p class="meta">Wrong beliefs: ${r.wrongBeliefs.join(" · ")}</p>` : html``}
 <p class="meta">Tasks: ${r.tasks.map(taskLabel).join(", ")} · ${fmtInt(t.trials)} trials · ${fmtInt(t.responses)} responses · ${fmtInt(t.judged)} judged · ${fmtInt(t.unparseable)} unparseable verdicts · failures: ${fmtInt(t.generateFailures)} generation, ${fmtInt(t.judgeFailures)} judging</p>
 ${unscoredWarning(t) !== undefined ? html`<p class="warning">${unscoredWarning(t)}</p>` : html``}
 </section>`;

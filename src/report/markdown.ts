@@ -92,6 +92,8 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
       ? [mdText(unscoredWarning(r.totals) ?? ""), ""]
       : []),
   ];
+  if (r.wrongBeliefs && r.wrongBeliefs.length > 0)
+    out.push(`Wrong beliefs: ${r.wrongBeliefs.map(t).join(" · ")}`, "");
   if (r.datasets.length > 0) {
     out.push(
       table(

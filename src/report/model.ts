@@ -51,6 +51,8 @@ export interface RunInfo {
     source: string;
     sha256: string;
   }[];
+  /** How the wrong beliefs were made, per task ("triviaqa: 500 written by a model, …"). */
+  readonly wrongBeliefs?: readonly string[];
 }
 
 export interface HeadlineRow extends Estimate {

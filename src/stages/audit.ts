@@ -11,7 +11,8 @@ import { countFlips } from "../judge/flips.js";
 import { runJudgeId } from "../judge/run-judge.js";
 import { runSelfGrading } from "../judge/self-grading.js";
 import { structuredMetaKey } from "../judge/structured.js";
-import type { ProviderOptions } from "../providers/types.js";
+import type { ModelProvenance } from "../providers/model-provenance.js";
+import type { Provider, ProviderOptions } from "../providers/types.js";
 import { challengeOutcomes } from "../store/challenges.js";
 import { lockRun } from "../store/run-lock.js";
 import { RunStore, type TrialScope } from "../store/run-store.js";
@@ -19,14 +20,23 @@ import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
 import { warmthManipulationCheck } from "../warmth/index.js";
 import { preflightAudit, recordedJudgeMode, warmthModeId } from "./audit-preflight.js";
 import { retryPolicy } from "./config-params.js";
+import { ensureDistractors } from "./distractors.js";
 import { openEndpoints, type ProviderFactory } from "./endpoints.js";
 import { executePending } from "./execute.js";
 import { auditJudgeContext } from "./judge-contexts.js";
 import { measureRunWarmth } from "./measure.js";
 import { assertPreflight, type PreflightResult } from "./preflight.js";
-import { type LoadedAudit, prepareAudit, RUN_DB, recordPlan } from "./prepare.js";
+import {
+  itemMap,
+  type LoadedAudit,
+  prepareAudit,
+  RUN_DB,
+  recordPlan,
+  withItems,
+} from "./prepare.js";
 import { type AuditProgress, newCounters } from "./progress.js";
 import { refusalExclusionsOf, ruleCheckOf, scoreRulePending } from "./rule-check.js";
+import { readLock, verifyModels } from "./source-lock.js";
 import { type Summary, summarizeStore } from "./summarize.js";
 
 export { type LoadedAudit, prepareAudit, RUN_DB, recordPlan } from "./prepare.js";
@@ -97,7 +107,7 @@ async function prepareAndRecord(
   store: RunStore;
   unlock: () => void;
 }> {
-  const loaded = await prepareAudit(source, {
+  let loaded = await prepareAudit(source, {
     signal,
     ...(options.baseDir !== undefined && { baseDir: options.baseDir }),
     ...(options.contexts && { contexts: options.contexts }),
@@ -106,12 +116,13 @@ async function prepareAndRecord(
       onDownloadProgress: options.providerOptions.onDownloadProgress,
     }),
   });
-  options.onPrepared?.(loaded);
   mkdirSync(loaded.runDir, { recursive: true });
   const unlock = lockRun(loaded.runDir);
   let store: RunStore | undefined;
   try {
     store = RunStore.open(join(loaded.runDir, RUN_DB));
+    loaded = await withDistractors(store, loaded, signal, options);
+    options.onPrepared?.(loaded);
     recordPlan(store, loaded);
   } catch (err) {
     store?.close();
@@ -126,6 +137,28 @@ async function prepareAndRecord(
     store,
     unlock,
   };
+}
+
+/** Model-written wrong beliefs (`distractors:`), stored before the plan that contains them. */
+async function withDistractors(
+  store: RunStore,
+  loaded: LoadedAudit,
+  signal: AbortSignal,
+  options: AuditOptions,
+): Promise<LoadedAudit> {
+  if (!loaded.config.distractors) return loaded;
+  const cache = openCache(loaded.config, loaded.baseDir);
+  try {
+    const { items } = await ensureDistractors(store, loaded.config, itemMap(loaded.items), {
+      signal,
+      ...(options.providerFactory && { factory: options.providerFactory }),
+      ...(options.providerOptions && { providerOptions: options.providerOptions }),
+      ...(cache && { cache }),
+    });
+    return withItems(loaded, items);
+  } finally {
+    cache?.close();
+  }
 }
 
 /**
@@ -148,6 +181,16 @@ export async function runAudit(
   };
   try {
     const endpoints = await openEndpoints(config, options.providerFactory, options.providerOptions);
+    try {
+      recordModelFiles(store, source, [
+        ...(endpoints.judge ? [endpoints.judge] : []),
+        ...endpoints.taskJudges.values(),
+        ...endpoints.subjects.values(),
+      ]);
+    } catch (err) {
+      await endpoints.close();
+      throw err;
+    }
     const cache = openCache(config, baseDir);
     const judge = runJudgeId(config);
     try {
@@ -217,6 +260,24 @@ export async function runAudit(
     store.close();
     unlock();
   }
+}
+
+/** The sha256 (and hub commit) of every model file loaded, beside the datasets' record. */
+function recordModelFiles(
+  store: RunStore,
+  source: ConfigSource,
+  endpoints: readonly { provider: Provider }[],
+): void {
+  const files = new Map<string, ModelProvenance>();
+  for (const e of endpoints)
+    if (e.provider.provenance) files.set(e.provider.ref, e.provider.provenance);
+  if (files.size === 0) return;
+  // A lock file beside the config (candor lock) pins the model bytes too.
+  const locked = typeof source === "string" ? readLock(source) : undefined;
+  if (locked) verifyModels(locked.file, locked.lock, [...files.values()]);
+  // Paths inside the user's cache are machine-specific; the ref, URL, commit and hash are not.
+  const record = [...files.values()].map(({ path: _path, ...rest }) => rest);
+  store.setMeta("model_files", JSON.stringify(record));
 }
 
 function openCache(config: AuditConfig, baseDir: string): ResponseCache | undefined {

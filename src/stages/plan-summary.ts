@@ -7,6 +7,7 @@ import { designEffect } from "../stats/clustered.js";
 import { minimumDetectableGap } from "../stats/power.js";
 import { type Item, isReliabilityTask, type TaskName, type Trial } from "../types.js";
 import type { LoadedAudit } from "./audit.js";
+import { type BeliefSample, beliefSample, formatBeliefSample } from "./belief-sample.js";
 
 /** Rough tokens for text: ~4 characters per token for English (no tokenizer needed to plan). */
 export function estimateTokens(text: string): number {
@@ -58,6 +59,10 @@ export interface PlanCounts {
     icc: number;
     iccSource: "assumed" | "config" | "flag";
   };
+  /** A few question / wrong-belief pairs per task, to read before paying for a run. */
+  beliefs: BeliefSample;
+  /** About the data: repeats dropped, fewer items than asked for. */
+  warnings: string[];
 }
 
 export const PLAN_REFERENCE_ERROR = 0.2;
@@ -236,6 +241,8 @@ export function planCounts(
     skipped: plan.skipped.length,
     power: powerRows(loaded, referenceError, icc),
     powerAssumptions: { referenceError, alpha: 0.05, power: 0.8, icc, iccSource },
+    beliefs: beliefSample(loaded),
+    warnings: loaded.warnings,
   };
 }
 
@@ -300,6 +307,8 @@ export function formatPlan(
   }
   if (counts.skipped > 0)
     lines.push(`  skipped ${counts.skipped} item×belief combinations lacking the answer they need`);
+  lines.push(...formatBeliefSample(counts.beliefs));
+  if (counts.warnings.length > 0) lines.push("", ...counts.warnings.map((w) => `  warning: ${w}`));
   lines.push("", `No model was called. Run it with: npx candor audit ${loaded.configFile}`);
   return lines.join("\n");
 }

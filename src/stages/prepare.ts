@@ -10,7 +10,9 @@ import type { ProviderOptions } from "../providers/types.js";
 import type { RunStore, TrialScope } from "../store/run-store.js";
 import { resolveTunedRef } from "../tuning/registry.js";
 import type { BeliefLabel, ContextLabel, Item, TaskName } from "../types.js";
+import { wrongBeliefOrigins } from "./distractor-text.js";
 import { configSnapshot } from "./snapshot.js";
+import { readLock, verifyDatasets } from "./source-lock.js";
 
 export const RUN_DB = "run.sqlite";
 
@@ -54,6 +56,8 @@ export async function prepareAudit(
     cacheDir?: string;
     signal?: AbortSignal;
     onDownloadProgress?: ProviderOptions["onDownloadProgress"];
+    /** Read the data without checking the config's lock file (`candor lock` re-locking). */
+    ignoreLock?: boolean;
   } = {},
 ): Promise<LoadedAudit> {
   const resolved = resolveConfigSource(source, options.baseDir);
@@ -96,13 +100,33 @@ export async function prepareAudit(
       ...(loaded.warnings.length > 0 && { notes: loaded.warnings }),
     });
   }
+  // A lock file beside the config (candor lock) pins the bytes: anything else stops here.
+  const locked = options.ignoreLock ? undefined : readLock(configFile);
+  if (locked) verifyDatasets(locked.file, locked.lock, datasets);
   const scope = checkScope(config, configFile, options.contexts, options.beliefs);
-  const plan = planTrials(config, new Map(Object.entries(items) as [TaskName, Item[]][]), {
+  const plan = planTrials(config, itemMap(items), {
     ...(scope.contexts && { contexts: scope.contexts as ContextLabel[] }),
     ...(scope.beliefs && { beliefs: scope.beliefs as BeliefLabel[] }),
   });
   const warnings = datasets.flatMap((d) => d.notes ?? []);
   return { config, configFile, baseDir, runDir, items, plan, scope, datasets, warnings };
+}
+
+/**
+ * The same audit with other items (e.g. model-written wrong beliefs put in): the plan is
+ * expanded again, since the belief is part of the prompt and so of the trial ids.
+ */
+export function withItems(loaded: LoadedAudit, items: ReadonlyMap<TaskName, Item[]>): LoadedAudit {
+  const plan = planTrials(loaded.config, items, {
+    ...(loaded.scope.contexts && { contexts: loaded.scope.contexts as ContextLabel[] }),
+    ...(loaded.scope.beliefs && { beliefs: loaded.scope.beliefs as BeliefLabel[] }),
+  });
+  return { ...loaded, items: Object.fromEntries(items), plan };
+}
+
+/** A loaded audit's items per task as a Map (LoadedAudit keeps a plain object for library users). */
+export function itemMap(items: LoadedAudit["items"]): Map<TaskName, Item[]> {
+  return new Map(Object.entries(items) as [TaskName, Item[]][]);
 }
 
 /** tuned:<job>@<epoch> → the provider's model id, so trials record what actually answered. */
@@ -165,6 +189,7 @@ export function recordPlan(store: RunStore, loaded: LoadedAudit): void {
   store.recordPlan(loaded.plan.subjects, items, loaded.plan.trials);
   store.setMeta("config", JSON.stringify(configSnapshot(loaded.config)));
   store.setMeta("datasets", JSON.stringify(loaded.datasets));
+  store.setMeta("wrong_beliefs", JSON.stringify(wrongBeliefOrigins(items)));
   store.setMeta(`rubric_${RUBRIC_VERSION}`, JSON.stringify(rubricRecord()));
   // `refusals: judge` adds a REFUSAL verdict to the rubric: kept beside it for traceability.
   if (loaded.config.refusals === "judge")

@@ -197,6 +197,21 @@ export const MIGRATIONS: readonly string[] = [
     against TEXT NOT NULL,
     result_json TEXT NOT NULL,
     created_at TEXT NOT NULL
+  `,
+  `
+  -- Wrong beliefs written by a model (distractors:), one per item, the same for every subject.
+  -- source: model (accepted after the judge found it wrong) or fallback (every attempt was
+  -- rejected; the offline distractor is kept); rejected_json lists what was turned down and why.
+  CREATE TABLE distractors (
+    task TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    text TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('model','fallback')),
+    model TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    rejected_json TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (task, item_id)
   );
   `,
 ];

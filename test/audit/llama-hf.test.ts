@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { sharedData, tempDir } from "../helpers/paths.js";
@@ -66,6 +68,20 @@ providers: { llama: { context_size: 2048 } }
     expect(existsSync(join(dir, "cache", "models", "acme", "tiny-GGUF", "tiny-Q8_0.gguf"))).toBe(
       true,
     );
+    // The run records which model bytes it loaded.
+    const db = new Database(join(dir, "run", "run.sqlite"), { readonly: true });
+    const modelFiles = JSON.parse(
+      db.prepare("SELECT value FROM meta WHERE key = 'model_files'").pluck().get() as string,
+    ) as unknown;
+    db.close();
+    expect(modelFiles).toEqual([
+      {
+        ref: model,
+        url: `${endpoint}/acme/tiny-GGUF/resolve/main/tiny-Q8_0.gguf`,
+        sha256: createHash("sha256").update(gguf).digest("hex"),
+        bytes: gguf.length,
+      },
+    ]);
 
     const offline = await runCli(["audit", config], {
       env: {

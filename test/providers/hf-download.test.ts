@@ -128,7 +128,11 @@ describe("hf download", () => {
     expect(progress[0]).toMatchObject({ done: 0, total: gguf.length });
     expect(progress.at(-1)).toEqual({ file: "tiny.gguf", done: gguf.length, total: gguf.length });
     expect(seen[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(readdirSync(join(dir, "acme", "tiny-GGUF"))).toEqual(["tiny.gguf"]);
+    // The model and its provenance record (url, commit, sha256); no partial file left.
+    expect(readdirSync(join(dir, "acme", "tiny-GGUF")).sort()).toEqual([
+      "tiny.gguf",
+      "tiny.gguf.candor-meta.json",
+    ]);
 
     const n = seen.length;
     expect(await resolveHfModel("acme/tiny-GGUF", "tiny.gguf", { cacheDir: dir, env: env() })).toBe(

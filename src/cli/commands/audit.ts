@@ -48,6 +48,7 @@ export function registerAudit(program: Command): void {
           },
           onPrepared: (loaded) => {
             if (loaded.config.challenge) progress.challenge = newCounters("challenge");
+            for (const w of loaded.warnings) process.stderr.write(`candor: warning: ${w}\n`);
             process.stderr.write(
               `candor: ${loaded.plan.trials.length} trials (${loaded.plan.subjects.length} subjects) → ${loaded.runDir}\n`,
             );

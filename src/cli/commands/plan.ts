@@ -4,6 +4,7 @@ import { CandorError } from "../../errors.js";
 import { runSelfGrading } from "../../judge/self-grading.js";
 import { prepareAudit } from "../../stages/audit.js";
 import { preflightAudit } from "../../stages/audit-preflight.js";
+import { withStoredDistractors } from "../../stages/distractors.js";
 import { openEndpoints } from "../../stages/endpoints.js";
 import { formatPlan, PLAN_REFERENCE_ERROR } from "../../stages/plan-summary.js";
 import { assertPreflight, formatPreflight } from "../../stages/preflight.js";
@@ -52,7 +53,8 @@ export function registerPlan(program: Command): void {
         icc?: number;
       },
     ) => {
-      const loaded = await prepareAudit(configFile, parseSubsetFlags(opts));
+      // Wrong beliefs an earlier audit already had written are shown as they will be used.
+      const loaded = withStoredDistractors(await prepareAudit(configFile, parseSubsetFlags(opts)));
       const text = formatPlan(loaded, opts.json ?? false, opts.referenceError, opts.icc);
       process.stdout.write(`${text}\n`);
       if (opts.check) await checkEndpoints(loaded.config, configFile);

@@ -34,8 +34,8 @@ export function statusError(
   const at = via(url, current);
   if (status === 401 || status === 403) {
     const tokenState = options.token
-      ? "HF_TOKEN is set but was refused: check that the token has read access and that its account accepted the dataset's terms"
-      : "no HF_TOKEN is set: create a read token at https://huggingface.co/settings/tokens, accept the dataset's terms on its page, and export HF_TOKEN";
+      ? "HF_TOKEN is set but was refused (HF_TOKEN, else HUGGING_FACE_HUB_TOKEN): check that the token has read access and that its account accepted the dataset's terms"
+      : "no HF_TOKEN is set (nor HUGGING_FACE_HUB_TOKEN): create a read token at https://huggingface.co/settings/tokens, accept the dataset's terms on its page, and export HF_TOKEN";
     return new HubError(
       url,
       where,

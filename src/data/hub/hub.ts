@@ -50,7 +50,8 @@ export const HUB_DEFAULTS: Readonly<Record<TaskName, HubDefault>> = {
   medqa: { id: "GBaker/MedQA-USMLE-4-options", config: "default", split: "test" },
   mmlu: { id: "cais/mmlu", config: "all", split: "test" },
   gsm8k: { id: "openai/gsm8k", config: "main", split: "test" },
-  advbench: { id: "walledai/AdvBench", config: "default", split: "train" },
+  // Possibly gated: the hub may ask you to accept its terms before downloading.
+  advbench: { id: "walledai/AdvBench", config: "default", split: "train", gated: true },
 };
 
 export interface HubOptions {
@@ -122,6 +123,8 @@ export interface HubFilesRequest {
   sha256?: string;
   /** How to use a local copy instead (ends every download error). */
   remedy: string;
+  /** Said when the hub refuses access (401/403); default: the dataset's page. */
+  authHint?: string;
   /** An error for a bad request field, in the caller's terms (config path, CLI flag…). */
   invalid: (field: "id" | "sha256" | "file", message: string) => Error;
 }
@@ -154,7 +157,7 @@ export async function fetchHubFiles(
     retries: options.retries,
     retryDelayMs: options.retryDelayMs,
     idleTimeoutMs: options.idleTimeoutMs,
-    authHint: `dataset page: https://huggingface.co/datasets/${id}`,
+    authHint: req.authHint ?? `dataset page: https://huggingface.co/datasets/${id}`,
     remedy: req.remedy,
   };
 
@@ -226,6 +229,10 @@ export async function fetchHubDataset(
       ...(source.revision !== undefined && { revision: source.revision }),
       ...(source.sha256 !== undefined && { sha256: source.sha256 }),
       remedy: `To use a local copy instead, download the file yourself and set \`path: <file>\` for task ${task} in the config (relative to the config file)`,
+      ...(sameDataset &&
+        defaults.gated && {
+          authHint: `${defaults.id} is (possibly) gated: accept its terms at https://huggingface.co/datasets/${defaults.id} while logged in, then set HF_TOKEN`,
+        }),
       invalid: (field, message) => new ConfigError(`tasks[${task}].hub.${field}: ${message}`),
     },
     options,

@@ -140,7 +140,9 @@ function cueNoun(q: string): string | undefined {
     const w = raw.replace(/[.']+$/, "");
     const lw = w.toLowerCase();
     const n = singular(lw);
-    if (PERSON_NOUNS.has(n) || PLACE_NOUNS.has(n) || ORG_NOUNS.has(n)) return n;
+    // A capitalised place or organisation word is a name ("which Channel 4 show" asks for no
+    // channel); capitalised person words are still people ("which Scotsman", "which King").
+    if (PERSON_NOUNS.has(n) || (w === lw && (PLACE_NOUNS.has(n) || ORG_NOUNS.has(n)))) return n;
     const skip = SKIP.has(lw);
     if (first !== undefined && (skip || w === lw)) break;
     if (skip || ADJECTIVES.has(lw) || w !== lw || /^\d/.test(w)) continue;
@@ -186,16 +188,23 @@ export function answerTypes(
     if (t.rule !== "question" || t.noun === undefined) return;
     if (!PERSON_NOUNS.has(t.noun) && !PLACE_NOUNS.has(t.noun) && !ORG_NOUNS.has(t.noun)) return;
     if (t.type !== "person" && t.type !== "place" && t.type !== "organisation") return;
-    for (const k of items[i]!.keys) if (!known.has(k)) known.set(k, t.type);
+    // Main answers only: alias lists hold disambiguation titles that would spread a type.
+    const k = mainKey(items[i]!.value);
+    if (!known.has(k)) known.set(k, t.type);
   });
   return alone.map((t, i) => {
     if (t.rule !== "default") return t;
-    for (const k of items[i]!.keys) {
-      const type = known.get(k);
-      if (type) return { ...t, type, rule: "dataset" };
-    }
-    return t;
+    const type = known.get(mainKey(items[i]!.value));
+    return type ? { ...t, type, rule: "dataset" } : t;
   });
+}
+
+function mainKey(value: string): string {
+  return value
+    .toLowerCase()
+    .replace(/^(?:the|a|an)\s+/, "")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 function singular(noun: string): string {
