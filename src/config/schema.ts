@@ -4,6 +4,7 @@ import { PERSONA_NAMES } from "../design/personas.js";
 import { TEMPLATE_PLACEHOLDERS } from "../design/templates.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { BELIEFS, CONTEXTS } from "../types.js";
+import { batchSettingSchema } from "./batch.js";
 
 /**
  * The audit file (YAML). Field names are snake_case like the OpenAI API the
@@ -55,6 +56,7 @@ export const subjectSchema = z
       .describe("Custom system prompt (instead of persona)"),
     params: generationParamsSchema.optional(),
     concurrency: z.number().int().positive().max(1024).optional(),
+    batch: batchSettingSchema,
   })
   .refine((s) => !(s.persona && s.system_prompt), {
     message: "give either persona or system_prompt, not both",
@@ -105,6 +107,7 @@ export const judgeSchema = z.strictObject({
   ),
   params: generationParamsSchema.optional(),
   concurrency: z.number().int().positive().max(1024).optional(),
+  batch: batchSettingSchema,
 });
 
 export const providerSettingsSchema = z.strictObject({
@@ -171,6 +174,7 @@ export const warmthSchema = z
         model: modelRefSchema,
         params: generationParamsSchema.optional(),
         concurrency: z.number().int().positive().max(1024).optional(),
+        batch: batchSettingSchema,
       })
       .optional()
       .describe("An LLM rates each response's warmth on a 1–7 rubric"),

@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { type BatchCounters, newBatchCounters } from "../batch/counters.js";
+import { batchingFactory, batchLimiters } from "../batch/hook.js";
 import type { AuditConfig } from "../config/schema.js";
 import { defaultCacheDir } from "../data/hub/hub.js";
 import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
@@ -34,6 +36,8 @@ export interface AuditOptions {
   onPrepared?: (loaded: LoadedAudit) => void;
   /** Called once models are ready (downloaded, loaded), right before generation starts. */
   onStart?: () => void;
+  /** Batch API progress (models marked `batch:`); the CLI draws it. */
+  batchProgress?: BatchCounters;
 }
 
 export interface AuditResult {
@@ -112,7 +116,14 @@ export async function runAudit(
     judge: newCounters("judge"),
   };
   try {
-    const endpoints = await openEndpoints(config, options.providerFactory, options.providerOptions);
+    const factory = batchingFactory(
+      config,
+      store,
+      options.batchProgress ?? newBatchCounters(),
+      options.providerFactory,
+    );
+    const endpoints = await openEndpoints(config, factory, options.providerOptions);
+    batchLimiters(endpoints);
     const cache = openCache(config, dirname(resolve(configFile)));
     options.onStart?.();
     try {
@@ -142,7 +153,10 @@ export async function runAudit(
         }),
       });
       if (config.warmth && !signal.aborted) {
-        await measureRunWarmth(store, config, endpoints.judge, signal, options);
+        await measureRunWarmth(store, config, endpoints.judge, signal, {
+          ...options,
+          providerFactory: factory,
+        });
       }
     } finally {
       cache?.close();
