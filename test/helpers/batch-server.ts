@@ -24,6 +24,8 @@ export interface BatchServerOptions {
   failRequest?: (customId: string, attempt: number) => number | undefined;
   /** These batches (1-based order of creation) expire with only half their requests done. */
   expireBatches?: number[];
+  /** Also answer live POST /v1/chat/completions (for `retry: live`); otherwise they get a 404. */
+  serveLive?: boolean;
 }
 
 export interface BatchServerStats {
@@ -56,10 +58,6 @@ interface Job {
   errorFile?: string;
   anthropicResults?: string;
   metadata?: unknown;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -424,6 +422,25 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
       if (!f) return send(res, 404, { error: { message: "no such file" } });
       res.writeHead(200, { "content-type": "application/octet-stream" });
       return res.end(f);
+    }
+    if (req.method === "POST" && path === "/v1/chat/completions" && options.serveLive) {
+      const p = JSON.parse(body.toString()) as FakeChatRequest;
+      const text = reply({ ...p, raw: p as unknown as Record<string, unknown> });
+      return send(res, 200, {
+        id: `chatcmpl-${++seq}`,
+        object: "chat.completion",
+        created: 0,
+        model: p.model,
+        choices: [
+          {
+            index: 0,
+            message: { role: "assistant", content: text, refusal: null },
+            finish_reason: "stop",
+            logprobs: null,
+          },
+        ],
+        usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+      });
     }
     if (req.method === "POST" && path === "/v1/messages/batches") {
       const p = JSON.parse(body.toString()) as {
