@@ -52,9 +52,12 @@ export const resultLineSchema = z.object({
   error: z.object({ code: z.string().nullish(), message: z.string().nullish() }).nullish(),
 });
 
+/** OpenAI writes `{error: {message}}`; vLLM's run-batch writes `{object: "error", message}`. */
 function errorText(body: unknown): string | undefined {
-  const parsed = z.object({ error: z.object({ message: z.string() }) }).safeParse(body);
-  return parsed.success ? parsed.data.error.message : undefined;
+  const openai = z.object({ error: z.object({ message: z.string() }) }).safeParse(body);
+  if (openai.success) return openai.data.error.message;
+  const vllm = z.object({ message: z.string() }).safeParse(body);
+  return vllm.success ? vllm.data.message : undefined;
 }
 
 /** One result line → an outcome; `where` names the file and line for a malformed one. */

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { CandorError } from "../errors.js";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerAudit } from "./commands/audit.js";
+import { registerBatch } from "./commands/batch.js";
 import { registerExport } from "./commands/export.js";
 import { registerImportStudy } from "./commands/import-study.js";
 import { registerJudge } from "./commands/judge.js";
@@ -36,6 +37,7 @@ registerReport(program);
 registerView(program);
 registerExport(program);
 registerWarmth(program);
+registerBatch(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -60,5 +60,5 @@ describe("batch resume", () => {
     expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
     expect(count(db, "SELECT count(*) FROM judgments")).toBe(trials);
     expect(rerun.stderr).toMatch(/batch .*requests \d+\/\d+ · errors 0/);
-  });
+  }, 300_000);
 });
