@@ -151,6 +151,12 @@ export const challengeSchema = z
 export const priceSchema = z.strictObject({
   input_per_mtok: z.number().nonnegative().describe("USD per million input tokens"),
   output_per_mtok: z.number().nonnegative().describe("USD per million output tokens"),
+  batch_discount: z
+    .number()
+    .gt(0)
+    .max(1)
+    .optional()
+    .describe("Share of the price a Batch API call costs (default 0.5)"),
 });
 
 export const warmthSchema = z
