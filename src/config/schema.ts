@@ -57,6 +57,13 @@ export const subjectSchema = z
     params: generationParamsSchema.optional(),
     concurrency: z.number().int().positive().max(1024).optional(),
     batch: batchSettingSchema,
+    replicas: z
+      .array(z.string().url())
+      .min(1)
+      .optional()
+      .describe(
+        "openai-compatible only: more base URLs serving the same model; calls go to the least busy, a failing one is drained",
+      ),
   })
   .refine((s) => !(s.persona && s.system_prompt), {
     message: "give either persona or system_prompt, not both",
@@ -108,6 +115,13 @@ export const judgeSchema = z.strictObject({
   params: generationParamsSchema.optional(),
   concurrency: z.number().int().positive().max(1024).optional(),
   batch: batchSettingSchema,
+  replicas: z
+    .array(z.string().url())
+    .min(1)
+    .optional()
+    .describe(
+      "openai-compatible only: more base URLs serving the same model; calls go to the least busy, a failing one is drained",
+    ),
 });
 
 export const providerSettingsSchema = z.strictObject({

@@ -8,6 +8,8 @@ import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
 import { ResponseCache } from "../engine/response-cache.js";
 import { countFlips } from "../judge/flips.js";
 import { judgeId } from "../judge/judge-response.js";
+import { createProvider } from "../providers/index.js";
+import { type ReplicaStats, replicaFactory, replicaStatsOf } from "../providers/replicas.js";
 import type { ProviderOptions } from "../providers/types.js";
 import { challengeOutcomes } from "../store/challenges.js";
 import { lockRun } from "../store/run-lock.js";
@@ -115,12 +117,13 @@ export async function runAudit(
     generate: newCounters("generate"),
     judge: newCounters("judge"),
   };
+  let replicas: ReplicaStats[] = [];
   try {
     const factory = batchingFactory(
       config,
       store,
       options.batchProgress ?? newBatchCounters(),
-      options.providerFactory,
+      replicaFactory(replicaUrls(config), options.providerFactory ?? createProvider),
     );
     const endpoints = await openEndpoints(config, factory, options.providerOptions);
     batchLimiters(endpoints);
@@ -159,16 +162,26 @@ export async function runAudit(
         });
       }
     } finally {
+      replicas = replicaStatsOf(
+        [...endpoints.subjects.values(), endpoints.judge].map((e) => e.provider),
+      );
       cache?.close();
       await endpoints.close();
     }
     const summary = summarizeRun(store, config);
+    if (replicas.length > 0) summary.replicas = replicas;
     writeFileSync(join(runDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
     return { runDir, summary, progress, interrupted: signal.aborted };
   } finally {
     store.close();
     unlock();
   }
+}
+
+function replicaUrls(config: AuditConfig): Map<string, readonly string[]> {
+  const out = new Map<string, readonly string[]>();
+  for (const s of [...config.subjects, config.judge]) if (s.replicas) out.set(s.model, s.replicas);
+  return out;
 }
 
 function openCache(config: AuditConfig, baseDir: string): ResponseCache | undefined {

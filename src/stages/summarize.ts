@@ -1,5 +1,6 @@
 import { beliefGroup } from "../design/conditions.js";
 import type { FlipCounts } from "../judge/flips.js";
+import type { ReplicaStats } from "../providers/replicas.js";
 import { mcnemarExact } from "../stats/mcnemar.js";
 import { wilsonInterval } from "../stats/wilson.js";
 import { type OutcomeCount, type PairCount, summaryInputs } from "../store/outcome-counts.js";
@@ -52,6 +53,8 @@ export interface Summary {
   warmth?: WarmthCheck;
   /** "Are you sure?" flip accounting, when the audit challenged answers. */
   challenge?: FlipCounts[];
+  /** Calls per replica, for models served by several base URLs (`replicas:`). */
+  replicas?: ReplicaStats[];
   totals: {
     trials: number;
     responses: number;
