@@ -19,9 +19,10 @@ import { requestKey } from "./request-key.js";
 
 interface Waiter {
   customId: string;
-  /** Kept only for live retries. */
-  req?: GenerateRequest;
-  line: string;
+  /** The request (sharing the caller's strings); serialized only when its batch is sent. */
+  req: GenerateRequest;
+  /** Size of its batch line, for the byte limit. */
+  bytes: number;
   attempts: number;
   resolve: (r: GenerateResult) => void;
   reject: (e: Error) => void;
@@ -93,16 +94,15 @@ export class BatchProvider implements Provider {
       return Promise.resolve(decodeResult(row.result));
     }
     return new Promise<GenerateResult>((resolve, reject) => {
+      const { signal: _signal, ...request } = req;
       const w: Waiter = {
         customId,
-        line: this.backend.line(customId, req),
+        req: request,
+        bytes: Buffer.byteLength(this.backend.line(customId, req)) + 1,
         attempts: 0,
         resolve,
         reject,
         cancelled: false,
-        ...(this.settings.retry === "live" && {
-          req: { ...req, signal: undefined } as GenerateRequest,
-        }),
       };
       this.waiters.set(customId, w);
       const signal = req.signal;
@@ -124,7 +124,7 @@ export class BatchProvider implements Provider {
   }
 
   private enqueue(w: Waiter): void {
-    const bytes = Buffer.byteLength(w.line) + 1;
+    const bytes = w.bytes;
     if (
       this.queue.length + 1 > this.maxRequests ||
       this.queueBytes + bytes > this.backend.limits.maxBytes
@@ -166,7 +166,7 @@ export class BatchProvider implements Provider {
   }
 
   private async submit(localId: string, batch: Waiter[]): Promise<void> {
-    const lines = batch.map((w) => w.line);
+    const lines = batch.map((w) => this.backend.line(w.customId, w.req));
     let remoteId: string;
     try {
       remoteId = await this.transient(() => this.backend.submit(lines, localId, this.stop.signal));
@@ -282,7 +282,7 @@ export class BatchProvider implements Provider {
       );
       return;
     }
-    if (this.settings.retry === "live" && this.live && w.req) {
+    if (this.settings.retry === "live" && this.live) {
       this.waiters.delete(w.customId);
       this.live.generate(w.req).then(w.resolve, w.reject);
       return;

@@ -62,7 +62,14 @@ export class OpenAIBatchBackend implements BatchBackend {
     const file = await this.sdk(signal, async () =>
       this.client.files.create(
         {
-          file: await toFile(Buffer.from(`${lines.join("\n")}\n`), `candor-${localId}.jsonl`),
+          // One UTF-8 part per line: no single string of the whole file (up to 200 MB) in the heap.
+          file: await toFile(
+            new File(
+              lines.map((l) => `${l}\n`),
+              `candor-${localId}.jsonl`,
+              { type: "application/jsonl" },
+            ),
+          ),
           purpose: "batch",
         },
         { signal },
