@@ -1,6 +1,9 @@
 /** Library entry: the CLI is a thin layer over these. */
 
 export * from "./analysis/index.js";
+export { exportPending as exportBatchRequests } from "./batch/cluster-export.js";
+export { importResults as importBatchResults } from "./batch/cluster-import.js";
+export { type BatchCounters, newBatchCounters } from "./batch/counters.js";
 export { loadAuditConfig, parseAuditConfig } from "./config/load.js";
 export { type AuditConfig, auditConfigSchema, auditJsonSchema } from "./config/schema.js";
 export { loadItems, sampleItems } from "./data/index.js";
@@ -12,6 +15,7 @@ export * from "./errors.js";
 export { agreementOf, kappaFromTable } from "./judge/agreement.js";
 export { createProvider } from "./providers/index.js";
 export { parseModelRef } from "./providers/model-ref.js";
+export { ReplicaProvider, type ReplicaStats } from "./providers/replicas.js";
 export { prepareAudit as plan, RUN_DB, runAudit, summarizeRun } from "./stages/audit.js";
 export { summarize } from "./stages/summarize.js";
 export * as stats from "./stats/index.js";
