@@ -130,6 +130,9 @@ try {
   console.log(
     `audit by batch        ${result.summary.totals.trials} trials, ${requests} requests in ${batchProgress.batchesSubmitted} batches (judged ${result.summary.totals.judged}), fake completes at once`,
   );
+  for (const f of result.summary.openFailures ?? []) {
+    console.log(`unfinished            ${f.trials} × ${f.stage}: ${f.message}`);
+  }
   console.log(`start → summary       ${seconds.toFixed(1)} s wall`);
   console.log(
     `candor CPU            ${cpuSeconds.toFixed(1)} s (${((cpuSeconds / requests) * 1e6).toFixed(0)} µs/request; server in its own process)`,

@@ -493,6 +493,8 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => send(res, 500, { error: { message: String(err) } }));
   });
+  // Uploads of up to 200 MB on a loaded machine: no request timeout cutting them off.
+  server.requestTimeout = 0;
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
