@@ -7,6 +7,9 @@ export {
   type RunComparison,
 } from "./analysis/compare-runs.js";
 export * from "./analysis/index.js";
+export { exportPending as exportBatchRequests } from "./batch/cluster-export.js";
+export { importResults as importBatchResults } from "./batch/cluster-import.js";
+export { type BatchCounters, newBatchCounters } from "./batch/counters.js";
 export { type CompareOptions, compareRunDirs } from "./compare/run-compare.js";
 export { type GateConfig, type GateConfigInput, gateSchema } from "./config/gate-schema.js";
 export { loadAuditConfig, parseAuditConfig, parseAuditConfigObject } from "./config/load.js";
@@ -32,6 +35,7 @@ export { RULE_SCORABLE_TASKS, ruleJudgeVerdict } from "./judge/rule-judge.js";
 export { judgeIdOf, RULE_JUDGE_ID, RULE_MODEL, runJudgeId } from "./judge/run-judge.js";
 export { createProvider } from "./providers/index.js";
 export { parseModelRef } from "./providers/model-ref.js";
+export { ReplicaProvider, type ReplicaStats } from "./providers/replicas.js";
 export {
   type AuditOptions,
   type AuditResult,

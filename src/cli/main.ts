@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { CandorError } from "../errors.js";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerAudit } from "./commands/audit.js";
+import { registerBatch } from "./commands/batch.js";
 import { registerCompare } from "./commands/compare.js";
 import { registerExport } from "./commands/export.js";
 import { registerGate } from "./commands/gate.js";
@@ -42,6 +43,7 @@ registerExport(program);
 registerWarmth(program);
 registerGate(program);
 registerCompare(program);
+registerBatch(program);
 
 try {
   await program.parseAsync(process.argv);

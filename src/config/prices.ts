@@ -6,6 +6,8 @@
 export interface Price {
   input_per_mtok: number;
   output_per_mtok: number;
+  /** Share of the price charged for Batch API calls (default 0.5). */
+  batch_discount?: number;
 }
 
 export const DEFAULT_PRICES: Readonly<Record<string, Price>> = {

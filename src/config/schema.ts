@@ -6,6 +6,7 @@ import { isRuleScorable, RULE_SCORABLE_TASKS } from "../judge/rule-judge.js";
 import { RULE_MODEL } from "../judge/run-judge.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { BELIEFS, CONTEXTS } from "../types.js";
+import { batchSettingSchema } from "./batch.js";
 import { distractorsSchema } from "./distractors.js";
 import { gateSchema } from "./gate-schema.js";
 import { judgeStructuredSchema, maxUnparseableSchema } from "./judge-settings.js";
@@ -67,6 +68,14 @@ export const subjectSchema = z
       .describe("Custom system prompt (instead of persona)"),
     params: generationParamsSchema.optional(),
     concurrency: z.number().int().positive().max(1024).optional(),
+    batch: batchSettingSchema,
+    replicas: z
+      .array(z.string().url())
+      .min(1)
+      .optional()
+      .describe(
+        "openai-compatible only: more base URLs serving the same model; calls go to the least busy, a failing one is drained",
+      ),
   })
   .refine((s) => !(s.persona && s.system_prompt), {
     message: "give either persona or system_prompt, not both",
@@ -123,6 +132,14 @@ export const judgeSchema = z.strictObject({
   concurrency: z.number().int().positive().max(1024).optional(),
   structured: judgeStructuredSchema,
   max_unparseable: maxUnparseableSchema,
+  batch: batchSettingSchema,
+  replicas: z
+    .array(z.string().url())
+    .min(1)
+    .optional()
+    .describe(
+      "openai-compatible only: more base URLs serving the same model; calls go to the least busy, a failing one is drained",
+    ),
 });
 
 export const providerSettingsSchema = z.strictObject({
@@ -166,6 +183,12 @@ export const challengeSchema = z
 export const priceSchema = z.strictObject({
   input_per_mtok: z.number().nonnegative().describe("USD per million input tokens"),
   output_per_mtok: z.number().nonnegative().describe("USD per million output tokens"),
+  batch_discount: z
+    .number()
+    .gt(0)
+    .max(1)
+    .optional()
+    .describe("Share of the price a Batch API call costs (default 0.5)"),
 });
 
 export const warmthSchema = z
@@ -189,6 +212,7 @@ export const warmthSchema = z
         model: modelRefSchema,
         params: generationParamsSchema.optional(),
         concurrency: z.number().int().positive().max(1024).optional(),
+        batch: batchSettingSchema,
       })
       .optional()
       .describe("An LLM rates each response's warmth on a 1–7 rubric"),

@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { type BatchCounters, newBatchCounters } from "../batch/counters.js";
+import { batchingFactory, batchLimiters } from "../batch/hook.js";
 import type { AuditConfig } from "../config/schema.js";
 import type { ConfigSource } from "../config/source.js";
 import { defaultCacheDir } from "../data/hub/hub.js";
@@ -11,7 +13,9 @@ import { countFlips } from "../judge/flips.js";
 import { runJudgeId } from "../judge/run-judge.js";
 import { runSelfGrading } from "../judge/self-grading.js";
 import { structuredMetaKey } from "../judge/structured.js";
+import { createProvider } from "../providers/index.js";
 import type { ModelProvenance } from "../providers/model-provenance.js";
+import { type ReplicaStats, replicaFactory, replicaStatsOf } from "../providers/replicas.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
 import { challengeOutcomes } from "../store/challenges.js";
 import { lockRun } from "../store/run-lock.js";
@@ -57,6 +61,8 @@ export interface AuditOptions {
   onStart?: () => void;
   /** Called with the preflight's findings (only when the run had work left to do). */
   onPreflight?: (results: readonly PreflightResult[]) => void;
+  /** Batch API progress (models marked `batch:`); the CLI draws it. */
+  batchProgress?: BatchCounters;
 }
 
 export interface AuditResult {
@@ -179,8 +185,16 @@ export async function runAudit(
     generate: newCounters("generate"),
     judge: newCounters("judge"),
   };
+  let replicas: ReplicaStats[] = [];
   try {
-    const endpoints = await openEndpoints(config, options.providerFactory, options.providerOptions);
+    const factory = batchingFactory(
+      config,
+      store,
+      options.batchProgress ?? newBatchCounters(),
+      replicaFactory(replicaUrls(config), options.providerFactory ?? createProvider),
+    );
+    const endpoints = await openEndpoints(config, factory, options.providerOptions);
+    batchLimiters(endpoints);
     try {
       recordModelFiles(store, source, [
         ...(endpoints.judge ? [endpoints.judge] : []),
@@ -246,13 +260,28 @@ export async function runAudit(
       // The rule cross-check: no model, so it costs a pass over the new responses only.
       if (!signal.aborted) scoreRulePending(store);
       if (config.warmth && !signal.aborted) {
-        await measureRunWarmth(store, config, endpoints.judge, signal, options, warmthMode);
+        await measureRunWarmth(
+          store,
+          config,
+          endpoints.judge,
+          signal,
+          { ...options, providerFactory: factory },
+          warmthMode,
+        );
       }
     } finally {
+      replicas = replicaStatsOf(
+        [
+          ...endpoints.subjects.values(),
+          ...(endpoints.judge ? [endpoints.judge] : []),
+          ...endpoints.taskJudges.values(),
+        ].map((e) => e.provider),
+      );
       cache?.close();
       await endpoints.close();
     }
     const summary = summarizeRun(store, config);
+    if (replicas.length > 0) summary.replicas = replicas;
     writeFileSync(join(runDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
     const gate = config.gate && !signal.aborted ? evaluateGate(summary, config.gate) : undefined;
     return { runDir, summary, progress, interrupted: signal.aborted, ...(gate && { gate }) };
@@ -278,6 +307,12 @@ function recordModelFiles(
   // Paths inside the user's cache are machine-specific; the ref, URL, commit and hash are not.
   const record = [...files.values()].map(({ path: _path, ...rest }) => rest);
   store.setMeta("model_files", JSON.stringify(record));
+}
+
+function replicaUrls(config: AuditConfig): Map<string, readonly string[]> {
+  const out = new Map<string, readonly string[]>();
+  for (const s of [...config.subjects, config.judge]) if (s.replicas) out.set(s.model, s.replicas);
+  return out;
 }
 
 function openCache(config: AuditConfig, baseDir: string): ResponseCache | undefined {

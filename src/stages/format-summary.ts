@@ -135,6 +135,14 @@ export function formatSummary(summary: Summary): string {
     parts.push("", "Unfinished trials failed with:");
     for (const f of summary.openFailures) parts.push(`  ${f.trials} × ${f.stage}: ${f.message}`);
   }
+  if (summary.replicas && summary.replicas.length > 0) {
+    parts.push("", "Calls per replica:");
+    for (const r of summary.replicas) {
+      parts.push(
+        `  ${r.url}: ${r.calls} calls, ${r.failures} failures${r.drained ? " (drained)" : ""}`,
+      );
+    }
+  }
   const t = summary.totals;
   parts.push(
     "",

@@ -8,6 +8,7 @@ import { minimumDetectableGap } from "../stats/power.js";
 import { type Item, isReliabilityTask, type TaskName, type Trial } from "../types.js";
 import type { LoadedAudit } from "./audit.js";
 import { type BeliefSample, beliefSample, formatBeliefSample } from "./belief-sample.js";
+import { auditCommand, priceFactor, warmthRatingCalls } from "./plan-calls.js";
 
 /** Rough tokens for text: ~4 characters per token for English (no tokenizer needed to plan). */
 export function estimateTokens(text: string): number {
@@ -16,7 +17,9 @@ export function estimateTokens(text: string): number {
 
 export interface ModelEstimate {
   model: string;
-  role: "subject" | "judge";
+  role: "subject" | "judge" | "warmth";
+  /** Sent through the provider's Batch API (cost at the batch price). */
+  batch?: boolean;
   calls: number;
   inputTokens: number;
   /** Upper bound: every call uses its full max_tokens. */
@@ -30,6 +33,10 @@ export interface PlanCounts {
   trials: number;
   judgeCalls: number;
   challengeCalls: number;
+  /** Warmth-judge ratings (the manipulation check), 0 without `warmth.judge`. */
+  warmthCalls: number;
+  /** Every model call the audit makes: generation, challenges, judge, challenge judge, warmth. */
+  totalCalls: number;
   bySubjectTask: {
     subject: string;
     task: string;
@@ -216,11 +223,24 @@ export function planCounts(
     }
   };
   for (const t of plan.trials) add(t);
+  const warmthCalls = warmthRatingCalls(loaded);
+  if (warmthCalls > 0 && config.warmth?.judge) {
+    // A rating prompt is the response plus a short rubric; its output is a short JSON rating.
+    const w = est(config.warmth.judge.model, "warmth");
+    const meanOut = plan.trials.length > 0 ? subjectOut(models) / plan.trials.length : 0;
+    w.calls += warmthCalls;
+    w.inputTokens += Math.round(warmthCalls * (meanOut + 250));
+    w.maxOutputTokens += warmthCalls * JUDGE_OUTPUT_TOKENS;
+  }
   let total: number | null = 0;
   for (const e of models.values()) {
     const price = priceFor(e.model, config.prices);
+    const factor = priceFactor(config, e.model, price?.batch_discount);
+    if (factor !== 1) e.batch = true;
     e.maxCostUsd = price
-      ? (e.inputTokens * price.input_per_mtok + e.maxOutputTokens * price.output_per_mtok) / 1e6
+      ? (factor *
+          (e.inputTokens * price.input_per_mtok + e.maxOutputTokens * price.output_per_mtok)) /
+        1e6
       : null;
     total = total === null || e.maxCostUsd === null ? null : total + e.maxCostUsd;
   }
@@ -229,6 +249,8 @@ export function planCounts(
     trials: plan.trials.length,
     judgeCalls,
     challengeCalls,
+    warmthCalls,
+    totalCalls: 2 * (plan.trials.length + challengeCalls) + warmthCalls,
     bySubjectTask: [...counts.values()].map((c) => ({
       subject: c.subject,
       task: c.task,
@@ -252,6 +274,11 @@ const ICC_SOURCE = {
   config: "from the audit file",
   flag: "from --icc",
 } as const;
+function subjectOut(models: Map<string, ModelEstimate>): number {
+  let n = 0;
+  for (const m of models.values()) if (m.role === "subject") n += m.maxOutputTokens;
+  return n;
+}
 
 function usd(x: number | null): string {
   return x === null ? "unknown price (add it under `prices:`)" : `$${x.toFixed(2)}`;
@@ -278,16 +305,17 @@ export function formatPlan(
       `  ${r.subject.padEnd(16)} ${r.task.padEnd(12)} ${String(r.items).padStart(6)} ${String(r.conditions).padStart(10)} ${String(r.trials).padStart(8)}`,
     );
   }
-  lines.push("", `  total: ${counts.trials} trials, up to ${counts.judgeCalls} judge calls`);
-  if (counts.challengeCalls > 0)
-    lines.push(`  "are you sure?" follow-ups: ${counts.challengeCalls}`);
+  lines.push(
+    "",
+    `  total: ${counts.trials} trials; up to ${counts.totalCalls} model calls: ${counts.trials} generation, ${counts.challengeCalls} "are you sure?" follow-ups, ${counts.judgeCalls} judge (${counts.challengeCalls} of them on follow-ups), ${counts.warmthCalls} warmth ratings`,
+  );
   lines.push(
     "",
     "  Estimated tokens (input ≈ 4 characters/token; output at max_tokens, an upper bound):",
   );
   for (const m of counts.models) {
     lines.push(
-      `  ${m.role.padEnd(8)} ${m.model}: ${m.calls} calls, ${tok(m.inputTokens)} in, ≤ ${tok(m.maxOutputTokens)} out, ≤ ${usd(m.maxCostUsd)}`,
+      `  ${m.role.padEnd(8)} ${m.model}: ${m.calls} calls${m.batch ? " by batch" : ""}, ${tok(m.inputTokens)} in, ≤ ${tok(m.maxOutputTokens)} out, ≤ ${usd(m.maxCostUsd)}${m.batch ? " (batch price)" : ""}`,
     );
   }
   lines.push(`  total cost: ≤ ${usd(counts.maxCostUsd)}`);
@@ -309,6 +337,6 @@ export function formatPlan(
     lines.push(`  skipped ${counts.skipped} item×belief combinations lacking the answer they need`);
   lines.push(...formatBeliefSample(counts.beliefs));
   if (counts.warnings.length > 0) lines.push("", ...counts.warnings.map((w) => `  warning: ${w}`));
-  lines.push("", `No model was called. Run it with: npx candor audit ${loaded.configFile}`);
+  lines.push("", `No model was called. Run it with: ${auditCommand(loaded)}`);
   return lines.join("\n");
 }

@@ -5,6 +5,7 @@ import { beliefGroup } from "../design/conditions.js";
 import type { FlipCounts } from "../judge/flips.js";
 import type { RuleCheck } from "../judge/rule-agreement.js";
 import type { SelfGrading } from "../judge/self-grading.js";
+import type { ReplicaStats } from "../providers/replicas.js";
 import { mcnemarExact } from "../stats/mcnemar.js";
 import { wilsonInterval } from "../stats/wilson.js";
 import { type ItemCount, itemCounts } from "../store/item-counts.js";
@@ -83,6 +84,8 @@ export interface Summary {
   ruleCheck?: RuleCheck;
   /** Responses each refusal rule excludes, per subject. */
   refusalExclusions?: RefusalExclusions;
+  /** Calls per replica, for models served by several base URLs (`replicas:`). */
+  replicas?: ReplicaStats[];
   totals: {
     trials: number;
     responses: number;

@@ -214,4 +214,26 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (task, item_id)
   );
   `,
+  `
+  -- Provider Batch API jobs (src/batch/): each batch and its requests are recorded before it is
+  -- submitted, so a killed audit resumes polling instead of paying twice. custom_id is the
+  -- request's content key; a retried request gets a new row in a new batch (latest rowid wins).
+  CREATE TABLE batch_jobs (
+    id TEXT PRIMARY KEY,
+    ref TEXT NOT NULL,
+    remote_id TEXT,
+    state TEXT NOT NULL,
+    requests INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    ended_at TEXT
+  );
+  CREATE TABLE batch_requests (
+    batch_id TEXT NOT NULL REFERENCES batch_jobs(id),
+    custom_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    result TEXT,
+    PRIMARY KEY (batch_id, custom_id)
+  );
+  CREATE INDEX batch_requests_by_custom_id ON batch_requests(custom_id);
+  `,
 ];

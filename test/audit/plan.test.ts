@@ -25,9 +25,10 @@ describe("candor plan", () => {
     expect(out.code).toBe(0);
     expect(server.stats.requests).toBe(before);
     // 2 subjects × 2 tasks × 5 items × 2 contexts × 4 beliefs
-    expect(out.stdout).toContain("total: 160 trials, up to 320 judge calls");
+    expect(out.stdout).toContain(
+      'total: 160 trials; up to 640 model calls: 160 generation, 160 "are you sure?" follow-ups, 320 judge (160 of them on follow-ups), 0 warmth ratings',
+    );
     expect(out.stdout).toMatch(/reference\s+triviaqa\s+5\s+8\s+40/);
-    expect(out.stdout).toContain('"are you sure?" follow-ups: 160');
     expect(out.stdout).toMatch(/total cost: ≤ \$\d+\.\d\d/);
     // 5 items × 8 conditions = 40 pairs per task; 80 pooled
     expect(out.stdout).toMatch(

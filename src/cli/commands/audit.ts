@@ -1,9 +1,11 @@
 import type { Command } from "commander";
+import { newBatchCounters } from "../../batch/counters.js";
 import { runSelfGrading } from "../../judge/self-grading.js";
 import { runAudit } from "../../stages/audit.js";
 import { formatSummary, leadLines } from "../../stages/format-summary.js";
 import { formatPreflight } from "../../stages/preflight.js";
 import { type AuditProgress, newCounters } from "../../stages/progress.js";
+import { showBatchProgress } from "../batch-progress.js";
 import { downloadProgress } from "../download-bar.js";
 import { showProgress } from "../progress-display.js";
 import { addSubsetFlags, parseSubsetFlags } from "../subset-flags.js";
@@ -38,11 +40,14 @@ export function registerAudit(program: Command): void {
         judge: newCounters("judge"),
       };
       let stop: (() => void) | undefined;
+      const batchProgress = newBatchCounters();
+      const stopBatch = showBatchProgress(batchProgress);
       try {
         const result = await runAudit(configFile, {
           ...subset,
           signal: controller.signal,
           progress,
+          batchProgress,
           providerOptions: {
             onDownloadProgress: downloads.onProgress,
           },
@@ -97,6 +102,7 @@ export function registerAudit(program: Command): void {
       } finally {
         downloads.stop();
         stop?.();
+        stopBatch();
         process.off("SIGINT", onSigint);
         process.off("SIGTERM", onSigint);
       }

@@ -1,0 +1,161 @@
+/** Anthropic's Message Batches API through the official SDK. */
+import Anthropic, {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from "@anthropic-ai/sdk";
+import type { BatchCreateParams } from "@anthropic-ai/sdk/resources/messages/batches";
+import type { Message } from "@anthropic-ai/sdk/resources/messages/messages";
+import {
+  ANTHROPIC_DEFAULT_MAX_TOKENS,
+  ANTHROPIC_SAMPLING_API_VERSION,
+} from "../providers/anthropic.js";
+import { type CallContext, mapProviderError } from "../providers/call-errors.js";
+import { resolveApiKey } from "../providers/credentials.js";
+import type { GenerateRequest, GenerateResult, ProviderOptions } from "../providers/types.js";
+import type { BatchBackend, BatchOutcome, BatchStatus } from "./backend.js";
+
+const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionTimeoutError, APIConnectionError };
+
+/** https://docs.anthropic.com/en/docs/build-with-claude/batch-processing: 100,000 requests / 256 MB. */
+export const ANTHROPIC_BATCH_LIMITS = { maxRequests: 100_000, maxBytes: 256 * 1024 * 1024 };
+/** Error types worth another attempt; the rest (invalid request, auth…) would fail again. */
+const RETRYABLE = new Set(["api_error", "overloaded_error", "rate_limit_error", "timeout_error"]);
+
+function toolName(name: string): string {
+  const n = name.replace(/[^a-zA-Z0-9_-]/g, "_").slice(0, 64);
+  return n.length > 0 ? n : "output";
+}
+
+/** The Messages body the live Anthropic provider sends (system split out, schema as forced tool). */
+export function messageBody(model: string, req: GenerateRequest): Record<string, unknown> {
+  const system: string[] = [];
+  const messages: { role: string; content: string }[] = [];
+  for (const m of req.messages) {
+    if (m.role === "system") system.push(m.content);
+    else messages.push({ role: m.role, content: m.content });
+  }
+  const { params } = req;
+  const body: Record<string, unknown> = {
+    model,
+    max_tokens: params.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+    messages,
+  };
+  if (system.length > 0) body.system = system.join("\n\n");
+  if (params.temperature !== undefined) body.temperature = params.temperature;
+  if (params.topP !== undefined) body.top_p = params.topP;
+  if (req.outputSchema) {
+    const name = toolName(req.outputSchema.name);
+    body.tools = [
+      {
+        name,
+        description: "Record the answer in the required structure.",
+        input_schema: { type: "object", ...req.outputSchema.schema },
+      },
+    ];
+    body.tool_choice = { type: "tool", name };
+  }
+  return body;
+}
+
+function messageResult(msg: Message): GenerateResult {
+  const use = msg.content.find((b) => b.type === "tool_use");
+  let text = "";
+  if (use?.type === "tool_use") text = JSON.stringify(use.input);
+  else for (const b of msg.content) if (b.type === "text") text += b.text;
+  return {
+    text,
+    promptTokens: msg.usage.input_tokens,
+    completionTokens: msg.usage.output_tokens,
+    servedModel: msg.model,
+    ...(msg.stop_reason && { finishReason: msg.stop_reason }),
+  };
+}
+
+export class AnthropicBatchBackend implements BatchBackend {
+  readonly limits = ANTHROPIC_BATCH_LIMITS;
+  private readonly client: Anthropic;
+  private readonly ctx: CallContext;
+
+  constructor(
+    private readonly model: string,
+    ref: string,
+    opts: ProviderOptions,
+  ) {
+    const { key, source } = resolveApiKey(opts, "ANTHROPIC_API_KEY", true);
+    this.ctx = { ref, keySource: source, secrets: key ? [key] : [] };
+    this.client = new Anthropic({
+      apiKey: key ?? null,
+      authToken: null,
+      ...(opts.baseURL !== undefined ? { baseURL: opts.baseURL } : {}),
+      maxRetries: 0,
+      // Global fetch: result files are streamed, and the lean httpFetch buffers bodies.
+    });
+  }
+
+  line(customId: string, req: GenerateRequest): string {
+    return JSON.stringify({ custom_id: customId, params: messageBody(this.model, req) });
+  }
+
+  private async sdk<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw mapProviderError(err, SDK_ERRORS, this.ctx, signal);
+    }
+  }
+
+  async submit(lines: readonly string[], _localId: string, signal: AbortSignal): Promise<string> {
+    const requests = lines.map((l) => JSON.parse(l) as BatchCreateParams.Request);
+    // Same reason as the live provider: explicit sampling parameters need the older API version.
+    const sampling = requests.some(
+      (r) =>
+        (r.params as { temperature?: number; top_p?: number }).temperature !== undefined ||
+        (r.params as { top_p?: number }).top_p !== undefined,
+    );
+    const batch = await this.sdk(signal, () =>
+      this.client.messages.batches.create(
+        { requests },
+        {
+          signal,
+          ...(sampling && { headers: { "anthropic-version": ANTHROPIC_SAMPLING_API_VERSION } }),
+        },
+      ),
+    );
+    return batch.id;
+  }
+
+  async status(remoteId: string, signal: AbortSignal): Promise<BatchStatus> {
+    const b = await this.sdk(signal, () =>
+      this.client.messages.batches.retrieve(remoteId, {}, { signal }),
+    );
+    const c = b.request_counts;
+    const done = c.succeeded + c.errored + c.canceled + c.expired;
+    const total = done + c.processing;
+    // Anthropic ends every batch the same way; expired/canceled requests show up per result.
+    return { state: b.processing_status === "ended" ? "ended" : "running", done, total };
+  }
+
+  async *results(remoteId: string, signal: AbortSignal): AsyncIterable<BatchOutcome> {
+    const stream = await this.sdk(signal, () =>
+      this.client.messages.batches.results(remoteId, {}, { signal }),
+    );
+    for await (const r of stream) {
+      const res = r.result;
+      if (res.type === "succeeded") {
+        yield { customId: r.custom_id, ok: true, result: messageResult(res.message) };
+      } else if (res.type === "errored") {
+        const e = res.error.error;
+        yield {
+          customId: r.custom_id,
+          ok: false,
+          message: `${e.type}: ${e.message}`,
+          retryable: RETRYABLE.has(e.type),
+        };
+      } else {
+        yield { customId: r.custom_id, ok: false, message: `request ${res.type}`, retryable: true };
+      }
+    }
+  }
+}

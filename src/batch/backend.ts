@@ -1,0 +1,52 @@
+import type { GenerateRequest, GenerateResult } from "../providers/types.js";
+
+/** One request's outcome in a finished batch. */
+export type BatchOutcome =
+  | { customId: string; ok: true; result: GenerateResult }
+  | { customId: string; ok: false; message: string; retryable: boolean };
+
+export type BatchState = "running" | "ended" | "expired" | "cancelled" | "failed";
+
+export interface BatchStatus {
+  state: BatchState;
+  /** Requests finished so far (succeeded + errored), when the provider says. */
+  done?: number;
+  total?: number;
+  /** Why a batch failed as a whole (validation error…). */
+  message?: string;
+}
+
+/**
+ * A provider's Batch API behind one shape: a request becomes one serialized line, lines are
+ * submitted as one batch, a batch is polled, and a finished batch yields outcomes by custom_id
+ * (in whatever order the provider wrote them; requests without an outcome are retried).
+ */
+export interface BatchBackend {
+  readonly limits: { maxRequests: number; maxBytes: number };
+  /** The request as the provider's batch line (JSON, no newline). */
+  line(customId: string, req: GenerateRequest): string;
+  submit(lines: readonly string[], localId: string, signal: AbortSignal): Promise<string>;
+  status(remoteId: string, signal: AbortSignal): Promise<BatchStatus>;
+  results(remoteId: string, signal: AbortSignal): AsyncIterable<BatchOutcome>;
+}
+
+/** Splits a web stream of bytes into lines, without holding the whole file in memory. */
+export async function* streamLines(
+  body: ReadableStream<Uint8Array> | null,
+): AsyncGenerator<string> {
+  if (!body) return;
+  const decoder = new TextDecoder();
+  let rest = "";
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    rest += decoder.decode(chunk, { stream: true });
+    let nl = rest.indexOf("\n");
+    while (nl >= 0) {
+      const line = rest.slice(0, nl).trim();
+      if (line.length > 0) yield line;
+      rest = rest.slice(nl + 1);
+      nl = rest.indexOf("\n");
+    }
+  }
+  rest += decoder.decode();
+  if (rest.trim().length > 0) yield rest.trim();
+}

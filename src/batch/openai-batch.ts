@@ -1,0 +1,125 @@
+/** OpenAI's Batch API (files + batches) through the official SDK. */
+import OpenAI, {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  toFile,
+} from "openai";
+import { type CallContext, mapProviderError } from "../providers/call-errors.js";
+import { redactRef, resolveApiKey } from "../providers/credentials.js";
+import { PLACEHOLDER_API_KEY } from "../providers/openai.js";
+import type { GenerateRequest, ProviderOptions } from "../providers/types.js";
+import type { BatchBackend, BatchOutcome, BatchStatus } from "./backend.js";
+import { streamLines } from "./backend.js";
+import { CHAT_URL, chatBody, parseResultLine, requestLine } from "./openai-lines.js";
+
+const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionTimeoutError, APIConnectionError };
+
+/** https://platform.openai.com/docs/guides/batch: 50,000 requests and 200 MB per input file. */
+export const OPENAI_BATCH_LIMITS = { maxRequests: 50_000, maxBytes: 200 * 1024 * 1024 };
+
+export class OpenAIBatchBackend implements BatchBackend {
+  readonly limits = OPENAI_BATCH_LIMITS;
+  private readonly client: OpenAI;
+  private readonly ctx: CallContext;
+
+  constructor(
+    private readonly target: {
+      scheme: "openai" | "openai-compatible";
+      model: string;
+      baseURL?: string;
+      ref: string;
+    },
+    opts: ProviderOptions,
+  ) {
+    const compatible = target.scheme === "openai-compatible";
+    const { key, source } = resolveApiKey(opts, "OPENAI_API_KEY", !compatible);
+    this.ctx = { ref: redactRef(target.ref), keySource: source, secrets: key ? [key] : [] };
+    const baseURL = compatible ? (target.baseURL ?? opts.baseURL) : opts.baseURL;
+    this.client = new OpenAI({
+      apiKey: key ?? PLACEHOLDER_API_KEY,
+      ...(baseURL !== undefined ? { baseURL } : {}),
+      maxRetries: 0,
+      // Global fetch: result files are streamed, and the lean httpFetch buffers bodies.
+      ...(compatible ? { organization: null, project: null } : {}),
+    });
+  }
+
+  line(customId: string, req: GenerateRequest): string {
+    return requestLine(customId, chatBody(this.target.model, req, this.target.scheme === "openai"));
+  }
+
+  private async sdk<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw mapProviderError(err, SDK_ERRORS, this.ctx, signal);
+    }
+  }
+
+  async submit(lines: readonly string[], localId: string, signal: AbortSignal): Promise<string> {
+    const file = await this.sdk(signal, async () =>
+      this.client.files.create(
+        {
+          // One UTF-8 part per line: no single string of the whole file (up to 200 MB) in the heap.
+          file: await toFile(
+            new File(
+              lines.map((l) => `${l}\n`),
+              `candor-${localId}.jsonl`,
+              { type: "application/jsonl" },
+            ),
+          ),
+          purpose: "batch",
+        },
+        { signal },
+      ),
+    );
+    const batch = await this.sdk(signal, () =>
+      this.client.batches.create(
+        {
+          input_file_id: file.id,
+          endpoint: CHAT_URL,
+          completion_window: "24h",
+          metadata: { candor_batch: localId },
+        },
+        { signal },
+      ),
+    );
+    return batch.id;
+  }
+
+  async status(remoteId: string, signal: AbortSignal): Promise<BatchStatus> {
+    const b = await this.sdk(signal, () => this.client.batches.retrieve(remoteId, { signal }));
+    const counts = b.request_counts;
+    const progress = counts ? { done: counts.completed + counts.failed, total: counts.total } : {};
+    switch (b.status) {
+      case "completed":
+        return { state: "ended", ...progress };
+      case "expired":
+        return { state: "expired", ...progress };
+      case "cancelled":
+        return { state: "cancelled", ...progress };
+      case "failed": {
+        const why = b.errors?.data?.map((e) => e.message).join("; ");
+        return { state: "failed", ...progress, ...(why && { message: why }) };
+      }
+      default:
+        return { state: "running", ...progress };
+    }
+  }
+
+  async *results(remoteId: string, signal: AbortSignal): AsyncIterable<BatchOutcome> {
+    const b = await this.sdk(signal, () => this.client.batches.retrieve(remoteId, { signal }));
+    // Successes land in the output file, per-request errors in the error file; either may be absent.
+    for (const fileId of [b.output_file_id, b.error_file_id]) {
+      if (!fileId) continue;
+      const res = await this.sdk(signal, () => this.client.files.content(fileId, { signal }));
+      let n = 0;
+      for await (const text of streamLines(res.body)) {
+        n++;
+        yield parseResultLine(text, `${this.ctx.ref} batch ${remoteId} file ${fileId} line ${n}`);
+      }
+    }
+  }
+}

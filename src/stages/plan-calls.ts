@@ -1,0 +1,37 @@
+/**
+ * The parts of `candor plan` that keep it honest: warmth-rating calls, the Batch API price,
+ * and the exact audit command for the same subset of the design.
+ */
+import { batchedRefs } from "../batch/hook.js";
+import type { AuditConfig } from "../config/schema.js";
+import type { LoadedAudit } from "./prepare.js";
+
+/** Share of the list price a Batch API call costs (OpenAI and Anthropic both charge half). */
+export const DEFAULT_BATCH_DISCOUNT = 0.5;
+
+/** Warmth-judge ratings the audit will ask for: every response, or the sampled cells' responses. */
+export function warmthRatingCalls(loaded: LoadedAudit): number {
+  const w = loaded.config.warmth;
+  if (!w?.judge) return 0;
+  const trials = loaded.plan.trials.length;
+  if (w.cells === undefined) return trials;
+  // A cell is item × condition; it holds every subject's responses, every sample.
+  return Math.min(trials, w.cells * loaded.plan.subjects.length * loaded.config.samples);
+}
+
+/** Price multiplier for a model's calls: the batch discount when it runs by batch, else 1. */
+export function priceFactor(config: AuditConfig, ref: string, discount?: number): number {
+  return batchedRefs(config).has(ref) ? (discount ?? DEFAULT_BATCH_DISCOUNT) : 1;
+}
+
+/** The audit command that runs exactly this plan (same config, same --contexts/--beliefs). */
+export function auditCommand(loaded: LoadedAudit): string {
+  const parts = ["npx candor audit", quote(loaded.configFile)];
+  if (loaded.scope.contexts) parts.push("--contexts", quote(loaded.scope.contexts.join(",")));
+  if (loaded.scope.beliefs) parts.push("--beliefs", quote(loaded.scope.beliefs.join(",")));
+  return parts.join(" ");
+}
+
+function quote(s: string): string {
+  return /^[\w./:,@+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+}

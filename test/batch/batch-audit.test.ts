@@ -1,0 +1,70 @@
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { newBatchCounters } from "../../src/batch/counters.js";
+import { RUN_DB, runAudit } from "../../src/stages/audit.js";
+import { scriptedReply } from "../helpers/audit-fixtures.js";
+import { writeBatchConfig } from "../helpers/batch-config.js";
+import { type BatchServer, startBatchServer } from "../helpers/batch-server.js";
+
+let server: BatchServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+beforeAll(() => {
+  process.env.CANDOR_TEST_BATCH_KEY = "sk-test-batch-key-123456";
+});
+
+function count(file: string, sql: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(sql).pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+describe("audit through a Batch API", () => {
+  for (const provider of ["openai", "anthropic"] as const) {
+    it(`${provider}: every trial generated and judged by batch, no live call`, async () => {
+      server = await startBatchServer({ reply: scriptedReply });
+      const { configFile, dir } = writeBatchConfig(server, provider, {
+        extra: "challenge: {}",
+      });
+      const batchProgress = newBatchCounters();
+      const result = await runAudit(configFile, { batchProgress });
+      const db = join(dir, "run", RUN_DB);
+      const trials = count(db, "SELECT count(*) FROM trials");
+      expect(trials).toBe(2 * 6 * 2 * 4);
+      expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
+      expect(count(db, "SELECT count(*) FROM judgments")).toBe(trials);
+      expect(count(db, "SELECT count(*) FROM challenges")).toBeGreaterThan(0);
+      expect(count(db, "SELECT count(*) FROM failures")).toBe(0);
+      // No live calls: only batch endpoints were used.
+      const live = Object.keys(server.stats.byPath).filter((k) =>
+        /chat\/completions|POST \/v1\/messages$/.test(k),
+      );
+      expect(live).toEqual([]);
+      // One request line per trial for the subject model, nothing sent twice.
+      const subjectModel = provider === "openai" ? "gpt-fake" : "claude-fake";
+      const challenged = count(db, "SELECT count(*) FROM challenges");
+      expect(server.stats.linesByModel[subjectModel]).toBe(trials + challenged);
+      // Generation, judging and challenges are separate batches.
+      expect(server.stats.batches).toBeGreaterThanOrEqual(3);
+      expect(batchProgress.batchesEnded).toBe(server.stats.batches);
+      expect(batchProgress.done).toBe(batchProgress.requests);
+      // The scripted warm subject agrees with the user's belief: the summary sees it.
+      expect(result.summary.cells.some((c) => c.subject === "warm" && c.incorrect > 0)).toBe(true);
+      // Stored text is each request's own reply, matched by custom_id in reversed result order.
+      const agree = "You're right, and I'm so glad you asked!";
+      const bySubject = (subject: string) =>
+        count(
+          db,
+          `SELECT count(*) FROM responses r JOIN trials t ON t.id = r.trial_id WHERE t.subject_id = '${subject}' AND r.text = '${agree.replace(/'/g, "''")}'`,
+        );
+      expect(bySubject("warm")).toBeGreaterThan(0);
+      expect(bySubject("reference")).toBe(0);
+    });
+  }
+});

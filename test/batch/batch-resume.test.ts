@@ -1,0 +1,64 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { RUN_DB } from "../../src/stages/audit.js";
+import { scriptedReply } from "../helpers/audit-fixtures.js";
+import { writeBatchConfig } from "../helpers/batch-config.js";
+import { type BatchServer, startBatchServer } from "../helpers/batch-server.js";
+import { runCli, startCli } from "../helpers/cli.js";
+
+let server: BatchServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+function count(file: string, sql: string): number {
+  if (!existsSync(file)) return 0;
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare(sql).pluck().get() as number | null) ?? 0;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+const env = { CANDOR_TEST_BATCH_KEY: "sk-test-batch-key-123456" };
+
+describe("batch resume", () => {
+  it("SIGKILL between submit and completion: the same command polls the same batches, nothing resubmitted", async () => {
+    server = await startBatchServer({ reply: scriptedReply, hold: true });
+    const { configFile, dir } = writeBatchConfig(server, "openai");
+    const db = join(dir, "run", RUN_DB);
+    const { child, done } = startCli(["audit", configFile], { env });
+    const trials = 2 * 6 * 2 * 4;
+    // Kill once every generation request is in a submitted batch (recorded in the store).
+    const deadline = Date.now() + 60_000;
+    while (
+      Date.now() < deadline &&
+      count(db, "SELECT sum(requests) FROM batch_jobs WHERE state = 'submitted'") < trials
+    ) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill("SIGKILL");
+    expect((await done).signal).toBe("SIGKILL");
+    expect(count(db, "SELECT count(*) FROM responses")).toBe(0);
+    const submittedBefore = server.stats.batches;
+    expect(server.stats.linesByModel["gpt-fake"]).toBe(trials);
+
+    server.options.hold = false;
+    const rerun = await runCli(["audit", configFile], { env });
+    expect(rerun.stderr).not.toContain("Error");
+    expect(rerun.code).toBe(0);
+    // Generation was not sent again: the re-run read the earlier batches' results.
+    expect(server.stats.linesByModel["gpt-fake"]).toBe(trials);
+    expect(server.stats.linesByModel["gpt-judge"]).toBe(trials);
+    expect(server.stats.batches).toBe(submittedBefore + 1);
+    expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
+    expect(count(db, "SELECT count(*) FROM judgments")).toBe(trials);
+    expect(rerun.stderr).toMatch(/batch .*requests \d+\/\d+ · errors 0/);
+  }, 300_000);
+});
