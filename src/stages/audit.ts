@@ -10,6 +10,7 @@ import type { ProviderOptions } from "../providers/types.js";
 import { challengeOutcomes } from "../store/challenges.js";
 import { lockRun } from "../store/run-lock.js";
 import { RunStore, type TrialScope } from "../store/run-store.js";
+import { asStorageError } from "../store/storage-errors.js";
 import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
 import { warmthManipulationCheck } from "../warmth/index.js";
 import { retryPolicy, toJudgeParams } from "./config-params.js";
@@ -82,8 +83,13 @@ async function prepareAndRecord(
     }),
   });
   options.onPrepared?.(loaded);
-  mkdirSync(loaded.runDir, { recursive: true });
-  const unlock = lockRun(loaded.runDir);
+  let unlock: () => void;
+  try {
+    mkdirSync(loaded.runDir, { recursive: true });
+    unlock = lockRun(loaded.runDir);
+  } catch (err) {
+    throw asStorageError(err, loaded.runDir, "cannot use the run directory");
+  }
   let store: RunStore | undefined;
   try {
     store = RunStore.open(join(loaded.runDir, RUN_DB));
@@ -91,7 +97,7 @@ async function prepareAndRecord(
   } catch (err) {
     store?.close();
     unlock();
-    throw err;
+    throw asStorageError(err, join(loaded.runDir, RUN_DB), "could not record the plan");
   }
   return { config: loaded.config, runDir: loaded.runDir, scope: loaded.scope, store, unlock };
 }
@@ -149,7 +155,11 @@ export async function runAudit(
       await endpoints.close();
     }
     const summary = summarizeRun(store, config);
-    writeFileSync(join(runDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
+    try {
+      writeFileSync(join(runDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
+    } catch (err) {
+      throw asStorageError(err, join(runDir, SUMMARY_FILE), "could not write the summary");
+    }
     return { runDir, summary, progress, interrupted: signal.aborted };
   } finally {
     store.close();

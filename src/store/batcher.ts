@@ -36,7 +36,7 @@ export class Batcher<B extends { [K in keyof B]: unknown[] }> {
 
   /** Queues a row; resolves once it is committed. */
   add<K extends keyof B>(kind: K, row: B[K][number]): Promise<void> {
-    if (this.failed) return Promise.reject(this.failed);
+    if (this.failed) return this.done.promise;
     this.batch[kind].push(row);
     this.size++;
     const committed = this.done.promise;
