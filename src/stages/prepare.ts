@@ -59,6 +59,7 @@ export async function prepareAudit(
         ...(task.hub !== undefined && { hub: task.hub }),
         ...(task.columns !== undefined && { columns: task.columns }),
         ...(task.n !== undefined && { n: task.n }),
+        ...(task.encoding !== undefined && { encoding: task.encoding }),
       },
       {
         seed: config.seed,
