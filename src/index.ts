@@ -12,6 +12,8 @@ export * from "./errors.js";
 export { agreementOf, kappaFromTable } from "./judge/agreement.js";
 export { createProvider } from "./providers/index.js";
 export { parseModelRef } from "./providers/model-ref.js";
+export { DEFAULT_MAX_RESPONSE_BYTES } from "./providers/reply.js";
+export { redactModelRef } from "./redact.js";
 export { prepareAudit as plan, RUN_DB, runAudit, summarizeRun } from "./stages/audit.js";
 export { summarize } from "./stages/summarize.js";
 export * as stats from "./stats/index.js";
