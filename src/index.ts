@@ -36,6 +36,8 @@ export { judgeIdOf, RULE_JUDGE_ID, RULE_MODEL, runJudgeId } from "./judge/run-ju
 export { createProvider } from "./providers/index.js";
 export { parseModelRef } from "./providers/model-ref.js";
 export { ReplicaProvider, type ReplicaStats } from "./providers/replicas.js";
+export { DEFAULT_MAX_RESPONSE_BYTES } from "./providers/reply.js";
+export { redactModelRef } from "./redact.js";
 export {
   type AuditOptions,
   type AuditResult,

@@ -117,6 +117,10 @@ export const taskSchema = z.strictObject({
       "Column mapping {id?, question, correct, incorrect?} for a custom CSV/JSONL/JSON/parquet file: uses the generic loader instead of the task's",
     ),
   n: z.number().int().positive().optional().describe("Items to sample (seeded); all when absent"),
+  encoding: z
+    .enum(["utf8", "latin1"])
+    .optional()
+    .describe("Text encoding of a local file (default utf8; invalid UTF-8 is an error)"),
   params: generationParamsSchema.optional().describe("Overrides generation params for this task"),
   judge: z
     .lazy(() => judgeSchema)

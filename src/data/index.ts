@@ -6,7 +6,13 @@ import type { Item, TaskName } from "../types.js";
 import { sha256File } from "./hub/download.js";
 import { fetchHubDataset, HUB_DEFAULTS, type HubOptions, type HubSource } from "./hub/hub.js";
 import { sampleItems } from "./sample.js";
-import { formatFromPath, readTable, type Table, type TableFormat } from "./table.js";
+import {
+  formatFromPath,
+  readTable,
+  type Table,
+  type TableFormat,
+  type TextEncoding,
+} from "./table.js";
 import { advbench, gsm8k, mmlu } from "./tasks/controls.js";
 import { disinfo } from "./tasks/disinfo.js";
 import { genericAdapter } from "./tasks/generic.js";
@@ -35,6 +41,8 @@ export interface TaskSourceSpec {
   n?: number;
   /** File format when the extension does not tell. */
   format?: TableFormat;
+  /** Text encoding of a local CSV/JSONL/JSON file (default utf8). */
+  encoding?: TextEncoding;
 }
 
 export interface LoadOptions extends Omit<HubOptions, "signal" | "onProgress"> {
@@ -112,6 +120,7 @@ export async function loadTask(spec: TaskSourceSpec, opts: LoadOptions): Promise
         await readTable(file, {
           format: spec.format,
           expected: adapter.expected,
+          ...(spec.encoding !== undefined && { encoding: spec.encoding }),
           ...adapter.readOptions?.(file),
         }),
       );

@@ -37,7 +37,11 @@ export interface ReadTableOptions {
   expected?: string;
   /** How to name the file in errors and in `Table.file` (e.g. the URL it came from). */
   name?: string;
+  /** Text encoding of CSV/JSONL/JSON files (default utf8; invalid UTF-8 is an error). */
+  encoding?: TextEncoding;
 }
+
+export type TextEncoding = "utf8" | "latin1";
 
 const EXTENSIONS: Record<string, TableFormat> = {
   ".csv": "csv",
@@ -72,19 +76,59 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
   }
   switch (format) {
     case "csv":
-      return readCsv(path, file, options.headerless);
+      return readCsv(path, file, options.headerless, options.encoding);
     case "jsonl":
-      return readJsonl(file, await readText(path));
+      return readJsonl(file, await readText(path, file, options.encoding));
     case "json":
-      return readJson(path, file);
+      return readJson(path, file, options.encoding);
     case "parquet":
       return readParquet(path, file);
   }
 }
 
-async function readText(file: string): Promise<string> {
-  const text = await readFile(file, "utf8");
+/**
+ * The file's text. UTF-8 is decoded strictly: a byte sequence that is not UTF-8 (typically a
+ * Latin-1 file) is an error naming the line, instead of silently becoming U+FFFD in prompts.
+ */
+async function readText(
+  path: string,
+  file: string,
+  encoding: TextEncoding = "utf8",
+): Promise<string> {
+  const bytes = await readFile(path);
+  let text: string;
+  if (encoding === "latin1") text = bytes.toString("latin1");
+  else {
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new DataError(
+        file,
+        `line ${firstInvalidUtf8Line(bytes)}`,
+        "invalid UTF-8; expected a UTF-8 text file (for a Latin-1 file, set `encoding: latin1` on the task)",
+      );
+    }
+  }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** 1-based line of the first invalid UTF-8 sequence (only called once decoding failed). */
+function firstInvalidUtf8Line(bytes: Buffer): number {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let line = 1;
+  let start = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end === -1) end = bytes.length;
+    try {
+      decoder.decode(bytes.subarray(start, end));
+    } catch {
+      return line;
+    }
+    line++;
+    start = end + 1;
+  }
+  return line;
 }
 
 interface CsvRecordInfo {
@@ -93,8 +137,13 @@ interface CsvRecordInfo {
   info: { lines: number };
 }
 
-async function readCsv(path: string, file: string, headerless?: readonly string[]): Promise<Table> {
-  const text = await readText(path);
+async function readCsv(
+  path: string,
+  file: string,
+  headerless?: readonly string[],
+  encoding?: TextEncoding,
+): Promise<Table> {
+  const text = await readText(path, file, encoding);
   let records: CsvRecordInfo[];
   try {
     records = parseCsv(text, {
@@ -189,8 +238,8 @@ function readJsonl(file: string, text: string): Table {
   };
 }
 
-async function readJson(path: string, file: string): Promise<Table> {
-  const text = await readText(path);
+async function readJson(path: string, file: string, encoding?: TextEncoding): Promise<Table> {
+  const text = await readText(path, file, encoding);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -20,6 +20,7 @@ import type { Provider, ProviderOptions } from "../providers/types.js";
 import { challengeOutcomes } from "../store/challenges.js";
 import { lockRun } from "../store/run-lock.js";
 import { RunStore, type TrialScope } from "../store/run-store.js";
+import { asStorageError } from "../store/storage-errors.js";
 import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
 import { warmthManipulationCheck } from "../warmth/index.js";
 import { preflightAudit, recordedJudgeMode, warmthModeId } from "./audit-preflight.js";
@@ -122,8 +123,13 @@ async function prepareAndRecord(
       onDownloadProgress: options.providerOptions.onDownloadProgress,
     }),
   });
-  mkdirSync(loaded.runDir, { recursive: true });
-  const unlock = lockRun(loaded.runDir);
+  let unlock: () => void;
+  try {
+    mkdirSync(loaded.runDir, { recursive: true });
+    unlock = lockRun(loaded.runDir);
+  } catch (err) {
+    throw asStorageError(err, loaded.runDir, "cannot use the run directory");
+  }
   let store: RunStore | undefined;
   try {
     store = RunStore.open(join(loaded.runDir, RUN_DB));
@@ -133,7 +139,7 @@ async function prepareAndRecord(
   } catch (err) {
     store?.close();
     unlock();
-    throw err;
+    throw asStorageError(err, join(loaded.runDir, RUN_DB), "could not record the plan");
   }
   return {
     config: loaded.config,
@@ -282,7 +288,11 @@ export async function runAudit(
     }
     const summary = summarizeRun(store, config);
     if (replicas.length > 0) summary.replicas = replicas;
-    writeFileSync(join(runDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
+    try {
+      writeFileSync(join(runDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
+    } catch (err) {
+      throw asStorageError(err, join(runDir, SUMMARY_FILE), "could not write the summary");
+    }
     const gate = config.gate && !signal.aborted ? evaluateGate(summary, config.gate) : undefined;
     return { runDir, summary, progress, interrupted: signal.aborted, ...(gate && { gate }) };
   } finally {

@@ -196,11 +196,13 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
         createdAt: new Date().toISOString(),
       };
     }
-    // On disk before it counts as done: a crash after this point never repeats the call.
-    await writer.addResponse(response);
-    if (call) countCall(progress.generate, call.result, call.cached);
-    else progress.generate.done++;
-    await judgeOne(trial, response.text, response.finishReason);
+    // On disk before it counts as done: a crash after this point never repeats the call. The
+    // judge starts meanwhile (its verdict can only be written with or after the response).
+    const saved = writer.addResponse(response).then(() => {
+      if (call) countCall(progress.generate, call.result, call.cached);
+      else progress.generate.done++;
+    });
+    await Promise.all([saved, judgeOne(trial, response.text, response.finishReason)]);
   };
 
   const maxInFlight = Math.max(

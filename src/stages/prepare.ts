@@ -7,6 +7,7 @@ import { CandorError, ConfigError } from "../errors.js";
 import { refusalRubricRecord } from "../judge/refusal-rubric.js";
 import { RUBRIC_VERSION, rubricRecord } from "../judge/rubrics.js";
 import type { ProviderOptions } from "../providers/types.js";
+import { changedItems } from "../store/item-changes.js";
 import type { RunStore, TrialScope } from "../store/run-store.js";
 import { resolveTunedRef } from "../tuning/registry.js";
 import type { BeliefLabel, ContextLabel, Item, TaskName } from "../types.js";
@@ -74,6 +75,7 @@ export async function prepareAudit(
         ...(task.hub !== undefined && { hub: task.hub }),
         ...(task.columns !== undefined && { columns: task.columns }),
         ...(task.n !== undefined && { n: task.n }),
+        ...(task.encoding !== undefined && { encoding: task.encoding }),
       },
       {
         seed: config.seed,
@@ -168,6 +170,10 @@ function checkScope(
   return { ...(contexts && { contexts }), ...(beliefs && { beliefs }) };
 }
 
+/** What to do about a design change, the same words for every kind of change. */
+const DESIGN_CHANGE_ADVICE =
+  "Nothing was changed; set a different `output:` directory for the new design, or restore the previous config to resume.";
+
 /**
  * Records the plan in the run store. A run directory belongs to one audit: a
  * config that would drop trials already there is refused rather than mixing
@@ -181,11 +187,19 @@ export function recordPlan(store: RunStore, loaded: LoadedAudit): void {
   if (orphans > 0) {
     throw new CandorError(
       `${join(loaded.runDir, RUN_DB)}: this run has ${orphans} trials that ${loaded.configFile} no longer plans ` +
-        "(a subject, prompt, parameter, seed or task changed). Nothing was changed; " +
-        "set a different `output:` directory for the new design, or restore the previous config to resume.",
+        `(a subject, prompt, parameter, seed or task changed). ${DESIGN_CHANGE_ADVICE}`,
     );
   }
   const items = Object.values(loaded.items).flat();
+  const changed = changedItems(store, items);
+  if (changed.length > 0) {
+    const first = changed[0]!;
+    const more = changed.length > 1 ? ` (and ${changed.length - 1} more items)` : "";
+    throw new CandorError(
+      `${join(loaded.runDir, RUN_DB)}: item ${first.task}/${first.id}${more} changed in the dataset since this run ` +
+        `recorded it (${first.fields.join(" and ")} differ). ${DESIGN_CHANGE_ADVICE}`,
+    );
+  }
   store.recordPlan(loaded.plan.subjects, items, loaded.plan.trials);
   store.setMeta("config", JSON.stringify(configSnapshot(loaded.config)));
   store.setMeta("datasets", JSON.stringify(loaded.datasets));

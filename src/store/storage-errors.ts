@@ -61,3 +61,15 @@ export class StorageError extends CandorError {
     this.cause = cause;
   }
 }
+
+/** A filesystem or SQLite error (has an errno/SQLite code), as opposed to a bug. */
+export function isStorageFailure(err: unknown): boolean {
+  const code = codeOf(err);
+  return code.startsWith("SQLITE_") || /^E[A-Z]+$/.test(code);
+}
+
+/** `err` as a StorageError about `path` when it is a storage failure; otherwise unchanged. */
+export function asStorageError(err: unknown, path: string, what: string): unknown {
+  if (err instanceof CandorError || !isStorageFailure(err)) return err;
+  return new StorageError(path, what, err);
+}

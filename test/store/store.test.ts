@@ -67,6 +67,8 @@ describe("run store", () => {
         incorrect: 0,
         refusals: 0,
         unparseable: 0,
+        empty: 0,
+        truncated: 0,
       },
     ]);
     reopened.close();

@@ -289,6 +289,7 @@ describe("older run stores", () => {
       DROP TABLE responses_fts_vocab; DROP TABLE responses_fts;
       DROP TRIGGER IF EXISTS responses_fts_insert; DROP TRIGGER IF EXISTS responses_fts_delete; DROP TRIGGER IF EXISTS responses_fts_update;
       DROP INDEX trials_by_context; DROP INDEX trials_by_belief; DROP INDEX trials_by_task; DROP INDEX trials_by_subject_only;
+      ALTER TABLE subjects DROP COLUMN model_hash;
       PRAGMA user_version = 2;`);
     old.close();
     return file;

@@ -20,6 +20,7 @@ interface ExportCliOptions {
   out?: string;
   judge?: string;
   spreadsheetSafe?: boolean;
+  raw?: boolean;
 }
 
 export function registerExport(program: Command): void {
@@ -39,9 +40,10 @@ export function registerExport(program: Command): void {
     )
     .option("--judge <id>", "export this judge's verdicts (default: the run's configured judge)")
     .option(
-      "--spreadsheet-safe",
-      "CSV: prefix cells starting with = + - @ with ' so spreadsheets do not run them as formulas",
+      "--raw",
+      "CSV: keep every cell exactly (for pandas/R); by default cells starting with = + - @ get a ' prefix so spreadsheets do not run model output as formulas",
     )
+    .option("--spreadsheet-safe", "CSV: the default (kept for compatibility)")
     .action(async (run: string, opts: ExportCliOptions) => {
       if (!(EXPORT_FORMATS as readonly string[]).includes(opts.format)) {
         throw new CandorError(
@@ -62,7 +64,8 @@ export function registerExport(program: Command): void {
         layout,
         out,
         ...(opts.judge !== undefined && { judge: opts.judge }),
-        ...(opts.spreadsheetSafe && { spreadsheetSafe: true }),
+        // Model output is untrusted: a spreadsheet must not run it as a formula unless asked.
+        spreadsheetSafe: opts.raw !== true,
       });
       for (const f of result.files) process.stdout.write(`${f}\n`);
       process.stderr.write(`${result.rows} rows written to ${result.files.length} file(s)\n`);
