@@ -68,12 +68,25 @@ describe("crash safety", () => {
   });
 
   it("refuses a second audit on a busy run, stops cleanly on Ctrl+C, and resumes", async () => {
-    const slow = await startOpenAIServer({ reply: scriptedReply, latencyMs: 150 });
+    // After the first 30 answers the server holds every reply until the test lets go, so the
+    // first audit is certainly still working when the second one starts, however fast or
+    // loaded the machine is (the test waits on states, never on time).
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let answered = 0;
+    const slow = await startOpenAIServer({
+      reply: async (req) => {
+        if (++answered > 30) await held;
+        return scriptedReply(req);
+      },
+    });
     const { configFile, dir } = writeAuditConfig(slow.baseURL, { n: 20 });
     const db = join(dir, "run", RUN_DB);
     const { child, done } = startCli(["audit", configFile]);
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && count(db, "SELECT count(*) FROM responses") < 20) {
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline && count(db, "SELECT count(*) FROM responses") < 5) {
       await new Promise((r) => setTimeout(r, 20));
     }
     // A second audit on the same run is refused while the first is working.
@@ -82,6 +95,7 @@ describe("crash safety", () => {
     expect(second.stderr).toMatch(/another candor process \(pid \d+\) is working on this run/);
     child.kill("SIGINT");
     const stopped = await done;
+    release();
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toContain(`Resume with: npx candor audit ${configFile}`);
     const trials = count(db, "SELECT count(*) FROM trials");
@@ -93,5 +107,5 @@ describe("crash safety", () => {
     expect(resumed.code).toBe(0);
     expect(count(db, "SELECT count(*) FROM judgments WHERE judge != 'rule#v1'")).toBe(trials);
     expect(existsSync(join(dir, "run", "run.lock"))).toBe(false);
-  });
+  }, 240_000);
 });
