@@ -56,7 +56,7 @@ const PROBE_ITEM: Item = {
   beliefForm: "answer",
   meta: {},
 };
-const PROBE_MESSAGE = "Reply with the single word OK.";
+export const PROBE_MESSAGE = "Reply with the single word OK.";
 const PROBE_MAX_TOKENS = 16;
 /** Attempts before a refused connection fails the preflight. */
 const CONNECTION_ATTEMPTS = 2;

@@ -17,6 +17,7 @@ import {
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROBE_MESSAGE } from "../../src/stages/preflight.js";
 import { createViewer } from "../../src/viewer/app.js";
 import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
 import { type CliResult, runCli, startCli } from "../helpers/cli.js";
@@ -29,7 +30,9 @@ let generationCalls = 0;
 beforeAll(async () => {
   server = await startOpenAIServer({
     reply: (req) => {
-      if (req.model !== "fake-judge") generationCalls++;
+      // Trials only: the preflight's one probe per endpoint is not a trial.
+      const probe = req.messages.at(-1)?.content === PROBE_MESSAGE;
+      if (req.model !== "fake-judge" && !probe) generationCalls++;
       return scriptedReply(req);
     },
   });
