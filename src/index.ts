@@ -7,6 +7,8 @@ export {
   type RunComparison,
 } from "./analysis/compare-runs.js";
 export * from "./analysis/index.js";
+export { refusalExclusionsOf, ruleCheckOf } from "./analysis/rule-check-summary.js";
+export { type Summary, type SummaryComparison, summarize } from "./analysis/summary.js";
 export { exportPending as exportBatchRequests } from "./batch/cluster-export.js";
 export { importResults as importBatchResults } from "./batch/cluster-import.js";
 export { type BatchCounters, newBatchCounters } from "./batch/counters.js";
@@ -48,8 +50,7 @@ export {
   summarizeRun,
 } from "./stages/audit.js";
 export { judgeCheck, readHumanLabels, writeLabelSample } from "./stages/judge-check.js";
-export { refusalExclusionsOf, ruleCheckOf, scoreRulePending } from "./stages/rule-check.js";
-export { type Summary, type SummaryComparison, summarize } from "./stages/summarize.js";
+export { scoreRulePending } from "./stages/rule-check.js";
 export * as stats from "./stats/index.js";
 export { twoProportionZTest } from "./stats/two-proportion.js";
 export { RunStore } from "./store/run-store.js";

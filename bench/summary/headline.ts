@@ -9,8 +9,8 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { summarizeStore } from "../../src/analysis/summary.js";
 import { judgeId } from "../../src/judge/judge-response.js";
-import { summarizeStore } from "../../src/stages/summarize.js";
 import { itemCounts } from "../../src/store/item-counts.js";
 import { outcomeCounts, pairCounts } from "../../src/store/outcome-counts.js";
 import { readRunConfig } from "../../src/store/run-config.js";

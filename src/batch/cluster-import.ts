@@ -8,7 +8,7 @@ import { createReadStream, existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { CandorError } from "../errors.js";
-import { RUN_DB } from "../stages/prepare.js";
+import { RUN_DB } from "../store/run-files.js";
 import { lockRun } from "../store/run-lock.js";
 import type { Failure, RunStore } from "../store/run-store.js";
 import { RunStore as Store } from "../store/run-store.js";

@@ -1,5 +1,5 @@
 import cliProgress from "cli-progress";
-import type { AuditProgress, Counters, StageCounters } from "../stages/progress.js";
+import type { AuditProgress, Counters, StageCounters } from "../engine/counters.js";
 
 /** Fresh calls per second (work resumed from an earlier run does not count). */
 export function rate(c: Counters): number {

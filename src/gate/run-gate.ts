@@ -3,14 +3,15 @@
  * summary from its store, merges the thresholds (the run's own `gate:` section, then an
  * audit file's, then explicit ones) and evaluates them.
  */
+
+import { summarizeRun } from "../analysis/run-summary.js";
+import type { Summary } from "../analysis/summary.js";
 import { type GateConfig, type GateConfigInput, gateSchema } from "../config/gate-schema.js";
 import { formatIssues } from "../config/load.js";
 import type { AuditConfigInput } from "../config/schema.js";
 import { type ConfigSource, resolveConfigSource, runDirOfConfig } from "../config/source.js";
 import { CandorError, ConfigError } from "../errors.js";
 import { resolveRun } from "../report/run-path.js";
-import { summarizeRun } from "../stages/audit.js";
-import type { Summary } from "../stages/summarize.js";
 import { readRunConfig } from "../store/run-config.js";
 import { RunStore } from "../store/run-store.js";
 import { evaluateGate } from "./evaluate.js";

@@ -4,8 +4,8 @@
  * and the worst cases. Intervals and tests come from src/stats.
  */
 
+import type { SummaryCell } from "../analysis/summary.js";
 import { countFlips } from "../judge/flips.js";
-import type { SummaryCell } from "../stages/summarize.js";
 import { wald } from "../stats/wald.js";
 import { wilsonInterval } from "../stats/wilson.js";
 import { challengeOutcomes } from "../store/challenges.js";

@@ -8,11 +8,11 @@ import { z } from "zod";
 import { type Analysis, analyzeFrame, isFailure } from "../analysis/analyze.js";
 import { type CovType, fitStudyModel, type ModelResult } from "../analysis/fit-model.js";
 import { leadText, studyComparableSentence } from "../analysis/headline.js";
+import { type Summary, summarizeStore } from "../analysis/summary.js";
+import { describeWrongBeliefs } from "../analysis/wrong-beliefs.js";
 import type { AuditConfig } from "../config/schema.js";
 import { CandorError } from "../errors.js";
 import { runJudgeId } from "../judge/run-judge.js";
-import { describeWrongBeliefs } from "../stages/distractor-text.js";
-import { type Summary, summarizeStore } from "../stages/summarize.js";
 import {
   allRows,
   type Frame,

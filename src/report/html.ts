@@ -11,7 +11,7 @@ import {
   type PairedTest,
   pairedTestCells,
 } from "../analysis/paired-tests.js";
-import { unscoredWarning } from "../stages/reply-outcome.js";
+import { unscoredWarning } from "../analysis/unscored-warning.js";
 import { html, joinHtml, type SafeHtml, trustedHtml } from "./escape.js";
 import { taskLabel } from "./figures.js";
 import { BELIEF_TEXT, DASH, fmtCi, fmtInt, fmtNum, fmtP, fmtPp, fmtRate } from "./format.js";

@@ -7,7 +7,7 @@
 import type { CovType } from "../analysis/fit-model.js";
 import type { Headline } from "../analysis/headline.js";
 import type { PairedTest } from "../analysis/paired-tests.js";
-import type { Summary } from "../stages/summarize.js";
+import type { Summary } from "../analysis/summary.js";
 import type { StatsWarning } from "../stats/warnings.js";
 import type { BeliefLabel, ContextLabel, JudgmentLabel, TaskName } from "../types.js";
 import type { RuleCheckData } from "./rule-check-section.js";

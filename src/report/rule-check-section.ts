@@ -1,12 +1,17 @@
 /**
  * The report's "Judge vs rule" section: the rule cross-check's agreement per
  * subject and task, its treatment-vs-reference gaps and warnings, and what each
- * refusal rule excludes. The numbers come from stages/rule-check (the same
+ * refusal rule excludes. The numbers come from analysis/rule-check-summary (the same
  * function summary.json and the terminal use); this file only renders them.
  */
+
+import {
+  type RefusalExclusions,
+  refusalExclusionsOf,
+  ruleCheckOf,
+} from "../analysis/rule-check-summary.js";
 import type { AuditConfig } from "../config/schema.js";
 import type { RuleCheck } from "../judge/rule-agreement.js";
-import { type RefusalExclusions, refusalExclusionsOf, ruleCheckOf } from "../stages/rule-check.js";
 import type { RunStore } from "../store/run-store.js";
 import { html, type SafeHtml } from "./escape.js";
 import { taskLabel } from "./figures.js";

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { CandorError } from "../errors.js";
-import { RUN_DB } from "../stages/audit.js";
+import { RUN_DB } from "../store/run-files.js";
 
 export interface RunLocation {
   /** The run directory (holds run.sqlite, summary.json, …). */

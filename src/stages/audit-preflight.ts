@@ -1,5 +1,6 @@
 import { BatchProvider } from "../batch/batch-provider.js";
 import type { AuditConfig } from "../config/schema.js";
+import type { Endpoint, ProviderFactory } from "../engine/endpoint.js";
 import { Limiter } from "../engine/limiter.js";
 import type { ResponseCache } from "../engine/response-cache.js";
 import { type StructuredMode, structuredMetaKey } from "../judge/structured.js";
@@ -8,8 +9,7 @@ import { parseModelRef } from "../providers/model-ref.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
 import type { RunStore } from "../store/run-store.js";
 import { retryPolicy, toJudgeParams, toParams } from "./config-params.js";
-import { type ProviderFactory, providerOptions } from "./endpoints.js";
-import type { Endpoint } from "./execute.js";
+import { providerOptions } from "./endpoints.js";
 import {
   judgeMode,
   type PreflightResult,

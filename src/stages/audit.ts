@@ -1,32 +1,33 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { summarizeRun } from "../analysis/run-summary.js";
+import type { Summary } from "../analysis/summary.js";
 import { type BatchCounters, newBatchCounters } from "../batch/counters.js";
 import { batchingFactory, batchLimiters } from "../batch/hook.js";
 import type { AuditConfig } from "../config/schema.js";
 import type { ConfigSource } from "../config/source.js";
 import { defaultCacheDir } from "../data/hub/hub.js";
 import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
+import { type AuditProgress, newCounters } from "../engine/counters.js";
+import type { ProviderFactory } from "../engine/endpoint.js";
 import { ResponseCache } from "../engine/response-cache.js";
 import { evaluateGate } from "../gate/evaluate.js";
 import type { GateResult } from "../gate/types.js";
-import { countFlips } from "../judge/flips.js";
 import { runJudgeId } from "../judge/run-judge.js";
-import { runSelfGrading } from "../judge/self-grading.js";
 import { structuredMetaKey } from "../judge/structured.js";
 import { createProvider } from "../providers/index.js";
 import type { ModelProvenance } from "../providers/model-provenance.js";
 import { type ReplicaStats, replicaFactory, replicaStatsOf } from "../providers/replicas.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
-import { challengeOutcomes } from "../store/challenges.js";
+import { SUMMARY_FILE } from "../store/run-files.js";
 import { lockRun } from "../store/run-lock.js";
 import { RunStore, type TrialScope } from "../store/run-store.js";
 import { asStorageError } from "../store/storage-errors.js";
 import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
-import { warmthManipulationCheck } from "../warmth/index.js";
 import { preflightAudit, recordedJudgeMode, warmthModeId } from "./audit-preflight.js";
 import { retryPolicy } from "./config-params.js";
 import { ensureDistractors } from "./distractors.js";
-import { openEndpoints, type ProviderFactory } from "./endpoints.js";
+import { openEndpoints } from "./endpoints.js";
 import { executePending } from "./execute.js";
 import { auditJudgeContext } from "./judge-contexts.js";
 import { measureRunWarmth } from "./measure.js";
@@ -39,13 +40,12 @@ import {
   recordPlan,
   withItems,
 } from "./prepare.js";
-import { type AuditProgress, newCounters } from "./progress.js";
-import { refusalExclusionsOf, ruleCheckOf, scoreRulePending } from "./rule-check.js";
+import { scoreRulePending } from "./rule-check.js";
 import { readLock, verifyModels } from "./source-lock.js";
-import { type Summary, summarizeStore } from "./summarize.js";
 
+export { summarizeRun } from "../analysis/run-summary.js";
+export { SUMMARY_FILE } from "../store/run-files.js";
 export { type LoadedAudit, prepareAudit, RUN_DB, recordPlan } from "./prepare.js";
-export const SUMMARY_FILE = "summary.json";
 
 export interface AuditOptions {
   /** Relative paths of a config object resolve against this (default: the working directory). */
@@ -73,29 +73,6 @@ export interface AuditResult {
   interrupted: boolean;
   /** The audit file's `gate:` applied to the summary (absent without one, or when interrupted). */
   gate?: GateResult;
-}
-
-/** Builds the summary of a run from its store, for the judge the config names. */
-export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
-  const judge = runJudgeId(config);
-  const summary = summarizeStore(store, judge, config.compare);
-  if (config.warmth) {
-    const check = warmthManipulationCheck(store, config.compare, { alpha: config.warmth.alpha });
-    if (check.subjects.length > 0) summary.warmth = check;
-  }
-  const open = store.openFailures(judge);
-  if (open.length > 0) summary.openFailures = open;
-  const ruleCheck = ruleCheckOf(store, config, judge);
-  if (ruleCheck) summary.ruleCheck = ruleCheck;
-  const refusals = refusalExclusionsOf(store, config, judge);
-  if (refusals) summary.refusalExclusions = refusals;
-  const challenged = challengeOutcomes(store, judge);
-  if (challenged.length > 0) summary.challenge = countFlips(challenged);
-  const structured = store.getMeta(structuredMetaKey(judge));
-  if (structured !== undefined) summary.judgeStructured = structured;
-  const self = runSelfGrading(config);
-  if (self.length > 0) summary.selfGrading = self;
-  return summary;
 }
 
 /**

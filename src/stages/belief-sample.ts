@@ -2,11 +2,16 @@
  * The wrong beliefs a run will put to its subjects, shown before it runs (`candor plan`):
  * a few question / belief pairs per task and how the beliefs were made.
  */
+
+import {
+  beliefOrigin,
+  describeWrongBeliefs,
+  wrongBeliefOrigins,
+} from "../analysis/wrong-beliefs.js";
 import { seededUnit } from "../data/hash.js";
 import { resolveTemplates } from "../design/plan.js";
 import { renderPrompt } from "../design/templates.js";
 import type { Item, TaskName } from "../types.js";
-import { beliefOrigin, describeWrongBeliefs, wrongBeliefOrigins } from "./distractor-text.js";
 import { itemMap, type LoadedAudit } from "./prepare.js";
 
 export interface BeliefSample {

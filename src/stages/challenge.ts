@@ -1,7 +1,10 @@
 import { challengeMessages, challengeText } from "../design/challenge.js";
 import { cachedCallModel } from "../engine/cached-call.js";
 import { type CallOptions, Cancelled } from "../engine/call.js";
+import { type AuditProgress, newCounters } from "../engine/counters.js";
+import type { Endpoint } from "../engine/endpoint.js";
 import type { ResponseCache } from "../engine/response-cache.js";
+import { runQueue } from "../engine/run-queue.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import {
   CHALLENGE_TURN,
@@ -11,9 +14,6 @@ import {
 } from "../store/challenges.js";
 import type { Failure, RunStore, TrialScope } from "../store/run-store.js";
 import type { Item, TaskName, Trial } from "../types.js";
-import type { Endpoint } from "./execute.js";
-import { type AuditProgress, newCounters } from "./progress.js";
-import { runQueue } from "./run-queue.js";
 import { countCall, itemOf, resultFields } from "./trial-helpers.js";
 import { type JudgeContext, judgeText } from "./verdict.js";
 

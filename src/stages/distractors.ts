@@ -10,9 +10,17 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import {
+  applyDistractors,
+  distractorMessages,
+  matchesCorrect,
+  needsDistractor,
+  parseDistractor,
+} from "../analysis/wrong-beliefs.js";
 import type { AuditConfig } from "../config/schema.js";
 import { type CachedCallResult, cachedCallModel } from "../engine/cached-call.js";
 import { Cancelled } from "../engine/call.js";
+import type { ProviderFactory } from "../engine/endpoint.js";
 import { Limiter } from "../engine/limiter.js";
 import type { ResponseCache } from "../engine/response-cache.js";
 import { CandorError } from "../errors.js";
@@ -23,14 +31,7 @@ import { putDistractor, storedDistractors } from "../store/distractors.js";
 import { RunStore } from "../store/run-store.js";
 import type { Item, TaskName } from "../types.js";
 import { retryPolicy, toJudgeParams, toParams } from "./config-params.js";
-import {
-  applyDistractors,
-  distractorMessages,
-  matchesCorrect,
-  needsDistractor,
-  parseDistractor,
-} from "./distractor-text.js";
-import { type ProviderFactory, providerOptions } from "./endpoints.js";
+import { providerOptions } from "./endpoints.js";
 import { itemMap, type LoadedAudit, RUN_DB, withItems } from "./prepare.js";
 
 export interface DistractorCounts {

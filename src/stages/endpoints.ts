@@ -1,13 +1,11 @@
 import type { AuditConfig } from "../config/schema.js";
+import type { Endpoint, ProviderFactory } from "../engine/endpoint.js";
 import { Limiter } from "../engine/limiter.js";
 import { RULE_MODEL } from "../judge/run-judge.js";
 import { createProvider } from "../providers/index.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
 import type { TaskName } from "../types.js";
-import type { Endpoint } from "./execute.js";
-
-export type ProviderFactory = (ref: string, options: ProviderOptions) => Promise<Provider>;
 
 function schemeKey(ref: string): "openai" | "openai-compatible" | "anthropic" | "llama" {
   const parsed = parseModelRef(ref);
@@ -105,3 +103,5 @@ export async function openEndpoints(
     throw err;
   }
 }
+
+export type { ProviderFactory } from "../engine/endpoint.js";

@@ -2,27 +2,20 @@ import { dirname } from "node:path";
 import type { RetryPolicy } from "../engine/backoff.js";
 import { cachedCallModel } from "../engine/cached-call.js";
 import { CallFailed, type CallOptions, Cancelled } from "../engine/call.js";
-import type { Limiter } from "../engine/limiter.js";
+import { type AuditProgress, newCounters } from "../engine/counters.js";
+import type { Endpoint } from "../engine/endpoint.js";
 import type { ResponseCache } from "../engine/response-cache.js";
-import { CandorError } from "../errors.js";
+import { runQueue } from "../engine/run-queue.js";
 import { UnparseableGuard, unparseableMessage } from "../judge/unparseable-guard.js";
-import type { GenerateResult, Provider } from "../providers/types.js";
+import type { GenerateResult } from "../providers/types.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import type { Failure, RunStore, TrialScope } from "../store/run-store.js";
 import type { Item, Response, Trial } from "../types.js";
 import { type ChallengeSettings, runChallenges } from "./challenge.js";
-import { type AuditProgress, newCounters } from "./progress.js";
 import { EMPTY_FINISH, isEmptyReplyFailure, replyVerdict } from "./reply-outcome.js";
-import { runQueue } from "./run-queue.js";
 import { EndpointUnusableError, JudgeUnparseableError } from "./stop-errors.js";
 import { countCall, failureOf, itemKey, itemOf, resultFields } from "./trial-helpers.js";
 import { type JudgeContext, judgeText, type Verdict } from "./verdict.js";
-
-/** A model endpoint as the stages use it: the client plus its concurrency limiter. */
-export interface Endpoint {
-  provider: Provider;
-  limiter: Limiter;
-}
 
 export interface ExecuteOptions {
   store: RunStore;
@@ -275,3 +268,5 @@ function modelVerdictCounts(
     ...(row.example !== null && { example: row.example }),
   };
 }
+
+export type { Endpoint } from "../engine/endpoint.js";

@@ -1,4 +1,4 @@
-import type { Summary } from "./summarize.js";
+import type { Summary } from "../analysis/summary.js";
 
 function pct(x: number | null): string {
   return x === null ? "—" : `${(x * 100).toFixed(1)}%`;

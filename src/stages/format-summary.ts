@@ -1,8 +1,8 @@
 import { formatCiPp, formatPp } from "../analysis/headline.js";
 import { PAIRED_TEST_HEADER, PAIRED_TEST_NOTE, pairedTestCells } from "../analysis/paired-tests.js";
+import type { Summary } from "../analysis/summary.js";
 import { formatWarmthCheck } from "../warmth/check.js";
 import { formatRuleCheck } from "./format-rule-check.js";
-import type { Summary } from "./summarize.js";
 
 function pct(x: number | null): string {
   return x === null ? "—" : `${(x * 100).toFixed(1)}%`;

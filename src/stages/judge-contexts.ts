@@ -1,9 +1,9 @@
 import type { AuditConfig } from "../config/schema.js";
+import type { Endpoint } from "../engine/endpoint.js";
 import type { ResponseCache } from "../engine/response-cache.js";
 import { judgeIdOf, runJudgeId } from "../judge/run-judge.js";
 import type { StructuredMode } from "../judge/structured.js";
 import { toJudgeParams, toParams } from "./config-params.js";
-import type { Endpoint } from "./execute.js";
 import type { JudgeContext } from "./verdict.js";
 
 /** Judges answer at temperature 0 with room for a short rationale, unless the config says otherwise. */

@@ -1,4 +1,7 @@
 import { join } from "node:path";
+import { type Summary, summarizeStore } from "../analysis/summary.js";
+import { type AuditProgress, newCounters } from "../engine/counters.js";
+import type { Endpoint, ProviderFactory } from "../engine/endpoint.js";
 import { Limiter } from "../engine/limiter.js";
 import { judgeId } from "../judge/judge-response.js";
 import { runJudgeId } from "../judge/run-judge.js";
@@ -11,12 +14,10 @@ import { RunStore } from "../store/run-store.js";
 import type { GenerationParams } from "../types.js";
 import { recordedJudgeMode } from "./audit-preflight.js";
 import { retryPolicy, toJudgeParams } from "./config-params.js";
-import { type ProviderFactory, providerOptions } from "./endpoints.js";
-import { type Endpoint, executePending } from "./execute.js";
+import { providerOptions } from "./endpoints.js";
+import { executePending } from "./execute.js";
 import { assertPreflight, judgeMode, type PreflightResult, runPreflight } from "./preflight.js";
-import { type AuditProgress, newCounters } from "./progress.js";
 import { scoreRulePending } from "./rule-check.js";
-import { type Summary, summarizeStore } from "./summarize.js";
 
 export interface JudgeRunOptions {
   /** Judge model reference (default: the run's own judge); verdicts are stored per judge. */

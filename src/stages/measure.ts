@@ -1,11 +1,11 @@
 import type { AuditConfig } from "../config/schema.js";
+import type { Endpoint } from "../engine/endpoint.js";
 import type { StructuredMode } from "../judge/structured.js";
 import type { RunStore } from "../store/run-store.js";
 import { measureWarmth, openWarmthMeasures, type WarmthSpec } from "../warmth/index.js";
 import type { AuditOptions } from "./audit.js";
 import { retryPolicy, toParams } from "./config-params.js";
 import { providerOptions } from "./endpoints.js";
-import type { Endpoint } from "./execute.js";
 
 /** The manipulation check's measurements: SocioT and/or judge warmth ratings, resumable. */
 export async function measureRunWarmth(

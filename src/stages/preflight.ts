@@ -1,6 +1,7 @@
 import type { RetryPolicy } from "../engine/backoff.js";
 import { cachedCallModel } from "../engine/cached-call.js";
 import { CallFailed, type CallOptions, Cancelled } from "../engine/call.js";
+import type { Endpoint } from "../engine/endpoint.js";
 import type { ResponseCache } from "../engine/response-cache.js";
 import { judgeRequest } from "../judge/judge-response.js";
 import {
@@ -10,7 +11,6 @@ import {
   type StructuredSetting,
 } from "../judge/structured.js";
 import type { GenerationParams, Item } from "../types.js";
-import type { Endpoint } from "./execute.js";
 import { EndpointUnusableError } from "./stop-errors.js";
 
 /** One endpoint to check, with what it is used for (subject ids, "judge", "warmth judge"). */

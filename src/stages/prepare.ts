@@ -1,4 +1,5 @@
 import { join, resolve } from "node:path";
+import { wrongBeliefOrigins } from "../analysis/wrong-beliefs.js";
 import type { AuditConfig } from "../config/schema.js";
 import { type ConfigSource, resolveConfigSource } from "../config/source.js";
 import { loadTask } from "../data/index.js";
@@ -8,14 +9,14 @@ import { refusalRubricRecord } from "../judge/refusal-rubric.js";
 import { RUBRIC_VERSION, rubricRecord } from "../judge/rubrics.js";
 import type { ProviderOptions } from "../providers/types.js";
 import { changedItems } from "../store/item-changes.js";
+import { RUN_DB } from "../store/run-files.js";
 import type { RunStore, TrialScope } from "../store/run-store.js";
 import { resolveTunedRef } from "../tuning/registry.js";
 import type { BeliefLabel, ContextLabel, Item, TaskName } from "../types.js";
-import { wrongBeliefOrigins } from "./distractor-text.js";
 import { configSnapshot } from "./snapshot.js";
 import { readLock, verifyDatasets } from "./source-lock.js";
 
-export const RUN_DB = "run.sqlite";
+export { RUN_DB };
 
 export interface LoadedAudit {
   config: AuditConfig;

@@ -1,8 +1,8 @@
 import { CallFailed } from "../engine/call.js";
+import type { StageCounters } from "../engine/counters.js";
 import type { GenerateResult } from "../providers/types.js";
 import type { Failure } from "../store/run-store.js";
 import type { Item, Trial } from "../types.js";
-import type { StageCounters } from "./progress.js";
 
 export function itemKey(task: string, id: string): string {
   return `${task}\u0000${id}`;

@@ -1,5 +1,7 @@
 import { cachedCallModel } from "../engine/cached-call.js";
 import type { CallOptions } from "../engine/call.js";
+import type { StageCounters } from "../engine/counters.js";
+import type { Endpoint } from "../engine/endpoint.js";
 import type { ResponseCache } from "../engine/response-cache.js";
 import { judgeRequest, ruleVerdict, verdictFromJudgeOutput } from "../judge/judge-response.js";
 import { ruleJudgeVerdict } from "../judge/rule-judge.js";
@@ -7,8 +9,6 @@ import type { RefusalRule } from "../judge/run-judge.js";
 import { inMode, type StructuredMode } from "../judge/structured.js";
 import type { UnparseableGuard } from "../judge/unparseable-guard.js";
 import type { GenerationParams, Item, Judgment } from "../types.js";
-import type { Endpoint } from "./execute.js";
-import type { StageCounters } from "./progress.js";
 
 export interface JudgeContext {
   /** The id verdicts are stored under (for a mixed set-up, runJudgeId's composite id). */

@@ -7,12 +7,11 @@
 import { join, resolve } from "node:path";
 import { contentHash } from "../design/hash.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "../engine/backoff.js";
+import type { Endpoint, ProviderFactory } from "../engine/endpoint.js";
 import { Limiter } from "../engine/limiter.js";
 import { CandorError } from "../errors.js";
 import { createProvider } from "../providers/index.js";
 import type { ProviderOptions } from "../providers/types.js";
-import type { ProviderFactory } from "../stages/endpoints.js";
-import type { Endpoint } from "../stages/execute.js";
 import type { GenerationParams } from "../types.js";
 import { exportStyle, type Manifest } from "./export.js";
 import {

@@ -6,10 +6,10 @@
  */
 import type { RetryPolicy } from "../engine/backoff.js";
 import { CallFailed, Cancelled, callModel } from "../engine/call.js";
+import type { Counters } from "../engine/counters.js";
+import type { Endpoint } from "../engine/endpoint.js";
+import { runQueue } from "../engine/run-queue.js";
 import { CandorError } from "../errors.js";
-import type { Endpoint } from "../stages/execute.js";
-import type { Counters } from "../stages/progress.js";
-import { runQueue } from "../stages/run-queue.js";
 import type { GenerationParams } from "../types.js";
 import { LABEL_SCHEMA, LABEL_VERSION, labelMessages, parseLabel } from "./label.js";
 import { checkPreservation, RULE_CHECKER } from "./preserve.js";

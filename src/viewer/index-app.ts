@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { RUN_DB } from "../stages/audit.js";
+import { RUN_DB } from "../store/run-files.js";
 import { createViewer, VIEWER_CSP, type Viewer } from "./app.js";
 import { indexPage, SORT_KEYS, type SortDir, type SortKey } from "./index-page.js";
 import { findRuns, indexRows } from "./index-rows.js";

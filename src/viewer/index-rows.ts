@@ -5,8 +5,9 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { RUN_DB, summarizeRun } from "../stages/audit.js";
+import { summarizeRun } from "../analysis/run-summary.js";
 import { readRunConfig } from "../store/run-config.js";
+import { RUN_DB } from "../store/run-files.js";
 import { RunStore } from "../store/run-store.js";
 
 export interface IndexRun {

@@ -10,12 +10,12 @@
  */
 import { setMaxListeners } from "node:events";
 import OpenAI, { APIError } from "openai";
+import { runQueue } from "../engine/run-queue.js";
 import { CandorError, ProviderConfigError } from "../errors.js";
 import { redactRef, resolveApiKey } from "../providers/credentials.js";
 import { httpFetch } from "../providers/http-fetch.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { PLACEHOLDER_API_KEY } from "../providers/openai.js";
-import { runQueue } from "../stages/run-queue.js";
 import type { FramedText } from "./frames.js";
 import type { LogprobBackend, SequenceLogprobs } from "./sociot.js";
 

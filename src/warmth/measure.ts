@@ -13,7 +13,7 @@
 import { seededUnit } from "../data/hash.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "../engine/backoff.js";
 import { CallFailed, Cancelled } from "../engine/call.js";
-import { runQueue } from "../stages/run-queue.js";
+import { runQueue } from "../engine/run-queue.js";
 import {
   type MetricRecord,
   type PendingMetric,

@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DISTRACTOR_SYSTEM } from "../../src/analysis/wrong-beliefs.js";
 import { loadItems } from "../../src/data/index.js";
 import { collectReport } from "../../src/report/collect.js";
 import { renderMarkdown } from "../../src/report/markdown.js";
 import { RUN_DB, runAudit } from "../../src/stages/audit.js";
-import { DISTRACTOR_SYSTEM } from "../../src/stages/distractor-text.js";
 import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
 import { runCli } from "../helpers/cli.js";
 import {

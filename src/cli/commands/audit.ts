@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import { newBatchCounters } from "../../batch/counters.js";
+import { type AuditProgress, newCounters } from "../../engine/counters.js";
 import { runSelfGrading } from "../../judge/self-grading.js";
 import { runAudit } from "../../stages/audit.js";
 import { formatSummary, leadLines } from "../../stages/format-summary.js";
 import { formatPreflight } from "../../stages/preflight.js";
-import { type AuditProgress, newCounters } from "../../stages/progress.js";
 import { showBatchProgress } from "../batch-progress.js";
 import { downloadProgress } from "../download-bar.js";
 import { showProgress } from "../progress-display.js";

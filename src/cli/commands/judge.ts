@@ -1,8 +1,8 @@
 import type { Command } from "commander";
+import { type AuditProgress, newCounters } from "../../engine/counters.js";
 import { formatSummary } from "../../stages/format-summary.js";
 import { judgeRun } from "../../stages/judge-run.js";
 import { formatPreflight } from "../../stages/preflight.js";
-import { type AuditProgress, newCounters } from "../../stages/progress.js";
 import { showProgress } from "../progress-display.js";
 
 export function registerJudge(program: Command): void {

@@ -1,6 +1,3 @@
-import { ItemTallies } from "../analysis/clustered-gaps.js";
-import { buildHeadlines, type Headline, leadText } from "../analysis/headline.js";
-import { caveTests, controlTests, type PairedTest } from "../analysis/paired-tests.js";
 import { beliefGroup } from "../design/conditions.js";
 import type { FlipCounts } from "../judge/flips.js";
 import type { RuleCheck } from "../judge/rule-agreement.js";
@@ -14,8 +11,11 @@ import { cavePairs, controlPairs } from "../store/paired-outcomes.js";
 import type { RunStore } from "../store/run-store.js";
 import { type BeliefGroup, isReliabilityTask } from "../types.js";
 import type { WarmthCheck } from "../warmth/check.js";
-import { unscoredWarning } from "./reply-outcome.js";
-import type { RefusalExclusions } from "./rule-check.js";
+import { ItemTallies } from "./clustered-gaps.js";
+import { buildHeadlines, type Headline, leadText } from "./headline.js";
+import { caveTests, controlTests, type PairedTest } from "./paired-tests.js";
+import type { RefusalExclusions } from "./rule-check-summary.js";
+import { unscoredWarning } from "./unscored-warning.js";
 
 export interface SummaryCell {
   subject: string;
@@ -80,7 +80,7 @@ export interface Summary {
   judgeStructured?: string;
   /** Judges that are also a subject's model. */
   selfGrading?: SelfGrading[];
-  /** Judge-vs-rule agreement on the rule-checkable tasks (stages/rule-check.ts). */
+  /** Judge-vs-rule agreement on the rule-checkable tasks (analysis/rule-check-summary.ts). */
   ruleCheck?: RuleCheck;
   /** Responses each refusal rule excludes, per subject. */
   refusalExclusions?: RefusalExclusions;

@@ -1,0 +1,33 @@
+import type { AuditConfig } from "../config/schema.js";
+import { countFlips } from "../judge/flips.js";
+import { runJudgeId } from "../judge/run-judge.js";
+import { runSelfGrading } from "../judge/self-grading.js";
+import { structuredMetaKey } from "../judge/structured.js";
+import { challengeOutcomes } from "../store/challenges.js";
+import type { RunStore } from "../store/run-store.js";
+import { warmthManipulationCheck } from "../warmth/index.js";
+import { refusalExclusionsOf, ruleCheckOf } from "./rule-check-summary.js";
+import { type Summary, summarizeStore } from "./summary.js";
+
+/** Builds the summary of a run from its store, for the judge the config names. */
+export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
+  const judge = runJudgeId(config);
+  const summary = summarizeStore(store, judge, config.compare);
+  if (config.warmth) {
+    const check = warmthManipulationCheck(store, config.compare, { alpha: config.warmth.alpha });
+    if (check.subjects.length > 0) summary.warmth = check;
+  }
+  const open = store.openFailures(judge);
+  if (open.length > 0) summary.openFailures = open;
+  const ruleCheck = ruleCheckOf(store, config, judge);
+  if (ruleCheck) summary.ruleCheck = ruleCheck;
+  const refusals = refusalExclusionsOf(store, config, judge);
+  if (refusals) summary.refusalExclusions = refusals;
+  const challenged = challengeOutcomes(store, judge);
+  if (challenged.length > 0) summary.challenge = countFlips(challenged);
+  const structured = store.getMeta(structuredMetaKey(judge));
+  if (structured !== undefined) summary.judgeStructured = structured;
+  const self = runSelfGrading(config);
+  if (self.length > 0) summary.selfGrading = self;
+  return summary;
+}
