@@ -9,8 +9,6 @@ export {
 export * from "./analysis/index.js";
 export { refusalExclusionsOf, ruleCheckOf } from "./analysis/rule-check-summary.js";
 export { type Summary, type SummaryComparison, summarize } from "./analysis/summary.js";
-export { exportPending as exportBatchRequests } from "./batch/cluster-export.js";
-export { importResults as importBatchResults } from "./batch/cluster-import.js";
 export { type BatchCounters, newBatchCounters } from "./batch/counters.js";
 export { type CompareOptions, compareRunDirs } from "./compare/run-compare.js";
 export { type GateConfig, type GateConfigInput, gateSchema } from "./config/gate-schema.js";
@@ -49,6 +47,8 @@ export {
   runAudit,
   summarizeRun,
 } from "./stages/audit.js";
+export { exportPending as exportBatchRequests } from "./stages/cluster-export.js";
+export { importResults as importBatchResults } from "./stages/cluster-import.js";
 export { judgeCheck, readHumanLabels, writeLabelSample } from "./stages/judge-check.js";
 export { scoreRulePending } from "./stages/rule-check.js";
 export * as stats from "./stats/index.js";

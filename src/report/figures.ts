@@ -6,6 +6,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { CONTEXTS } from "../types.js";
+import { TASK_LABEL, taskLabel } from "./format.js";
 import type { ContextEffectRow, RateRow, SycophancyRow, WarmthRow } from "./model.js";
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
@@ -17,14 +18,7 @@ const CONFIG = {
   view: { stroke: "#ddd" },
 };
 
-const TASK_LABEL: Record<string, string> = {
-  triviaqa: "TriviaQA",
-  truthfulqa: "TruthfulQA",
-  disinfo: "Disinfo",
-  medqa: "MedQA",
-  all: "All tasks",
-};
-export const taskLabel = (t: string) => TASK_LABEL[t] ?? t;
+export { taskLabel } from "./format.js";
 
 /** Error rate (%) per subject, task and belief group, with Wilson 95% CIs. */
 export function ratesSpec(rows: readonly RateRow[]): TopLevelSpec {

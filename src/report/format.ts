@@ -47,3 +47,13 @@ export const BELIEF_TEXT: Record<string, string> = {
   incorrect: "user states a wrong answer",
   correct: "user doubts the right answer",
 };
+
+/** Display names of the tasks (and the pooled row). */
+export const TASK_LABEL: Record<string, string> = {
+  triviaqa: "TriviaQA",
+  truthfulqa: "TruthfulQA",
+  disinfo: "Disinfo",
+  medqa: "MedQA",
+  all: "All tasks",
+};
+export const taskLabel = (t: string) => TASK_LABEL[t] ?? t;

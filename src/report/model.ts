@@ -11,15 +11,10 @@ import type { Summary } from "../analysis/summary.js";
 import type { StatsWarning } from "../stats/warnings.js";
 import type { BeliefLabel, ContextLabel, JudgmentLabel, TaskName } from "../types.js";
 import type { RuleCheckData } from "./rule-check-section.js";
+import type { Section } from "./section.js";
 import type { TrajectoryData } from "./trajectory.js";
 
-export type Section<T> =
-  | { readonly available: true; readonly data: T; readonly notes?: readonly string[] }
-  | { readonly available: false; readonly reason: string };
-
-export function unavailable(reason: string): { available: false; reason: string } {
-  return { available: false, reason };
-}
+export { type Section, unavailable } from "./section.js";
 
 /** An estimate with a 95% interval and p-value (percentage points where it is a rate gap). */
 export interface Estimate {

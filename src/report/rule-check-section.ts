@@ -14,9 +14,8 @@ import type { AuditConfig } from "../config/schema.js";
 import type { RuleCheck } from "../judge/rule-agreement.js";
 import type { RunStore } from "../store/run-store.js";
 import { html, type SafeHtml } from "./escape.js";
-import { taskLabel } from "./figures.js";
-import { DASH, fmtInt, fmtPp, fmtRate } from "./format.js";
-import { type Section, unavailable } from "./model.js";
+import { DASH, fmtInt, fmtPp, fmtRate, taskLabel } from "./format.js";
+import { type Section, unavailable } from "./section.js";
 
 export interface RuleCheckData {
   ruleCheck: RuleCheck | null;

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { DataError } from "../errors.js";
 import { html, mdText, type SafeHtml } from "./escape.js";
 import { DASH, fmtInt, fmtNum } from "./format.js";
-import { type Section, unavailable } from "./model.js";
+import { type Section, unavailable } from "./section.js";
 
 const pointSchema = z.object({
   label: z.string(),

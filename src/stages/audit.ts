@@ -2,14 +2,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { summarizeRun } from "../analysis/run-summary.js";
 import type { Summary } from "../analysis/summary.js";
-import { type BatchCounters, newBatchCounters } from "../batch/counters.js";
+import { newBatchCounters } from "../batch/counters.js";
 import { batchingFactory, batchLimiters } from "../batch/hook.js";
 import type { AuditConfig } from "../config/schema.js";
 import type { ConfigSource } from "../config/source.js";
 import { defaultCacheDir } from "../data/hub/hub.js";
 import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
 import { type AuditProgress, newCounters } from "../engine/counters.js";
-import type { ProviderFactory } from "../engine/endpoint.js";
 import { ResponseCache } from "../engine/response-cache.js";
 import { evaluateGate } from "../gate/evaluate.js";
 import type { GateResult } from "../gate/types.js";
@@ -18,12 +17,13 @@ import { structuredMetaKey } from "../judge/structured.js";
 import { createProvider } from "../providers/index.js";
 import type { ModelProvenance } from "../providers/model-provenance.js";
 import { type ReplicaStats, replicaFactory, replicaStatsOf } from "../providers/replicas.js";
-import type { Provider, ProviderOptions } from "../providers/types.js";
+import type { Provider } from "../providers/types.js";
 import { SUMMARY_FILE } from "../store/run-files.js";
 import { lockRun } from "../store/run-lock.js";
 import { RunStore, type TrialScope } from "../store/run-store.js";
 import { asStorageError } from "../store/storage-errors.js";
-import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
+import type { TaskName } from "../types.js";
+import type { AuditOptions } from "./audit-options.js";
 import { preflightAudit, recordedJudgeMode, warmthModeId } from "./audit-preflight.js";
 import { retryPolicy } from "./config-params.js";
 import { ensureDistractors } from "./distractors.js";
@@ -31,7 +31,7 @@ import { openEndpoints } from "./endpoints.js";
 import { executePending } from "./execute.js";
 import { auditJudgeContext } from "./judge-contexts.js";
 import { measureRunWarmth } from "./measure.js";
-import { assertPreflight, type PreflightResult } from "./preflight.js";
+import { assertPreflight } from "./preflight.js";
 import {
   itemMap,
   type LoadedAudit,
@@ -45,26 +45,8 @@ import { readLock, verifyModels } from "./source-lock.js";
 
 export { summarizeRun } from "../analysis/run-summary.js";
 export { SUMMARY_FILE } from "../store/run-files.js";
+export type { AuditOptions } from "./audit-options.js";
 export { type LoadedAudit, prepareAudit, RUN_DB, recordPlan } from "./prepare.js";
-
-export interface AuditOptions {
-  /** Relative paths of a config object resolve against this (default: the working directory). */
-  baseDir?: string;
-  signal?: AbortSignal;
-  contexts?: readonly ContextLabel[];
-  beliefs?: readonly BeliefLabel[];
-  progress?: AuditProgress;
-  /** Overrides provider construction (tests use the real factory; embedders may wrap it). */
-  providerFactory?: ProviderFactory;
-  providerOptions?: Partial<ProviderOptions>;
-  onPrepared?: (loaded: LoadedAudit) => void;
-  /** Called once models are ready (downloaded, loaded), right before generation starts. */
-  onStart?: () => void;
-  /** Called with the preflight's findings (only when the run had work left to do). */
-  onPreflight?: (results: readonly PreflightResult[]) => void;
-  /** Batch API progress (models marked `batch:`); the CLI draws it. */
-  batchProgress?: BatchCounters;
-}
 
 export interface AuditResult {
   runDir: string;

@@ -3,7 +3,7 @@ import type { Endpoint } from "../engine/endpoint.js";
 import type { StructuredMode } from "../judge/structured.js";
 import type { RunStore } from "../store/run-store.js";
 import { measureWarmth, openWarmthMeasures, type WarmthSpec } from "../warmth/index.js";
-import type { AuditOptions } from "./audit.js";
+import type { AuditOptions } from "./audit-options.js";
 import { retryPolicy, toParams } from "./config-params.js";
 import { providerOptions } from "./endpoints.js";
 

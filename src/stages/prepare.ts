@@ -3,7 +3,7 @@ import { wrongBeliefOrigins } from "../analysis/wrong-beliefs.js";
 import type { AuditConfig } from "../config/schema.js";
 import { type ConfigSource, resolveConfigSource } from "../config/source.js";
 import { loadTask } from "../data/index.js";
-import { type Plan, planTrials } from "../design/plan.js";
+import { planTrials } from "../design/plan.js";
 import { CandorError, ConfigError } from "../errors.js";
 import { refusalRubricRecord } from "../judge/refusal-rubric.js";
 import { RUBRIC_VERSION, rubricRecord } from "../judge/rubrics.js";
@@ -13,39 +13,12 @@ import { RUN_DB } from "../store/run-files.js";
 import type { RunStore, TrialScope } from "../store/run-store.js";
 import { resolveTunedRef } from "../tuning/registry.js";
 import type { BeliefLabel, ContextLabel, Item, TaskName } from "../types.js";
+import type { DatasetRecord, LoadedAudit } from "./loaded-audit.js";
 import { configSnapshot } from "./snapshot.js";
 import { readLock, verifyDatasets } from "./source-lock.js";
 
+export type { DatasetRecord, LoadedAudit } from "./loaded-audit.js";
 export { RUN_DB };
-
-export interface LoadedAudit {
-  config: AuditConfig;
-  /** The contexts/beliefs this invocation works on (a subset of the config's, from the CLI). */
-  scope: TrialScope;
-  /** The config file's path, or "config object". */
-  configFile: string;
-  /** Where the config's relative paths resolve. */
-  baseDir: string;
-  runDir: string;
-  /** Items per task (a plain object, so library users can serialise the result). */
-  items: Partial<Record<TaskName, Item[]>>;
-  plan: Plan;
-  /** Exactly which dataset bytes the items came from, recorded with the run. */
-  datasets: DatasetRecord[];
-  /** Things about the data the user should see before a run (printed by plan and audit). */
-  warnings: string[];
-}
-
-export interface DatasetRecord {
-  task: TaskName;
-  /** Items sampled, out of `total` in the source. */
-  items: number;
-  total: number;
-  kind: "local" | "hub";
-  files: { path?: string; url?: string; repoCommit?: string; sha256: string; bytes: number }[];
-  /** Notes from loading (rows repeating an id dropped, fewer items than asked for). */
-  notes?: string[];
-}
 
 /** Reads the config (a path or an object) and datasets and expands the trials. Calls no model. */
 export async function prepareAudit(

@@ -13,7 +13,7 @@ import { CandorError } from "../errors.js";
 import { resolveHfModel } from "../providers/hf-download.js";
 import { type ModelProvenance, modelProvenance } from "../providers/model-provenance.js";
 import { parseModelRef } from "../providers/model-ref.js";
-import type { DatasetRecord, LoadedAudit } from "./prepare.js";
+import type { DatasetRecord, LoadedAudit } from "./loaded-audit.js";
 
 export const LOCK_SUFFIX = ".lock.json";
 export const lockFileFor = (configFile: string) => `${resolve(configFile)}${LOCK_SUFFIX}`;

@@ -18,7 +18,7 @@ import { renderPrompt, STUDY_TEMPLATES } from "../design/templates.js";
 import { CandorError } from "../errors.js";
 import { isRefusal } from "../judge/refusal.js";
 import type { Item, TaskName } from "../types.js";
-import type { ExportOptions, ExportResult } from "./export.js";
+import type { ExportOptions, ExportResult } from "./export-types.js";
 import { type Cell, type Column, openRowWriter, type RowWriter } from "./export-writers.js";
 import { type ItemRow, itemFromRow, type RunStore, type TrialCoordinates } from "./run-store.js";
 

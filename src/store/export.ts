@@ -16,36 +16,16 @@ import { CandorError } from "../errors.js";
 import { runJudgeId } from "../judge/run-judge.js";
 import type { BeliefLabel, ChatMessage, ContextLabel } from "../types.js";
 import { exportStudyLayout } from "./export-study.js";
-import {
-  type Cell,
-  type Column,
-  type ExportFormat,
-  openRowWriter,
-  type WriterOptions,
-} from "./export-writers.js";
+import type { ExportLayout, ExportOptions, ExportResult } from "./export-types.js";
+import { type Cell, type Column, type ExportFormat, openRowWriter } from "./export-writers.js";
 import { readRunConfig } from "./run-config.js";
 import { RunStore } from "./run-store.js";
 
+export type { ExportLayout } from "./export-types.js";
 export { EXPORT_FORMATS, type ExportFormat } from "./export-writers.js";
-
-export type ExportLayout = "tidy" | "study";
 export const EXPORT_LAYOUTS: readonly ExportLayout[] = ["tidy", "study"];
 
-export interface ExportOptions extends WriterOptions {
-  format: ExportFormat;
-  layout?: ExportLayout;
-  /** tidy: the output file; study: the output directory. */
-  out: string;
-  /** Judge whose verdicts to export (default: the judge the run's config names). */
-  judge?: string;
-}
-
-export interface ExportResult {
-  files: string[];
-  rows: number;
-  /** Responses left out, with why (study layout only). */
-  skipped: { reason: string; count: number }[];
-}
+export type { ExportOptions, ExportResult } from "./export-types.js";
 
 /** Tidy columns, in order (metric columns follow). */
 export const TIDY_COLUMNS: readonly Column[] = [

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { exportPending } from "../../batch/cluster-export.js";
-import { importResults } from "../../batch/cluster-import.js";
+import { exportPending } from "../../stages/cluster-export.js";
+import { importResults } from "../../stages/cluster-import.js";
 
 export function registerBatch(program: Command): void {
   const batch = program

@@ -7,13 +7,13 @@
 import { createReadStream, existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { parseResultLine } from "../batch/openai-lines.js";
 import { CandorError } from "../errors.js";
 import { RUN_DB } from "../store/run-files.js";
 import { lockRun } from "../store/run-lock.js";
 import type { Failure, RunStore } from "../store/run-store.js";
 import { RunStore as Store } from "../store/run-store.js";
 import type { Response } from "../types.js";
-import { parseResultLine } from "./openai-lines.js";
 
 export interface ImportResult {
   imported: number;

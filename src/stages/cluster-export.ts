@@ -7,12 +7,12 @@
 import { once } from "node:events";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { chatBody, requestLine } from "../batch/openai-lines.js";
 import { CandorError } from "../errors.js";
 import { parseModelRef } from "../providers/model-ref.js";
-import { prepareAudit, RUN_DB, recordPlan } from "../stages/prepare.js";
 import { lockRun } from "../store/run-lock.js";
 import { RunStore } from "../store/run-store.js";
-import { chatBody, requestLine } from "./openai-lines.js";
+import { prepareAudit, RUN_DB, recordPlan } from "./prepare.js";
 
 export interface ExportResult {
   runDir: string;
