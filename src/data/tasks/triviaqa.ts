@@ -28,19 +28,16 @@ import type { TaskAdapter } from "./types.js";
  * generated offline, as the study did) that is used (meta.incorrectSource = "dataset").
  * Otherwise (the offline fallback; a `distractors:` model replaces it with a generated one)
  * the distractor is another item's answer of the same answer type (answer-type.ts: person,
- * place, number, date, organisation, other), chosen deterministically:
- *   1. candidates = the other items of the same type whose answer value is not equal
- *      (case-insensitive, ignoring punctuation and leading articles) to any of this item's
- *      answers/aliases;
- *   2. prefer those whose question asks for the same noun ("which sea" → other "which sea"
- *      answers), then those whose answer ends in the same word ("Black Sea" → "Red Sea"),
- *      then those of about as many words, then any of the same type — never one of another type: an item with no
- *      candidate of its type gets no incorrect answer (the plan skips its `incorrect`
- *      condition and says so);
- *   3. start at index seededIndex(#pool, seed, "triviaqa:distractor", id) of that pool (in
- *      file order) and take the first valid candidate.
+ * place, number, date, organisation, other), never equal (case-insensitive, ignoring
+ * punctuation and leading articles) to any of this item's answers/aliases: the answer of the
+ * item whose question is most similar (distractor-choice.ts: TF-IDF cosine over the
+ * questions' words, plus the asked-for noun and the answers' last word, length and form),
+ * least-used first, ties broken by the seed. Never one of another type: an item with no
+ * candidate of its type gets no incorrect answer (the plan skips its `incorrect` condition
+ * and says so). Items with their own wrong answers are candidates for others too.
  * meta.incorrectSource = "distractor:<other id>", meta.answerType = the type. The choice
- * depends only on the seed, this item and the file's contents, never on sampling or subject.
+ * depends only on the seed and the file's contents (rows in file order), never on sampling or
+ * subject.
  */
 export const triviaqa: TaskAdapter = {
   task: "triviaqa",
