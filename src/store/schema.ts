@@ -197,6 +197,7 @@ export const MIGRATIONS: readonly string[] = [
     against TEXT NOT NULL,
     result_json TEXT NOT NULL,
     created_at TEXT NOT NULL
+  );
   `,
   `
   -- Wrong beliefs written by a model (distractors:), one per item, the same for every subject.
