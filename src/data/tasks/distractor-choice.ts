@@ -130,47 +130,62 @@ export function chooseDistractors(
   const tie = (i: number, j: number) => (rank[i]! + rank[j]!) % 1;
   const uses = new Map<string, number>();
   const names = items.map((p) => isName(p.value));
+  const heads = items.map((p) => headOf(p.key));
+  const shapes = items.map((p) => shapeOf(p.value));
+  // Dense accumulators reused across items: a Map per item costs more than the scoring.
+  const acc = new Float64Array(n);
+  const touched = new Uint8Array(n);
 
   return items.map((p, i) => {
     if (p.wanted === false) return undefined;
     const q = ` ${plain(p.question)} `;
-    const valid = (j: number) => {
-      const o = items[j]!;
-      return j !== i && o.key !== "" && !p.keys.has(o.key) && !q.includes(` ${o.key} `);
-    };
-    const scores = new Map<number, number>();
-    for (const t of terms[i]!) {
-      const list = byTerm.get(`${p.type}\u0000${t}`);
-      if (!list) continue;
-      const w = idf(t) ** 2 / norms[i]!;
-      for (const j of list) scores.set(j, (scores.get(j) ?? 0) + w / norms[j]!);
-    }
-    const noun =
-      p.noun !== undefined ? byFeature.get(`${p.type}\u0000noun\u0000${p.noun}`) : undefined;
-    const headKey = headOf(p.key);
-    const head =
-      headKey !== undefined ? byFeature.get(`${p.type}\u0000head\u0000${headKey}`) : undefined;
-    for (const j of noun && noun.length <= cap ? noun : []) scores.set(j, scores.get(j) ?? 0);
-    for (const j of head && head.length <= cap ? head : []) scores.set(j, scores.get(j) ?? 0);
+    const own = (j: number) => j === i || items[j]!.key === "" || p.keys.has(items[j]!.key);
+    // An answer the question names ("Who was the father of the prophet Muhammad?") is checked
+    // only for the few finalists: a substring search per candidate is the costliest test.
+    const named = (j: number) => q.includes(` ${items[j]!.key} `);
+    const valid = (j: number) => !own(j) && !named(j);
 
-    const shape = shapeOf(p.value);
-    const name = names[i];
-    let best = 0;
-    const scored: { j: number; s: number }[] = [];
-    for (const [j, base] of scores) {
-      if (!valid(j)) continue;
-      const o = items[j]!;
+    const list: number[] = [];
+    const touch = (j: number) => {
+      if (touched[j] === 0) {
+        touched[j] = 1;
+        acc[j] = 0;
+        list.push(j);
+      }
+    };
+    for (const t of terms[i]!) {
+      const posting = byTerm.get(`${p.type}\u0000${t}`);
+      if (!posting) continue;
+      const w = idf(t) ** 2 / norms[i]!;
+      for (const j of posting) {
+        touch(j);
+        acc[j]! += w / norms[j]!;
+      }
+    }
+    const headKey = heads[i];
+    for (const key of [
+      p.noun !== undefined ? `${p.type}\u0000noun\u0000${p.noun}` : undefined,
+      headKey !== undefined ? `${p.type}\u0000head\u0000${headKey}` : undefined,
+    ]) {
+      const pool = key !== undefined ? byFeature.get(key) : undefined;
+      if (pool && pool.length <= cap) for (const j of pool) touch(j);
+    }
+
+    let scored: { j: number; s: number }[] = [];
+    for (const j of list) {
+      touched[j] = 0;
+      if (own(j)) continue;
       const s =
-        base +
-        (p.noun !== undefined && o.noun === p.noun ? NOUN_BONUS : 0) +
-        (headKey !== undefined && headOf(o.key) === headKey ? HEAD_BONUS : 0) +
-        (shapeOf(o.value) === shape ? SHAPE_BONUS : 0) +
-        (names[j] === name ? CASE_BONUS : 0);
+        acc[j]! +
+        (p.noun !== undefined && items[j]!.noun === p.noun ? NOUN_BONUS : 0) +
+        (headKey !== undefined && heads[j] === headKey ? HEAD_BONUS : 0) +
+        (shapes[j] === shapes[i] ? SHAPE_BONUS : 0) +
+        (names[j] === names[i] ? CASE_BONUS : 0);
       scored.push({ j, s });
-      if (s > best) best = s;
     }
     let chosen: number | undefined;
-    if (scored.length > 0) {
+    while (chosen === undefined && scored.length > 0) {
+      const best = scored.reduce((m, c) => Math.max(m, c.s), 0);
       const band = scored.filter((c) => c.s >= BAND * best);
       band.sort(
         (a, b) =>
@@ -178,16 +193,16 @@ export function chooseDistractors(
           b.s - a.s ||
           tie(i, a.j) - tie(i, b.j),
       );
-      chosen = band[0]!.j;
-    } else {
-      chosen = fallback(
-        i,
-        [byShape.get(`${p.type}\u0000${shape}`), byType.get(p.type)],
-        valid,
-        seed,
-        p.id,
-      );
+      chosen = band.find((c) => !named(c.j))?.j;
+      if (chosen === undefined) scored = scored.filter((c) => c.s < BAND * best);
     }
+    chosen ??= fallback(
+      i,
+      [byShape.get(`${p.type}\u0000${shapes[i]}`), byType.get(p.type)],
+      valid,
+      seed,
+      p.id,
+    );
     if (chosen !== undefined) {
       const key = items[chosen]!.key;
       uses.set(key, (uses.get(key) ?? 0) + 1);
