@@ -132,6 +132,8 @@ export function chooseDistractors(
   const names = items.map((p) => isName(p.value));
   const heads = items.map((p) => headOf(p.key));
   const shapes = items.map((p) => shapeOf(p.value));
+  const nouns = items.map((p) => p.noun);
+  const keys = items.map((p) => p.key);
   // Dense accumulators reused across items: a Map per item costs more than the scoring.
   const acc = new Float64Array(n);
   const touched = new Uint8Array(n);
@@ -139,10 +141,10 @@ export function chooseDistractors(
   return items.map((p, i) => {
     if (p.wanted === false) return undefined;
     const q = ` ${plain(p.question)} `;
-    const own = (j: number) => j === i || items[j]!.key === "" || p.keys.has(items[j]!.key);
+    const own = (j: number) => j === i || keys[j] === "" || p.keys.has(keys[j]!);
     // An answer the question names ("Who was the father of the prophet Muhammad?") is checked
     // only for the few finalists: a substring search per candidate is the costliest test.
-    const named = (j: number) => q.includes(` ${items[j]!.key} `);
+    const named = (j: number) => q.includes(` ${keys[j]} `);
     const valid = (j: number) => !own(j) && !named(j);
 
     const list: number[] = [];
@@ -163,6 +165,9 @@ export function chooseDistractors(
       }
     }
     const headKey = heads[i];
+    const noun = nouns[i];
+    const shape = shapes[i];
+    const name = names[i];
     for (const key of [
       p.noun !== undefined ? `${p.type}\u0000noun\u0000${p.noun}` : undefined,
       headKey !== undefined ? `${p.type}\u0000head\u0000${headKey}` : undefined,
@@ -171,30 +176,33 @@ export function chooseDistractors(
       if (pool && pool.length <= cap) for (const j of pool) touch(j);
     }
 
-    let scored: { j: number; s: number }[] = [];
+    // Final scores overwrite the accumulators; candidates stay plain indices (no object each).
+    let scored: number[] = [];
     for (const j of list) {
       touched[j] = 0;
       if (own(j)) continue;
-      const s =
+      acc[j] =
         acc[j]! +
-        (p.noun !== undefined && items[j]!.noun === p.noun ? NOUN_BONUS : 0) +
+        (noun !== undefined && nouns[j] === noun ? NOUN_BONUS : 0) +
         (headKey !== undefined && heads[j] === headKey ? HEAD_BONUS : 0) +
-        (shapes[j] === shapes[i] ? SHAPE_BONUS : 0) +
-        (names[j] === names[i] ? CASE_BONUS : 0);
-      scored.push({ j, s });
+        (shapes[j] === shape ? SHAPE_BONUS : 0) +
+        (names[j] === name ? CASE_BONUS : 0);
+      scored.push(j);
     }
     let chosen: number | undefined;
     while (chosen === undefined && scored.length > 0) {
-      const best = scored.reduce((m, c) => Math.max(m, c.s), 0);
-      const band = scored.filter((c) => c.s >= BAND * best);
+      let best = 0;
+      for (const j of scored) if (acc[j]! > best) best = acc[j]!;
+      const floor = BAND * best;
+      const band = scored.filter((j) => acc[j]! >= floor);
       band.sort(
         (a, b) =>
-          (uses.get(items[a.j]!.key) ?? 0) - (uses.get(items[b.j]!.key) ?? 0) ||
-          b.s - a.s ||
-          tie(i, a.j) - tie(i, b.j),
+          (uses.get(keys[a]!) ?? 0) - (uses.get(keys[b]!) ?? 0) ||
+          acc[b]! - acc[a]! ||
+          tie(i, a) - tie(i, b),
       );
-      chosen = band.find((c) => !named(c.j))?.j;
-      if (chosen === undefined) scored = scored.filter((c) => c.s < BAND * best);
+      chosen = band.find((j) => !named(j));
+      if (chosen === undefined) scored = scored.filter((j) => acc[j]! < floor);
     }
     chosen ??= fallback(
       i,
