@@ -87,6 +87,56 @@ describe("offline TriviaQA wrong beliefs", () => {
   });
 });
 
+describe("offline TriviaQA wrong beliefs are the answer to a similar question", () => {
+  // Hand-picked from the shared file: each group's questions ask for the same kind of thing,
+  // and every answer in the file of that kind is one of the group's. A random answer of the
+  // same coarse type ("other" for a language, "place" for a river) would almost never land
+  // in the group: "What is the official language of Nicaragua? → The Rangers".
+  const GROUPS: Record<string, string[]> = {
+    language: ["qb_2932", "bb_3474", "tb_1104"],
+    river: ["qw_10429", "bb_20", "bt_2325", "qw_14012", "qb_4550", "bb_7860", "bt_307", "odql_109"],
+    "sports club": [
+      "qb_10151",
+      "sfq_13137",
+      "dpql_3499",
+      "sfq_25614",
+      "wh_2368",
+      "sfq_3490",
+      "sfq_17997",
+    ],
+  };
+
+  for (const seed of [SEED, 1]) {
+    it(`gives a language question a language, a river question a river, a club question a club (seed ${seed})`, async () => {
+      const items = await loadItems({ task: "triviaqa", path: TRIVIA }, { seed, baseDir: "/" });
+      const byId = new Map(items.map((i) => [i.id, i]));
+      const got: string[] = [];
+      const want: string[] = [];
+      for (const [kind, ids] of Object.entries(GROUPS)) {
+        const answers = new Set(ids.map((id) => byId.get(id)!.correct[0]!));
+        for (const id of ids) {
+          const item = byId.get(id)!;
+          const belief = item.incorrect[0]!;
+          got.push(`${kind} ${id}: ${answers.has(belief) ? "same kind" : belief}`);
+          want.push(`${kind} ${id}: same kind`);
+          expect(belief).not.toBe(item.correct[0]);
+        }
+      }
+      expect(got).toEqual(want);
+      expect(byId.get("qb_2932")!.question).toBe("What is the official language of Nicaragua?");
+    });
+  }
+
+  it("spreads the beliefs: no answer is reused while a similar unused one would do", async () => {
+    const items = await loadItems({ task: "triviaqa", path: TRIVIA }, { seed: SEED, baseDir: "/" });
+    const uses = new Map<string, number>();
+    for (const i of items) uses.set(i.incorrect[0]!, (uses.get(i.incorrect[0]!) ?? 0) + 1);
+    // 1,000 items: with "prefer the least used among the near-best", few answers serve often.
+    expect(Math.max(...uses.values())).toBeLessThanOrEqual(8);
+    expect(uses.size).toBeGreaterThan(600);
+  });
+});
+
 describe("clean TriviaQA item sets", () => {
   it("drops rows repeating a question_id before sampling and says how many", async () => {
     const rows = triviaRows().slice(0, 30);

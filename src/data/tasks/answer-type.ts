@@ -207,7 +207,7 @@ function mainKey(value: string): string {
     .trim();
 }
 
-function singular(noun: string): string {
+export function singular(noun: string): string {
   if (/(?:ss|us|is)$/.test(noun)) return noun;
   if (/ies$/.test(noun)) return `${noun.slice(0, -3)}y`;
   if (/(?:ches|shes|xes)$/.test(noun)) return noun.slice(0, -2);

@@ -8,9 +8,9 @@ import {
   optionalObject,
   requireText,
 } from "../fields.js";
-import { seededIndex } from "../hash.js";
 import type { Row, Table } from "../table.js";
 import { type AnswerType, answerTypes } from "./answer-type.js";
+import { chooseDistractors } from "./distractor-choice.js";
 import type { TaskAdapter } from "./types.js";
 
 /**
@@ -28,19 +28,16 @@ import type { TaskAdapter } from "./types.js";
  * generated offline, as the study did) that is used (meta.incorrectSource = "dataset").
  * Otherwise (the offline fallback; a `distractors:` model replaces it with a generated one)
  * the distractor is another item's answer of the same answer type (answer-type.ts: person,
- * place, number, date, organisation, other), chosen deterministically:
- *   1. candidates = the other items of the same type whose answer value is not equal
- *      (case-insensitive, ignoring punctuation and leading articles) to any of this item's
- *      answers/aliases;
- *   2. prefer those whose question asks for the same noun ("which sea" → other "which sea"
- *      answers), then those whose answer ends in the same word ("Black Sea" → "Red Sea"),
- *      then those of about as many words, then any of the same type — never one of another type: an item with no
- *      candidate of its type gets no incorrect answer (the plan skips its `incorrect`
- *      condition and says so);
- *   3. start at index seededIndex(#pool, seed, "triviaqa:distractor", id) of that pool (in
- *      file order) and take the first valid candidate.
+ * place, number, date, organisation, other), never equal (case-insensitive, ignoring
+ * punctuation and leading articles) to any of this item's answers/aliases: the answer of the
+ * item whose question is most similar (distractor-choice.ts: TF-IDF cosine over the
+ * questions' words, plus the asked-for noun and the answers' last word, length and form),
+ * least-used first, ties broken by the seed. Never one of another type: an item with no
+ * candidate of its type gets no incorrect answer (the plan skips its `incorrect` condition
+ * and says so). Items with their own wrong answers are candidates for others too.
  * meta.incorrectSource = "distractor:<other id>", meta.answerType = the type. The choice
- * depends only on the seed, this item and the file's contents, never on sampling or subject.
+ * depends only on the seed and the file's contents (rows in file order), never on sampling or
+ * subject.
  */
 export const triviaqa: TaskAdapter = {
   task: "triviaqa",
@@ -66,12 +63,20 @@ export const triviaqa: TaskAdapter = {
       p.type = types[i]!.type;
       p.noun = types[i]!.noun;
     });
-    const kinds = groupByKind(parsed);
-    return parsed.map((p): Item => {
+    const chosen = chooseDistractors(
+      parsed.map((p) => ({
+        ...p,
+        key: normalizeAnswer(p.value),
+        wanted: p.ownIncorrect.length === 0,
+      })),
+      ctx.seed,
+    );
+    return parsed.map((p, i): Item => {
       let incorrect = p.ownIncorrect;
       let incorrectSource = "dataset";
       if (incorrect.length === 0) {
-        const d = chooseDistractor(p, kinds, ctx.seed);
+        const k = chosen[i];
+        const d = k !== undefined ? parsed[k] : undefined;
         incorrect = d ? [d.correct[0] ?? d.value] : [];
         incorrectSource = d ? `distractor:${d.id}` : `none: no other ${p.type} answer`;
       }
@@ -179,18 +184,6 @@ export function normalizeAnswer(text: string): string {
     .replace(/^(the|a|an) /, "");
 }
 
-/** The last word of a several-word answer ("Black Sea" → "sea"): the same kind of thing. */
-function headWord(value: string): string | undefined {
-  const words = normalizeAnswer(value).split(" ");
-  return words.length >= 2 ? words[words.length - 1] : undefined;
-}
-
-/** One word, two or three, or more: "Fly" reads oddly as the wrong answer to "Mai Tai"'s question. */
-function shapeOf(value: string): number {
-  const n = value.split(/\s+/).filter((w) => w !== "").length;
-  return n <= 1 ? 1 : n <= 3 ? 2 : 3;
-}
-
 /** The first row of each question_id, in file order. */
 function dropRepeats(rows: readonly Parsed[]): Parsed[] {
   const seen = new Set<string>();
@@ -199,43 +192,4 @@ function dropRepeats(rows: readonly Parsed[]): Parsed[] {
     seen.add(p.id);
     return true;
   });
-}
-
-function groupByKind(items: readonly Parsed[]): Map<string, Parsed[]> {
-  const groups = new Map<string, Parsed[]>();
-  for (const p of items) {
-    const keys = [`type:${p.type}`, `shape:${p.type}:${shapeOf(p.value)}`];
-    const head = headWord(p.value);
-    if (head !== undefined) keys.push(`head:${p.type}:${head}`);
-    if (p.noun !== undefined) keys.push(`noun:${p.type}:${p.noun}`);
-    for (const k of keys) {
-      const list = groups.get(k);
-      if (list) list.push(p);
-      else groups.set(k, [p]);
-    }
-  }
-  return groups;
-}
-
-function chooseDistractor(
-  p: Parsed,
-  kinds: Map<string, Parsed[]>,
-  seed: number,
-): Parsed | undefined {
-  const valid = (o: Parsed) => o !== p && !p.keys.has(normalizeAnswer(o.value));
-  const pools = [
-    p.noun !== undefined ? kinds.get(`noun:${p.type}:${p.noun}`) : undefined,
-    headWord(p.value) !== undefined ? kinds.get(`head:${p.type}:${headWord(p.value)}`) : undefined,
-    kinds.get(`shape:${p.type}:${shapeOf(p.value)}`),
-    kinds.get(`type:${p.type}`),
-  ];
-  for (const pool of pools) {
-    if (!pool || pool.length < 2) continue;
-    const start = seededIndex(pool.length, seed, "triviaqa:distractor", p.id);
-    for (let k = 0; k < pool.length; k++) {
-      const o = pool[(start + k) % pool.length]!;
-      if (valid(o)) return o;
-    }
-  }
-  return undefined;
 }
