@@ -4,8 +4,10 @@
  * samples every sequence from its own thread: a sequence could be sampled from another one's
  * row. Each prompt's greedy reply with N busy sequences must equal its reply run alone.
  */
+import type { BatchItem, PrioritizedBatchItem } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LlamaProvider } from "../../src/providers/llama.js";
+import { getSharedLlama, LlamaProvider } from "../../src/providers/llama.js";
+import { lockstepStrategy, queuedSequenceIds } from "../../src/providers/llama-batching.js";
 import type { GenerateRequest } from "../../src/providers/types.js";
 import { ensureTinyGguf } from "../helpers/tiny-gguf.js";
 
@@ -72,6 +74,98 @@ describe("llama provider with several sequences in one context", () => {
           text: solo[i],
         });
       }
+    }
+  });
+});
+
+const item = (n: number): BatchItem => ({
+  tokens: Array.from({ length: n }, () => 7 as BatchItem["tokens"][number]),
+  logits: Array.from({ length: n }, (_, i) => (i === n - 1 ? true : undefined)),
+  evaluationPriority: 5,
+});
+
+describe("lockstep batch composition", () => {
+  it("takes the largest group wanting the same token count, in ascending sequence id", () => {
+    const a = item(30);
+    const b = item(1);
+    const c = item(1);
+    const d = item(1);
+    const ids = new Map<BatchItem, number>([
+      [a, 0],
+      [b, 3],
+      [c, 1],
+      [d, 2],
+    ]);
+    const out = lockstepStrategy((i) => ids.get(i))({ items: [a, b, c, d], size: 512 });
+    expect(out.map((o) => [ids.get(o.item), o.processAmount])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ]);
+    // The prompt left over goes alone, whole.
+    const rest = lockstepStrategy((i) => ids.get(i))({ items: [a], size: 512 });
+    expect(rest.map((o) => [ids.get(o.item), o.processAmount])).toEqual([[0, 30]]);
+  });
+
+  it("gives every sequence the same share when the batch is too small", () => {
+    const xs = [item(300), item(300), item(300)];
+    const out = lockstepStrategy((i) => xs.indexOf(i))({ items: xs, size: 512 });
+    expect(out.map((o) => o.processAmount)).toEqual([170, 170, 170]);
+  });
+
+  it("falls back to one sequence per batch when ids are unknown", () => {
+    const xs = [item(1), item(1)];
+    const out = lockstepStrategy(() => undefined)({ items: xs, size: 512 });
+    expect(out).toEqual([{ item: xs[0], processAmount: 1 }]);
+  });
+});
+
+describe("sequence ids from node-llama-cpp's queue", () => {
+  it("are found for every queued item, and batches come out equal and ascending", async () => {
+    const llama = await getSharedLlama();
+    const model = await llama.loadModel({ modelPath: path });
+    const batches: { id: number | undefined; amount: number }[][] = [];
+    let ctx: object | undefined;
+    const strategy = lockstepStrategy((i) => (ctx ? queuedSequenceIds(ctx)(i) : undefined));
+    const context = await model.createContext({
+      sequences: 3,
+      contextSize: 768,
+      threads: 1,
+      batching: {
+        itemPrioritizationStrategy: (o) => {
+          const out: PrioritizedBatchItem[] = strategy(o);
+          batches.push(
+            out.map((p) => ({ id: queuedSequenceIds(context)(p.item), amount: p.processAmount })),
+          );
+          return out;
+        },
+      },
+    });
+    ctx = context;
+    try {
+      const seqs = [context.getSequence(), context.getSequence(), context.getSequence()];
+      const tokens = (t: string) => model.tokenize(t);
+      await Promise.all(
+        seqs.map(async (s, k) => {
+          let n = 0;
+          for await (const _ of s.evaluate(tokens(`${"word ".repeat(3 + 4 * k)}go`), {
+            temperature: 0,
+          })) {
+            if (++n >= 8) break;
+          }
+        }),
+      );
+    } finally {
+      await context.dispose();
+      await model.dispose();
+    }
+    const multi = batches.filter((b) => b.length > 1);
+    expect(multi.length).toBeGreaterThan(0);
+    for (const b of batches) {
+      expect(b.every((x) => x.id !== undefined)).toBe(true);
+      expect(new Set(b.map((x) => x.amount)).size).toBe(1);
+      const ids = b.map((x) => x.id as number);
+      expect(ids).toEqual([...ids].sort((x, y) => x - y));
     }
   });
 });
