@@ -4,14 +4,15 @@
  * 24 layers, 14 heads / 2 KV heads, n_ff 4864, 151,936-token vocabulary; F32 weights, ~2.6 GB,
  * written once to bench/.out/). Weights do not change the speed, the shape does.
  *
- *   npm run bench:llama [-- --tokens 8] [-- --threads 1] [-- --size qwen0.5b|tiny]
+ *   npm run bench:llama [-- --tokens 16] [-- --threads 1] [-- --size qwen0.5b|tiny]
  *
  * Engine: one context with N sequences, each driven directly by `sequence.evaluate` (greedy,
  * reusing the cached prompt prefix as LlamaChat does), which node-llama-cpp batches into one
- * llama.cpp decode per step. Provider: LlamaProvider with
- * N sequences, `generate` called N times at once. Same chat-formatted prompts, same max tokens,
- * same threads. Prints provider ÷ engine per sequence count (target ≥ 0.9), then the threads
- * and sequences this machine does best with.
+ * llama.cpp decode per step. Provider: LlamaProvider with N sequences, `generate` called N
+ * times at once. Same chat-formatted prompts, same max tokens, same threads. Tokens are counted
+ * the same way on both sides: the tokens each sequence sampled (node-llama-cpp's per-sequence
+ * TokenMeter output count). Prints provider ÷ engine per sequence count (target ≥ 0.9), then
+ * the threads and sequences this machine does best with.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -43,7 +44,7 @@ const SHAPES: Record<string, TinyGgufOptions> = {
   tiny: {},
 };
 const size = arg("--size", "qwen0.5b");
-const TOKENS = Number(arg("--tokens", "8"));
+const TOKENS = Number(arg("--tokens", "16"));
 const WARMUP_TOKENS = 2;
 const COUNTS = arg("--sequences", "1,2,4,8").split(",").map(Number);
 const shape = SHAPES[size];
@@ -110,9 +111,11 @@ async function engine(model: LlamaModel, n: number, th: number): Promise<Run> {
       return count;
     };
     await drive(99, 0, WARMUP_TOKENS); // warm-up
+    const sampled = () => seqs.reduce((a, s) => a + s.tokenMeter.usedOutputTokens, 0);
+    const before = sampled();
     const t0 = performance.now();
-    const counts = await Promise.all(seqs.map((_, k) => drive(k, k)));
-    return { tokens: counts.reduce((a, b) => a + b, 0), ms: performance.now() - t0 };
+    await Promise.all(seqs.map((_, k) => drive(k, k)));
+    return { tokens: sampled() - before, ms: performance.now() - t0 };
   } finally {
     await context.dispose();
   }
@@ -128,12 +131,10 @@ async function provider(n: number, th: number): Promise<Run> {
     const call = (i: number, maxTokens = TOKENS) =>
       p.generate({ messages: messagesOf(i), params: { temperature: 0, maxTokens } });
     await call(99, WARMUP_TOKENS); // warm-up
+    const before = p.tokenUsage().output;
     const t0 = performance.now();
-    const outs = await Promise.all(Array.from({ length: n }, (_, i) => call(i)));
-    return {
-      tokens: outs.reduce((a, o) => a + (o.completionTokens ?? 0), 0),
-      ms: performance.now() - t0,
-    };
+    await Promise.all(Array.from({ length: n }, (_, i) => call(i)));
+    return { tokens: p.tokenUsage().output - before, ms: performance.now() - t0 };
   } finally {
     await p.close();
   }

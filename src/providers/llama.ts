@@ -216,6 +216,7 @@ export class LlamaProvider implements Provider {
     private readonly llama: Llama,
     private readonly context: LlamaContext,
     private readonly pool: SlotPool,
+    private readonly slots: readonly Slot[],
     /** Name of the chat wrapper in use (e.g. "ChatML", "General"), for run metadata. */
     readonly chatWrapperName: string,
   ) {
@@ -268,6 +269,7 @@ export class LlamaProvider implements Provider {
       llama,
       context,
       new SlotPool(slots),
+      slots,
       wrapper.wrapperName,
     );
     if (opts.maxResponseBytes !== undefined) provider.maxResponseBytes = opts.maxResponseBytes;
@@ -340,6 +342,17 @@ export class LlamaProvider implements Provider {
       if (!healthy) await slot.sequence.clearHistory().catch(() => undefined);
       this.pool.release(slot);
     }
+  }
+
+  /** Tokens the engine evaluated so far over all sequences: prompt input and sampled output. */
+  tokenUsage(): { input: number; output: number } {
+    let input = 0;
+    let output = 0;
+    for (const s of this.slots) {
+      input += s.sequence.tokenMeter.usedInputTokens;
+      output += s.sequence.tokenMeter.usedOutputTokens;
+    }
+    return { input, output };
   }
 
   async close(): Promise<void> {

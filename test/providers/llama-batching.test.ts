@@ -61,6 +61,7 @@ describe("llama provider with several sequences in one context", () => {
   });
 
   it("gives every prompt the reply it gets alone (10 rounds, 8 calls on 4 sequences)", async () => {
+    const before = many.tokenUsage();
     for (let round = 0; round < 10; round++) {
       // Rotate the order so every prompt meets different batch-mates at different offsets.
       const order = PROMPTS.map((_, i) => (i + round * 3) % PROMPTS.length);
@@ -75,6 +76,10 @@ describe("llama provider with several sequences in one context", () => {
         });
       }
     }
+    // Every call samples at least one token and evaluates a prompt (bench:llama counts these).
+    const after = many.tokenUsage();
+    expect(after.output - before.output).toBeGreaterThanOrEqual(10 * PROMPTS.length);
+    expect(after.input).toBeGreaterThan(before.input);
   });
 });
 
