@@ -154,11 +154,15 @@ for (const n of COUNTS) {
   const p1 = await provider(n, threads);
   const p2 = await provider(n, threads);
   const e2 = await engine(model, n, threads);
-  const e = { tokens: e1.tokens + e2.tokens, ms: e1.ms + e2.ms };
-  const p = { tokens: p1.tokens + p2.tokens, ms: p1.ms + p2.ms };
-  results.push({ n, engine: tps(e), provider: tps(p) });
+  // Best of two: other load on a shared machine only ever slows a run down.
+  results.push({
+    n,
+    engine: Math.max(tps(e1), tps(e2)),
+    provider: Math.max(tps(p1), tps(p2)),
+  });
+  const r = results[results.length - 1]!;
   console.log(
-    `${String(n).padStart(9)}   ${tps(e).toFixed(2).padStart(12)}   ${tps(p).toFixed(2).padStart(14)}   ${(tps(p) / tps(e)).toFixed(2).padStart(17)}`,
+    `${String(n).padStart(9)}   ${r.engine.toFixed(2).padStart(12)}   ${r.provider.toFixed(2).padStart(14)}   ${(r.provider / r.engine).toFixed(2).padStart(17)}`,
   );
 }
 
