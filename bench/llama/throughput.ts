@@ -180,7 +180,7 @@ const bestThreads = threadRuns.reduce((a, b) => (b.tps > a.tps ? b : a)).th;
 const best = Math.max(...results.map((r) => r.provider));
 const bestSequences = results.find((r) => r.provider >= 0.9 * best)?.n ?? 1;
 console.log(
-  `recommended on this machine: threads ${bestThreads}, sequences ${bestSequences} (subjects[].llama.threads / .sequences)`,
+  `recommended on this machine: threads ${bestThreads}, sequences ${bestSequences} (candor.yaml: providers.llama.threads / sequences)`,
 );
 const ratios = results.map((r) => r.provider / r.engine);
 console.log(
