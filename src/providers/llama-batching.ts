@@ -10,9 +10,9 @@
  * docs/warmth.md). A batch in which every sequence contributes the same number of tokens, in
  * ascending sequence id, comes out of the micro-batches in batch order: nothing to reorder.
  *
- * This strategy builds such batches: of the queued items it takes the largest group that wants
- * the same number of tokens (a generation step is one token per sequence), in ascending sequence
- * id; the others wait for the next batch of the same dispatch.
+ * This strategy builds such batches: it takes either all generation steps (one token per
+ * sequence) or all prompt chunks (each advancing by the shortest one's length), whichever group
+ * is larger, in ascending sequence id; the others wait for the next batch of the same dispatch.
  */
 import type {
   BatchItem,
@@ -32,26 +32,16 @@ export function lockstepStrategy(sequenceIdOf: SequenceIdOf): CustomBatchingPrio
     if (known.some((k) => k.id === undefined)) {
       return [{ item: first, processAmount: Math.min(first.tokens.length, size) }];
     }
-    const groups = new Map<number, { item: BatchItem; id: number }[]>();
-    for (const k of known) {
-      const n = k.item.tokens.length;
-      const g = groups.get(n) ?? [];
-      g.push({ item: k.item, id: k.id as number });
-      groups.set(n, g);
-    }
-    // Most sequences first (parallelism), then the longer chunk.
-    let bestLen = 0;
-    let best: { item: BatchItem; id: number }[] = [];
-    for (const [len, g] of groups) {
-      if (g.length > best.length || (g.length === best.length && len > bestLen)) {
-        best = g;
-        bestLen = len;
-      }
-    }
-    const take = best.slice(0, Math.max(1, Math.min(best.length, size)));
-    const amount = Math.max(1, Math.min(bestLen, Math.floor(size / take.length)));
+    // Generation steps (one token each) and prompt chunks (several) go in separate batches; the
+    // larger group goes first. Prompts of different lengths advance by the same chunk together.
+    const steps = known.filter((k) => k.item.tokens.length === 1);
+    const prompts = known.filter((k) => k.item.tokens.length > 1);
+    const group = steps.length > prompts.length ? steps : prompts;
+    const take = group.slice(0, Math.max(1, Math.min(group.length, size)));
+    const shortest = Math.min(...take.map((k) => k.item.tokens.length));
+    const amount = Math.max(1, Math.min(shortest, Math.floor(size / take.length)));
     return take
-      .sort((a, b) => a.id - b.id)
+      .sort((a, b) => (a.id as number) - (b.id as number))
       .map((k): PrioritizedBatchItem => ({ item: k.item, processAmount: amount }));
   };
 }

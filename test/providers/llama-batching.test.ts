@@ -90,7 +90,7 @@ const item = (n: number): BatchItem => ({
 });
 
 describe("lockstep batch composition", () => {
-  it("takes the largest group wanting the same token count, in ascending sequence id", () => {
+  it("takes the larger of generation steps and prompt chunks, in ascending sequence id", () => {
     const a = item(30);
     const b = item(1);
     const c = item(1);
@@ -110,6 +110,16 @@ describe("lockstep batch composition", () => {
     // The prompt left over goes alone, whole.
     const rest = lockstepStrategy((i) => ids.get(i))({ items: [a], size: 512 });
     expect(rest.map((o) => [ids.get(o.item), o.processAmount])).toEqual([[0, 30]]);
+  });
+
+  it("advances prompts of different lengths by the same chunk together", () => {
+    const xs = [item(45), item(30), item(52)];
+    const out = lockstepStrategy((i) => xs.indexOf(i))({ items: xs, size: 512 });
+    expect(out.map((o) => [xs.indexOf(o.item), o.processAmount])).toEqual([
+      [0, 30],
+      [1, 30],
+      [2, 30],
+    ]);
   });
 
   it("gives every sequence the same share when the batch is too small", () => {
