@@ -3,7 +3,8 @@
  *
  * - One `Llama` per process (lazy, shared), each model file loaded once (ref-counted across
  *   providers), one context per provider with N sequences so N generate calls run in
- *   parallel (they are evaluated together in one batch).
+ *   parallel (they are evaluated together in one batch, composed so llama.cpp never has to
+ *   reorder output rows: llama-batching.ts).
  * - Chats are formatted by the chat wrapper node-llama-cpp resolves from the GGUF (its Jinja
  *   template or a known family); a GGUF without a template gets the library's general wrapper.
  * - Structured output uses a grammar from `llama.createGrammarForJsonSchema` (cached per schema).
@@ -24,6 +25,7 @@ import type {
 import { ProviderCallError, ProviderConfigError } from "../errors.js";
 import type { ChatMessage } from "../types.js";
 import { abortedError } from "./call-errors.js";
+import { lockstepStrategy, queuedSequenceIds, type SequenceIdOf } from "./llama-batching.js";
 import { type ModelProvenance, modelProvenance } from "./model-provenance.js";
 import {
   boundReplyText,
@@ -217,6 +219,7 @@ export class LlamaProvider implements Provider {
     private readonly llama: Llama,
     private readonly context: LlamaContext,
     private readonly pool: SlotPool,
+    private readonly slots: readonly Slot[],
     /** Name of the chat wrapper in use (e.g. "ChatML", "General"), for run metadata. */
     readonly chatWrapperName: string,
     /** The model file's sha256 (and hub commit), recorded with each run that loads it. */
@@ -238,12 +241,19 @@ export class LlamaProvider implements Provider {
     const model = await acquireModel(path, opts.llama);
     const sequences = Math.max(1, Math.floor(opts.llama?.sequences ?? LLAMA_DEFAULT_SEQUENCES));
     let context: LlamaContext;
+    // Batches whose rows llama.cpp never reorders (llama-batching.ts); ids are read once created.
+    let created: LlamaContext | undefined;
+    const idOf: SequenceIdOf = (item) => (created ? queuedSequenceIds(created)(item) : undefined);
     try {
       context = await model.createContext({
         sequences,
         contextSize: opts.llama?.contextSize ?? { max: LLAMA_DEFAULT_MAX_CONTEXT },
         threads: opts.llama?.threads ?? defaultThreads(llama.cpuMathCores),
+        ...(sequences > 1
+          ? { batching: { itemPrioritizationStrategy: lockstepStrategy(idOf) } }
+          : {}),
       });
+      created = context;
     } catch (err) {
       await releaseModel(path);
       throw new ProviderConfigError(
@@ -265,6 +275,7 @@ export class LlamaProvider implements Provider {
       llama,
       context,
       new SlotPool(slots),
+      slots,
       wrapper.wrapperName,
       provenance,
     );
@@ -338,6 +349,17 @@ export class LlamaProvider implements Provider {
       if (!healthy) await slot.sequence.clearHistory().catch(() => undefined);
       this.pool.release(slot);
     }
+  }
+
+  /** Tokens the engine evaluated so far over all sequences: prompt input and sampled output. */
+  tokenUsage(): { input: number; output: number } {
+    let input = 0;
+    let output = 0;
+    for (const s of this.slots) {
+      input += s.sequence.tokenMeter.usedInputTokens;
+      output += s.sequence.tokenMeter.usedOutputTokens;
+    }
+    return { input, output };
   }
 
   async close(): Promise<void> {

@@ -23,6 +23,10 @@ export interface TinyGgufOptions {
   nHead?: number;
   nLayer?: number;
   nFf?: number;
+  /** Key/value heads (grouped-query attention, as in Qwen2.5); default nHead. */
+  nHeadKv?: number;
+  /** Pad the vocabulary with plain tokens up to this size (a real model's output-layer cost). */
+  vocabSize?: number;
   contextLength?: number;
 }
 
@@ -162,7 +166,11 @@ function rng(seed: number): () => number {
 }
 
 /** The tokenizer vocabulary: specials, 256 byte-fallback tokens, "▁" and alphanumerics. */
-export function tinyVocab(): { tokens: string[]; scores: number[]; types: number[] } {
+export function tinyVocab(vocabSize = 0): {
+  tokens: string[];
+  scores: number[];
+  types: number[];
+} {
   const tokens: string[] = ["<unk>", "<s>", "</s>", "<|im_start|>", "<|im_end|>"];
   const types: number[] = [TOK_UNKNOWN, TOK_CONTROL, TOK_CONTROL, TOK_CONTROL, TOK_CONTROL];
   for (let b = 0; b < 256; b++) {
@@ -177,6 +185,10 @@ export function tinyVocab(): { tokens: string[]; scores: number[]; types: number
     tokens.push(t);
     types.push(TOK_NORMAL);
   }
+  for (let i = 0; tokens.length < vocabSize; i++) {
+    tokens.push(`\u2581pad${i}`);
+    types.push(TOK_NORMAL);
+  }
   const scores = tokens.map((_, i) => (types[i] === TOK_NORMAL ? -i : 0));
   return { tokens, scores, types };
 }
@@ -189,7 +201,9 @@ export function buildTinyGguf(opts: TinyGgufOptions = {}): Buffer {
   const nFf = opts.nFf ?? 128;
   const ctx = opts.contextLength ?? 256;
   const template = opts.chatTemplate === undefined ? CHATML_TEMPLATE : opts.chatTemplate;
-  const vocab = tinyVocab();
+  const nHeadKv = opts.nHeadKv ?? nHead;
+  const nEmbdKv = (nEmbd / nHead) * nHeadKv;
+  const vocab = tinyVocab(opts.vocabSize);
   const nVocab = vocab.tokens.length;
 
   const meta: [string, MetaValue][] = [
@@ -202,7 +216,7 @@ export function buildTinyGguf(opts: TinyGgufOptions = {}): Buffer {
     ["llama.block_count", { t: "u32", v: nLayer }],
     ["llama.feed_forward_length", { t: "u32", v: nFf }],
     ["llama.attention.head_count", { t: "u32", v: nHead }],
-    ["llama.attention.head_count_kv", { t: "u32", v: nHead }],
+    ["llama.attention.head_count_kv", { t: "u32", v: nHeadKv }],
     ["llama.rope.dimension_count", { t: "u32", v: nEmbd / nHead }],
     ["llama.rope.freq_base", { t: "f32", v: 10000 }],
     ["llama.attention.layer_norm_rms_epsilon", { t: "f32", v: 1e-5 }],
@@ -230,8 +244,8 @@ export function buildTinyGguf(opts: TinyGgufOptions = {}): Buffer {
     tensors.push(
       { name: `${p}.attn_norm.weight`, dims: [nEmbd], init: "norm" },
       { name: `${p}.attn_q.weight`, dims: [nEmbd, nEmbd], init: 0.15 },
-      { name: `${p}.attn_k.weight`, dims: [nEmbd, nEmbd], init: 0.15 },
-      { name: `${p}.attn_v.weight`, dims: [nEmbd, nEmbd], init: 0.15 },
+      { name: `${p}.attn_k.weight`, dims: [nEmbd, nEmbdKv], init: 0.15 },
+      { name: `${p}.attn_v.weight`, dims: [nEmbd, nEmbdKv], init: 0.15 },
       { name: `${p}.attn_output.weight`, dims: [nEmbd, nEmbd], init: 0.15 },
       { name: `${p}.ffn_norm.weight`, dims: [nEmbd], init: "norm" },
       { name: `${p}.ffn_gate.weight`, dims: [nEmbd, nFf], init: 0.15 },
