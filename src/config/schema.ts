@@ -51,6 +51,15 @@ const subjectIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected an id of letters, digits, '.', '_' or '-'");
 
+/** Several base URLs of one openai-compatible model (replicas behind no router). */
+const replicasSchema = z
+  .array(z.string().url())
+  .min(1)
+  .optional()
+  .describe(
+    "openai-compatible only: more base URLs serving the same model; calls go to the least busy, a failing one is drained",
+  );
+
 export const subjectSchema = z
   .strictObject({
     id: subjectIdSchema.describe("Unique subject id used in reports and comparisons"),
@@ -69,13 +78,7 @@ export const subjectSchema = z
     params: generationParamsSchema.optional(),
     concurrency: z.number().int().positive().max(1024).optional(),
     batch: batchSettingSchema,
-    replicas: z
-      .array(z.string().url())
-      .min(1)
-      .optional()
-      .describe(
-        "openai-compatible only: more base URLs serving the same model; calls go to the least busy, a failing one is drained",
-      ),
+    replicas: replicasSchema,
   })
   .refine((s) => !(s.persona && s.system_prompt), {
     message: "give either persona or system_prompt, not both",
@@ -137,13 +140,7 @@ export const judgeSchema = z.strictObject({
   structured: judgeStructuredSchema,
   max_unparseable: maxUnparseableSchema,
   batch: batchSettingSchema,
-  replicas: z
-    .array(z.string().url())
-    .min(1)
-    .optional()
-    .describe(
-      "openai-compatible only: more base URLs serving the same model; calls go to the least busy, a failing one is drained",
-    ),
+  replicas: replicasSchema,
 });
 
 export const providerSettingsSchema = z.strictObject({

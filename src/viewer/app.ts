@@ -14,6 +14,7 @@ import { CandorError } from "../errors.js";
 import { runJudgeId } from "../judge/run-judge.js";
 import { readRunConfig } from "../store/run-config.js";
 import { RunStore } from "../store/run-store.js";
+import { readOnlyLoopback } from "./guard.js";
 import {
   type ListState,
   listPage,
@@ -26,8 +27,7 @@ import {
 } from "./pages.js";
 import { type TrialFilter, VERDICTS, type VerdictFilter, ViewerQueries } from "./queries.js";
 
-export const VIEWER_CSP =
-  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+export { VIEWER_CSP } from "./guard.js";
 
 export interface ViewerOptions {
   /** Verdicts shown by default (default: the judge the run's config names). */
@@ -42,8 +42,6 @@ export interface Viewer {
   queries: ViewerQueries;
   close(): void;
 }
-
-const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
 
 function readState(q: (k: string) => string | undefined, facets: PageContext["facets"]): ListState {
   const pick = (k: string, allowed: readonly string[]) => {
@@ -92,23 +90,7 @@ export function createViewer(file: string, opts: ViewerOptions = {}): Viewer {
   });
 
   const app = new Hono();
-  app.use("*", async (c, next) => {
-    // The Host header (node-server also builds the request URL from it).
-    const host = c.req.header("host") ?? new URL(c.req.url).host;
-    if (!LOOPBACK_HOST.test(host)) {
-      return c.text("candor view only answers requests addressed to 127.0.0.1 or localhost", 403);
-    }
-    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
-      return c.text("read-only: only GET and HEAD", 405, { allow: "GET, HEAD" });
-    }
-    await next();
-    c.header("Content-Security-Policy", VIEWER_CSP);
-    c.header("X-Content-Type-Options", "nosniff");
-    c.header("X-Frame-Options", "DENY");
-    c.header("Referrer-Policy", "no-referrer");
-    c.header("Cache-Control", "no-store");
-    c.header("Cross-Origin-Resource-Policy", "same-origin");
-  });
+  app.use("*", readOnlyLoopback);
 
   app.get("/assets/style.css", (c) =>
     c.body(STYLE, 200, { "content-type": "text/css; charset=utf-8" }),

@@ -11,13 +11,12 @@ import { join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { RUN_DB } from "../store/run-files.js";
-import { createViewer, VIEWER_CSP, type Viewer } from "./app.js";
+import { createViewer, type Viewer } from "./app.js";
+import { readOnlyLoopback } from "./guard.js";
 import { indexPage, SORT_KEYS, type SortDir, type SortKey } from "./index-page.js";
 import { findRuns, indexRows } from "./index-rows.js";
 import { STYLE } from "./pages.js";
 import { type RunningViewer, upgradeForViewing, VIEWER_HOST } from "./server.js";
-
-const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
 
 function reroot(markup: string, prefix: string): string {
   return markup
@@ -34,21 +33,7 @@ export function createIndexViewer(root: string): IndexViewer {
   const dir = resolve(root);
   const viewers = new Map<number, Viewer>();
   const app = new Hono();
-  app.use("*", async (c, next) => {
-    const host = c.req.header("host") ?? new URL(c.req.url).host;
-    if (!LOOPBACK_HOST.test(host)) {
-      return c.text("candor view only answers requests addressed to 127.0.0.1 or localhost", 403);
-    }
-    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
-      return c.text("read-only: only GET and HEAD", 405, { allow: "GET, HEAD" });
-    }
-    await next();
-    c.header("Content-Security-Policy", VIEWER_CSP);
-    c.header("X-Content-Type-Options", "nosniff");
-    c.header("X-Frame-Options", "DENY");
-    c.header("Referrer-Policy", "no-referrer");
-    c.header("Cache-Control", "no-store");
-  });
+  app.use("*", readOnlyLoopback);
   app.get("/assets/style.css", (c) =>
     c.body(STYLE, 200, { "content-type": "text/css; charset=utf-8" }),
   );
