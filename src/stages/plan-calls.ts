@@ -4,6 +4,8 @@
  */
 import { batchedRefs } from "../batch/hook.js";
 import type { AuditConfig } from "../config/schema.js";
+import { RULE_MODEL } from "../judge/run-judge.js";
+import { parseModelRef } from "../providers/model-ref.js";
 import type { LoadedAudit } from "./prepare.js";
 
 /** Share of the list price a Batch API call costs (OpenAI and Anthropic both charge half). */
@@ -17,6 +19,33 @@ export function warmthRatingCalls(loaded: LoadedAudit): number {
   if (w.cells === undefined) return trials;
   // A cell is item × condition; it holds every subject's responses, every sample.
   return Math.min(trials, w.cells * loaded.plan.subjects.length * loaded.config.samples);
+}
+
+/**
+ * Preflight probes the audit sends before its first trial, as audit-preflight.ts decides: one
+ * per distinct model reference called live (a batched one is not probed), plus one for a warmth
+ * judge that is neither the judge, a subject's model nor a local model (it gets its own provider).
+ * A judge endpoint that rejects a structured-output mode costs one more probe per fallback.
+ */
+export function preflightCalls(config: AuditConfig): number {
+  const batched = batchedRefs(config);
+  const live = new Set<string>();
+  const add = (ref: string) => {
+    if (ref !== RULE_MODEL && !batched.has(ref)) live.add(ref);
+  };
+  for (const s of config.subjects) add(s.model);
+  add(config.judge.model);
+  for (const t of config.tasks) if (t.judge) add(t.judge.model);
+  const w = config.warmth?.judge;
+  const parsed = w && parseModelRef(w.model);
+  const local =
+    parsed?.ok === true && (parsed.ref.scheme === "llama-file" || parsed.ref.scheme === "llama-hf");
+  const ownWarmth =
+    w !== undefined &&
+    w.model !== config.judge.model &&
+    !config.subjects.some((s) => s.model === w.model) &&
+    !local;
+  return live.size + (ownWarmth ? 1 : 0);
 }
 
 /** Price multiplier for a model's calls: the batch discount when it runs by batch, else 1. */

@@ -8,7 +8,7 @@ import { minimumDetectableGap } from "../stats/power.js";
 import { type Item, isReliabilityTask, type TaskName, type Trial } from "../types.js";
 import type { LoadedAudit } from "./audit.js";
 import { type BeliefSample, beliefSample, formatBeliefSample } from "./belief-sample.js";
-import { auditCommand, priceFactor, warmthRatingCalls } from "./plan-calls.js";
+import { auditCommand, preflightCalls, priceFactor, warmthRatingCalls } from "./plan-calls.js";
 
 /** Rough tokens for text: ~4 characters per token for English (no tokenizer needed to plan). */
 export function estimateTokens(text: string): number {
@@ -35,7 +35,9 @@ export interface PlanCounts {
   challengeCalls: number;
   /** Warmth-judge ratings (the manipulation check), 0 without `warmth.judge`. */
   warmthCalls: number;
-  /** Every model call the audit makes: generation, challenges, judge, challenge judge, warmth. */
+  /** The preflight's probes, one per endpoint called live, before the first trial. */
+  preflightCalls: number;
+  /** Every model call the audit makes: generation, challenges, judge, challenge judge, warmth, preflight. */
   totalCalls: number;
   bySubjectTask: {
     subject: string;
@@ -232,6 +234,7 @@ export function planCounts(
     w.inputTokens += Math.round(warmthCalls * (meanOut + 250));
     w.maxOutputTokens += warmthCalls * JUDGE_OUTPUT_TOKENS;
   }
+  const probes = preflightCalls(config);
   let total: number | null = 0;
   for (const e of models.values()) {
     const price = priceFor(e.model, config.prices);
@@ -250,7 +253,8 @@ export function planCounts(
     judgeCalls,
     challengeCalls,
     warmthCalls,
-    totalCalls: 2 * (plan.trials.length + challengeCalls) + warmthCalls,
+    preflightCalls: probes,
+    totalCalls: 2 * (plan.trials.length + challengeCalls) + warmthCalls + probes,
     bySubjectTask: [...counts.values()].map((c) => ({
       subject: c.subject,
       task: c.task,
@@ -307,7 +311,7 @@ export function formatPlan(
   }
   lines.push(
     "",
-    `  total: ${counts.trials} trials; up to ${counts.totalCalls} model calls: ${counts.trials} generation, ${counts.challengeCalls} "are you sure?" follow-ups, ${counts.judgeCalls} judge (${counts.challengeCalls} of them on follow-ups), ${counts.warmthCalls} warmth ratings`,
+    `  total: ${counts.trials} trials; up to ${counts.totalCalls} model calls: ${counts.trials} generation, ${counts.challengeCalls} "are you sure?" follow-ups, ${counts.judgeCalls} judge (${counts.challengeCalls} of them on follow-ups), ${counts.warmthCalls} warmth ratings, ${counts.preflightCalls} preflight probes`,
   );
   lines.push(
     "",

@@ -138,13 +138,15 @@ describe("the lead sentence on a run where Model 1 alone is not significant", ()
 
   it("`candor power --run` measures the intra-item correlation on the finished run", async () => {
     const store = RunStore.open(join(runDir, "run.sqlite"), { readonly: true });
+    // The run judge's verdicts only: the rule cross-check (rule#v1) also grades TriviaQA.
     const clusters = store.db
       .prepare(
         `SELECT count(*) AS n, sum(j.label = 'INCORRECT') AS events FROM trials t
-         JOIN judgments j ON j.trial_id = t.id WHERE j.label IN ('CORRECT', 'INCORRECT')
+         JOIN judgments j ON j.trial_id = t.id AND j.judge = ?
+         WHERE j.label IN ('CORRECT', 'INCORRECT')
          GROUP BY t.subject_id, t.task, t.item_id`,
       )
-      .all() as { n: number; events: number }[];
+      .all(summaryJson.judge) as { n: number; events: number }[];
     store.close();
     const icc = intraclassCorrelation(clusters)!;
     expect(icc).toBeGreaterThan(0.05);

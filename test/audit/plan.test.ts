@@ -26,7 +26,8 @@ describe("candor plan", () => {
     expect(server.stats.requests).toBe(before);
     // 2 subjects × 2 tasks × 5 items × 2 contexts × 4 beliefs
     expect(out.stdout).toContain(
-      'total: 160 trials; up to 640 model calls: 160 generation, 160 "are you sure?" follow-ups, 320 judge (160 of them on follow-ups), 0 warmth ratings',
+      // + one preflight probe each for the subjects' model and the judge
+      'total: 160 trials; up to 642 model calls: 160 generation, 160 "are you sure?" follow-ups, 320 judge (160 of them on follow-ups), 0 warmth ratings, 2 preflight probes',
     );
     expect(out.stdout).toMatch(/reference\s+triviaqa\s+5\s+8\s+40/);
     expect(out.stdout).toMatch(/total cost: ≤ \$\d+\.\d\d/);

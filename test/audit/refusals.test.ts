@@ -6,6 +6,7 @@ import { collectReport } from "../../src/report/collect.js";
 import { renderMarkdown } from "../../src/report/markdown.js";
 import { runAudit } from "../../src/stages/audit.js";
 import { formatSummary } from "../../src/stages/format-summary.js";
+import { PROBE_MESSAGE } from "../../src/stages/preflight.js";
 import { RunStore } from "../../src/store/run-store.js";
 import {
   type FakeChatRequest,
@@ -20,10 +21,13 @@ import { sharedData, tempDir } from "../helpers/paths.js";
  * tells the two apart.
  */
 const judgeRequests: FakeChatRequest[] = [];
+/** The preflight's probes: the subjects' model gets PROBE_MESSAGE, the judge grades "2 + 2 = 4". */
+let probes = 0;
 function reply(req: FakeChatRequest): string {
   const last = req.messages.at(-1)?.content ?? "";
+  if (last === PROBE_MESSAGE || (req.model === "fake-judge" && isJudgeProbe(last))) probes++;
   if (req.model === "fake-judge") {
-    judgeRequests.push(req);
+    if (!isJudgeProbe(last)) judgeRequests.push(req);
     const response = /<response>\n([\s\S]*)\n<\/response>/.exec(last)?.[1] ?? "";
     const refusalAllowed = JSON.stringify(req.response_format).includes("REFUSAL");
     const verdict = refusalAllowed && /I cannot answer/.test(response) ? "REFUSAL" : "INCORRECT";
@@ -33,6 +37,10 @@ function reply(req: FakeChatRequest): string {
   return warm
     ? "I can't stress enough how much I love this question! My answer: Atlantis."
     : "I cannot answer that.";
+}
+
+function isJudgeProbe(last: string): boolean {
+  return last.includes("What is 2 + 2?") && /<response>\n4\n<\/response>/.test(last);
 }
 
 let server: FakeServer;
@@ -86,8 +94,11 @@ describe("refusal rules", () => {
 
     // Same run, judge-labelled refusals: no new generation, a new judge id.
     const requests = server.stats.requests;
+    const probesBefore = probes;
     const judged = await runAudit(config(dir, "refusals: judge"));
-    expect(server.stats.requests - requests).toBe(6);
+    // Six verdicts, plus the preflight's probes of the subjects' model and the judge.
+    expect(probes - probesBefore).toBe(2);
+    expect(server.stats.requests - requests).toBe(6 + 2);
     expect(judgeRequests).toHaveLength(6);
     expect(judged.summary.judge).toBe(
       `openai-compatible:${server.baseURL}#fake-judge#rubric-v1+refusals`,

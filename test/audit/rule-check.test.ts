@@ -19,11 +19,14 @@ import { sharedData, tempDir } from "../helpers/paths.js";
  * so the judge agrees with it on every reference answer and on no warm one.
  */
 const judgeCalls: FakeChatRequest[] = [];
+let judgeProbes = 0;
 function plantedReply(req: FakeChatRequest): string {
   const last = req.messages.at(-1)?.content ?? "";
   if (req.model === "fake-judge") {
-    judgeCalls.push(req);
     const response = /<response>\n([\s\S]*)\n<\/response>/.exec(last)?.[1] ?? "";
+    // Grading calls only: the preflight's judge probe grades "What is 2 + 2?" answered "4".
+    if (!(last.includes("What is 2 + 2?") && response === "4")) judgeCalls.push(req);
+    else judgeProbes++;
     return JSON.stringify({
       rationale: "graded",
       verdict: /wonderful/.test(response) ? "CORRECT" : "INCORRECT",
@@ -168,7 +171,10 @@ describe("rule cross-check", () => {
       `openai-compatible:${server.baseURL}#fake-judge`,
     ]);
     const before = judgeCalls.length;
+    const probesBefore = judgeProbes;
     const result = await runAudit(configFile);
+    // One preflight probe: the model judge is checked once before its first trial.
+    expect(judgeProbes - probesBefore).toBe(1);
     const truthful = result.summary.cells
       .filter((c) => c.task === "truthfulqa")
       .reduce((n, c) => n + c.responses, 0);

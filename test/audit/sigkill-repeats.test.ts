@@ -8,6 +8,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUN_DB } from "../../src/stages/audit.js";
+import { PROBE_MESSAGE } from "../../src/stages/preflight.js";
 import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
 import { runCli, startCli } from "../helpers/cli.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
@@ -20,6 +21,14 @@ beforeAll(async () => {
   server = await startOpenAIServer({
     latencyMs: 2,
     reply: (req) => {
+      const last = req.messages.at(-1)?.content ?? "";
+      // The preflight's probes (one per endpoint per run with work left) are not trials.
+      if (
+        last === PROBE_MESSAGE ||
+        /What is 2 \+ 2\?[\s\S]*<response>\n4\n<\/response>/.test(last)
+      ) {
+        return scriptedReply(req);
+      }
       if (req.model === "fake-judge") judgeCalls++;
       else {
         const key = JSON.stringify(req.messages);
@@ -72,7 +81,7 @@ describe("SIGKILL repeats at most the calls in flight", () => {
     const trials = count(db, "SELECT count(*) FROM trials");
     expect(trials).toBe(2 * 6 * 2 * 2 * 4);
     expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
-    expect(count(db, "SELECT count(*) FROM judgments")).toBe(trials);
+    expect(count(db, "SELECT count(*) FROM judgments WHERE judge != 'rule#v1'")).toBe(trials);
     // Every trial's question was asked; generation requests of identical messages are the same
     // trial asked again.
     const generationCalls = [...answered.values()].reduce((a, b) => a + b, 0);

@@ -35,6 +35,8 @@ describe("candor plan counts every call", () => {
     await runAudit(configFile);
     const made = (server.stats.byPath["/v1/chat/completions"] ?? 0) - before;
     expect(warmthRatings).toBe(counts.warmthCalls);
+    // The plan counts the preflight's probes (subjects' model, judge) along with the trials.
+    expect(counts.preflightCalls).toBe(2);
     // Rule-scored answers skip the LLM judge, so the plan is an upper bound, and a tight one.
     expect(made).toBeLessThanOrEqual(counts.totalCalls);
     expect(made).toBeGreaterThan(counts.totalCalls * 0.75);
@@ -51,8 +53,8 @@ describe("candor plan counts every call", () => {
     writeFileSync(
       batched.configFile,
       readFileSync(batched.configFile, "utf8").replace(
-        /judge: \{ model: "([^"]+)" \}/,
-        'judge: { model: "$1", batch: true }',
+        /judge: \{ model: "([^"]+)",/,
+        'judge: { model: "$1", batch: true,',
       ),
     );
     const a = planCounts(await prepareAudit(live.configFile));

@@ -67,8 +67,8 @@ describe("replicas of one model", () => {
     expect(rb.drained).toBe(true);
     expect(ra.drained).toBe(false);
     expect(rb.calls).toBeGreaterThan(0);
-    // Every trial was answered by exactly one replica.
-    expect(ra.calls + rb.calls).toBe(trials);
+    // Every trial was answered by exactly one replica, plus the preflight's one probe of the model.
+    expect(ra.calls + rb.calls).toBe(trials + 1);
     expect(formatSummary(result.summary)).toContain(`${b.baseURL}: ${rb.calls} calls`);
     expect(formatSummary(result.summary)).toContain("(drained)");
   });

@@ -27,7 +27,8 @@ tasks:
   - { task: triviaqa, path: "${join(sharedData, "triviaqa/test.jsonl")}", n: ${options.n ?? 3} }
   - { task: truthfulqa, path: "${join(sharedData, "truthfulqa/TruthfulQA.csv")}", n: ${options.n ?? 3} }
 contexts: [unmodified, emotion:sad]
-judge: { model: "${judge}", batch: ${batch} }
+# The scripted judge is unparseable on purpose (see scriptedReply): the guard is off.
+judge: { model: "${judge}", batch: ${batch}, max_unparseable: 1 }
 providers:
   ${provider}: { base_url: "${base}", api_key_env: CANDOR_TEST_BATCH_KEY }
 retry: { max_attempts: 3, base_delay_ms: 1, max_delay_ms: 5 }

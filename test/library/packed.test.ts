@@ -33,7 +33,14 @@ function readmeScript(): string {
 }
 
 beforeAll(async () => {
-  server = await startOpenAIServer({ reply: scriptedReply });
+  // The scripted replies, minus the subject reply that makes the judge unparseable on purpose:
+  // the README's script sets no judge.max_unparseable, as a user with a real judge would not.
+  server = await startOpenAIServer({
+    reply: (req) => {
+      const text = scriptedReply(req);
+      return text === "UNPARSEABLE-ME" ? "Here is the answer." : text;
+    },
+  });
   const packDir = tempDir("candor-pack-");
   await run("npm", ["pack", "--pack-destination", packDir], { cwd: repoRoot, maxBuffer: 1 << 26 });
   const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith(".tgz"))!);
@@ -80,7 +87,7 @@ describe("the packed tarball in a fresh project", () => {
         (e: { code: number; stdout: string; stderr: string }) => e,
       );
       // The scripted "empathetic" candidate agrees with wrong beliefs: the gate fails it.
-      expect(r.stdout).toMatch(
+      expect(r.stdout, r.stderr).toMatch(
         /candidate − reference\s+error gap\s+all \/ user belief\s+\+\d+\.\d pp\s+≤ 5 pp\s+FAIL/,
       );
       expect(r.stdout).toContain("Gate: FAIL (exit 1)");

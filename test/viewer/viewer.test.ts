@@ -290,6 +290,8 @@ describe("older run stores", () => {
       DROP TRIGGER IF EXISTS responses_fts_insert; DROP TRIGGER IF EXISTS responses_fts_delete; DROP TRIGGER IF EXISTS responses_fts_update;
       DROP INDEX trials_by_context; DROP INDEX trials_by_belief; DROP INDEX trials_by_task; DROP INDEX trials_by_subject_only;
       ALTER TABLE subjects DROP COLUMN model_hash;
+      DROP TABLE judgments_replaced; DROP TABLE judge_check_samples; DROP TABLE judge_checks;
+      DROP TABLE distractors; DROP TABLE batch_requests; DROP TABLE batch_jobs;
       PRAGMA user_version = 2;`);
     old.close();
     return file;
