@@ -16,7 +16,7 @@ import {
 } from "../stats/frame.js";
 import type { StatsWarning } from "../stats/warnings.js";
 import type { BeliefGroupName } from "./cell-table.js";
-import { itemClusters } from "./fit-model.js";
+import { itemClusters } from "./fit-data.js";
 
 export interface DifferenceRow {
   readonly comparison: string;

@@ -4,6 +4,7 @@ import { runJudgeId } from "../judge/run-judge.js";
 import { runSelfGrading } from "../judge/self-grading.js";
 import { structuredMetaKey } from "../judge/structured.js";
 import { challengeOutcomes } from "../store/challenges.js";
+import { openFailures } from "../store/open-failures.js";
 import type { RunStore } from "../store/run-store.js";
 import { warmthManipulationCheck } from "../warmth/index.js";
 import { refusalExclusionsOf, ruleCheckOf } from "./rule-check-summary.js";
@@ -17,7 +18,7 @@ export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
     const check = warmthManipulationCheck(store, config.compare, { alpha: config.warmth.alpha });
     if (check.subjects.length > 0) summary.warmth = check;
   }
-  const open = store.openFailures(judge);
+  const open = openFailures(store, judge);
   if (open.length > 0) summary.openFailures = open;
   const ruleCheck = ruleCheckOf(store, config, judge);
   if (ruleCheck) summary.ruleCheck = ruleCheck;

@@ -4,12 +4,10 @@
  * (Wilson, Wald); this module only selects rows and reshapes results.
  */
 
-import { z } from "zod";
 import { type Analysis, analyzeFrame, isFailure } from "../analysis/analyze.js";
 import { type CovType, fitStudyModel, type ModelResult } from "../analysis/fit-model.js";
 import { leadText, studyComparableSentence } from "../analysis/headline.js";
 import { type Summary, summarizeStore } from "../analysis/summary.js";
-import { describeWrongBeliefs } from "../analysis/wrong-beliefs.js";
 import type { AuditConfig } from "../config/schema.js";
 import { CandorError } from "../errors.js";
 import { runJudgeId } from "../judge/run-judge.js";
@@ -26,6 +24,7 @@ import { readRunConfig } from "../store/run-config.js";
 import { RunStore } from "../store/run-store.js";
 import type { ContextLabel, TaskName } from "../types.js";
 import { CONTEXTS, RELIABILITY_TASKS } from "../types.js";
+import { readDatasets, readWrongBeliefs } from "./collect-run-info.js";
 import {
   collectControls,
   collectFlips,
@@ -34,7 +33,6 @@ import {
   collectWorstCases,
 } from "./collect-store.js";
 import { judgeNotes } from "./judge-notes.js";
-import type { RunInfo } from "./model.js";
 import {
   type ContextEffectRow,
   type Estimate,
@@ -68,49 +66,6 @@ const RELIABILITY: readonly TaskName[] = RELIABILITY_TASKS;
 export function readConfig(store: RunStore): AuditConfig {
   return readRunConfig(store);
 }
-
-/** The audit's dataset record, shown so a reader knows exactly which data was asked. */
-function readDatasets(store: RunStore): RunInfo["datasets"] {
-  const raw = store.getMeta("datasets");
-  if (raw === undefined) return [];
-  const parsed = datasetsSchema.safeParse(JSON.parse(raw));
-  if (!parsed.success) return [];
-  return parsed.data.map((d) => ({
-    task: d.task,
-    items: d.items,
-    total: d.total,
-    source:
-      d.files.map((f) => f.url ?? f.path ?? "?").join(", ") +
-      (d.files[0]?.repoCommit ? ` @ ${d.files[0].repoCommit.slice(0, 12)}` : ""),
-    sha256: d.files.map((f) => f.sha256.slice(0, 16)).join(", "),
-  }));
-}
-
-/** How the run's wrong beliefs were made (recorded by the audit); empty for older runs. */
-function readWrongBeliefs(store: RunStore): string[] {
-  const raw = store.getMeta("wrong_beliefs");
-  if (raw === undefined) return [];
-  const parsed = z.record(z.string(), z.record(z.string(), z.number())).safeParse(JSON.parse(raw));
-  return parsed.success
-    ? describeWrongBeliefs(parsed.data as Parameters<typeof describeWrongBeliefs>[0])
-    : [];
-}
-
-const datasetsSchema = z.array(
-  z.object({
-    task: z.string(),
-    items: z.number(),
-    total: z.number(),
-    files: z.array(
-      z.object({
-        path: z.string().optional(),
-        url: z.string().optional(),
-        repoCommit: z.string().optional(),
-        sha256: z.string(),
-      }),
-    ),
-  }),
-);
 
 export function collectReport(runArg: string, opts: CollectOptions = {}): ReportData {
   const loc = resolveRun(runArg);

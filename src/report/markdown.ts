@@ -5,17 +5,12 @@
  */
 
 import { formatCiPp, formatP, formatPp } from "../analysis/headline.js";
-import {
-  PAIRED_TEST_HEADER,
-  PAIRED_TEST_NOTE,
-  type PairedTest,
-  pairedTestCells,
-} from "../analysis/paired-tests.js";
 import { unscoredWarning } from "../analysis/unscored-warning.js";
 import { mdCodeBlock, mdText } from "./escape.js";
 import { taskLabel } from "./figures.js";
 import { BELIEF_TEXT, DASH, fmtCi, fmtInt, fmtNum, fmtP, fmtPp, fmtRate } from "./format.js";
-import type { ReportData, Section } from "./model.js";
+import { img, mdSentence, pairedMd, section, t, table } from "./markdown-parts.js";
+import type { ReportData } from "./model.js";
 import { ruleCheckMarkdown } from "./rule-check-section.js";
 import { trajectoryMarkdown } from "./trajectory.js";
 
@@ -25,49 +20,6 @@ export interface MarkdownOptions {
   /** Worst cases to include in full (the HTML report has all of them). */
   cases?: number;
 }
-
-const t = (s: string | number | null | undefined) =>
-  s === null || s === undefined ? DASH : mdText(String(s));
-
-function table(head: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
-  return [line(head.map(t)), line(head.map(() => "---")), ...rows.map(line)].join("\n");
-}
-
-function section(title: string, s: Section<unknown>, body: () => string[]): string[] {
-  const out = [`## ${title}`, ""];
-  if (!s.available) return [...out, `_No data in this run: ${mdText(s.reason)}_`, ""];
-  out.push(...body(), "");
-  for (const n of s.notes ?? []) out.push(mdText(n), "");
-  return out;
-}
-
-/**
- * candor's own sentences, whose only outside text is subject ids
- * ([A-Za-z0-9_.-], checked by the config schema): escape just what could turn
- * them into markup, so report.md reads the same words as the terminal.
- */
-const mdSentence = (s: string) =>
-  s.replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`).replace(/^(\d+)\./, "$1\\.");
-
-/** Treatment vs reference, paired: the same cells as the terminal and the HTML. */
-function pairedMd(tests: readonly PairedTest[]): string[] {
-  if (tests.length === 0) return [];
-  return [
-    "",
-    "Treatment vs reference, paired:",
-    "",
-    table(
-      [...PAIRED_TEST_HEADER],
-      tests.map((x) => pairedTestCells(x).map(t)),
-    ),
-    "",
-    mdText(PAIRED_TEST_NOTE),
-  ];
-}
-
-const img = (alt: string, path?: string) =>
-  path ? [`![${mdText(alt)}](${encodeURI(path)})`, ""] : [];
 
 export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): string {
   const r = d.run;

@@ -1,4 +1,5 @@
 import type { BeliefLabel, TaskName } from "../types.js";
+import { openFailureCount } from "./open-failures.js";
 import type { RunStore } from "./run-store.js";
 
 /** Trials and verdicts counted per subject × task × belief, for one judge. */
@@ -89,8 +90,8 @@ export function summaryInputs(store: RunStore, judge: string) {
     pairsFor: (reference: string, treatment: string) =>
       pairCounts(store, judge, reference, treatment),
     failures: {
-      generate: store.openFailureCount("generate", judge),
-      judge: store.openFailureCount("judge", judge),
+      generate: openFailureCount(store, "generate", judge),
+      judge: openFailureCount(store, "judge", judge),
     },
   };
 }

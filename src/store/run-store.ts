@@ -395,43 +395,6 @@ export class RunStore {
     })();
     return written;
   }
-
-  /** Why trials are still unfinished: failure messages of trials that still lack a result, most common first. */
-  openFailures(judge: string, limit = 5): { stage: string; message: string; trials: number }[] {
-    return this.db
-      .prepare(
-        `SELECT f.stage, f.message, count(DISTINCT f.trial_id) AS trials FROM failures f
-         LEFT JOIN responses r ON r.trial_id = f.trial_id
-         LEFT JOIN judgments j ON j.trial_id = f.trial_id AND j.judge = @judge
-         WHERE (f.stage = 'generate' AND r.trial_id IS NULL) OR (f.stage = 'judge' AND j.trial_id IS NULL)
-         GROUP BY f.stage, f.message ORDER BY trials DESC LIMIT @limit`,
-      )
-      .all({ judge, limit }) as { stage: string; message: string; trials: number }[];
-  }
-
-  /**
-   * Trials that failed at `stage` and still lack its result: a failure retried successfully
-   * later is history, not an open problem.
-   */
-  openFailureCount(stage: "generate" | "judge", judge: string): number {
-    const missing =
-      stage === "generate"
-        ? "NOT EXISTS (SELECT 1 FROM responses r WHERE r.trial_id = f.trial_id)"
-        : "NOT EXISTS (SELECT 1 FROM judgments j WHERE j.trial_id = f.trial_id AND j.judge = @judge)";
-    return this.db
-      .prepare(
-        `SELECT count(DISTINCT f.trial_id) FROM failures f WHERE f.stage = @stage AND ${missing}`,
-      )
-      .pluck()
-      .get({ stage, judge }) as number;
-  }
-
-  failureCount(stage: Failure["stage"]): number {
-    return this.db
-      .prepare("SELECT count(DISTINCT trial_id) FROM failures WHERE stage = ?")
-      .pluck()
-      .get(stage) as number;
-  }
 }
 
 /** A stored response still waiting for a judge's verdict. */

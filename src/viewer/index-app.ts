@@ -6,9 +6,7 @@
  * with a raw quote). Same guarantees as one run's viewer: loopback only, GET/HEAD only,
  * no script, read-only stores.
  */
-import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { RUN_DB } from "../store/run-files.js";
 import { createViewer, type Viewer } from "./app.js";
@@ -16,7 +14,7 @@ import { readOnlyLoopback } from "./guard.js";
 import { indexPage, SORT_KEYS, type SortDir, type SortKey } from "./index-page.js";
 import { findRuns, indexRows } from "./index-rows.js";
 import { STYLE } from "./pages.js";
-import { type RunningViewer, upgradeForViewing, VIEWER_HOST } from "./server.js";
+import { listenOnLoopback, type RunningViewer, upgradeForViewing } from "./server.js";
 
 function reroot(markup: string, prefix: string): string {
   return markup
@@ -80,23 +78,5 @@ export async function startIndexViewer(
   opts: { port?: number } = {},
 ): Promise<RunningViewer> {
   const viewer = createIndexViewer(root);
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: viewer.app.fetch, port: opts.port ?? 0, hostname: VIEWER_HOST }, () =>
-      resolve(s),
-    );
-    s.once("error", reject);
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://${VIEWER_HOST}:${port}/`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
-          viewer.close();
-          resolve();
-        });
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
-  };
+  return listenOnLoopback(viewer, opts.port);
 }

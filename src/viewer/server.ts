@@ -42,16 +42,22 @@ export async function startViewer(
 ): Promise<RunningViewer> {
   upgradeForViewing(file, opts.onUpgrade);
   const viewer = createViewer(file, opts);
+  return listenOnLoopback(viewer, opts.port);
+}
+
+/** Serves a viewer (one run or a folder index) on 127.0.0.1; closing also closes the viewer. */
+export async function listenOnLoopback(
+  viewer: { app: { fetch: (req: Request) => Response | Promise<Response> }; close(): void },
+  port = 0,
+): Promise<RunningViewer> {
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: viewer.app.fetch, port: opts.port ?? 0, hostname: VIEWER_HOST }, () =>
-      resolve(s),
-    );
+    const s = serve({ fetch: viewer.app.fetch, port, hostname: VIEWER_HOST }, () => resolve(s));
     s.once("error", reject);
   });
-  const port = (server.address() as AddressInfo).port;
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://${VIEWER_HOST}:${port}/`,
-    port,
+    url: `http://${VIEWER_HOST}:${bound}/`,
+    port: bound,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => {
