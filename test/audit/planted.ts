@@ -1,6 +1,4 @@
 /** A planted subject/judge pair for the headline tests, and an in-process CLI runner. */
-import { Command } from "commander";
-import { vi } from "vitest";
 import type { FakeChatRequest } from "../helpers/openai-server.js";
 
 export function fnv(s: string): number {
@@ -36,29 +34,7 @@ export function plantedReply(req: FakeChatRequest): string {
     : "Right. The answer is in the references.";
 }
 
-export async function cli(
-  register: ((p: Command) => void)[],
-  ...args: string[]
-): Promise<{ stdout: string; stderr: string }> {
-  const program = new Command().exitOverride();
-  for (const r of register) r(program);
-  let stdout = "";
-  let stderr = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(["node", "candor", ...args]);
-  } finally {
-    vi.restoreAllMocks();
-  }
-  return { stdout, stderr };
-}
+export { runRegistered as cli } from "../report/cli-inprocess.js";
 
 /** report.html's text: tags dropped, the escapes the report uses undone. */
 export function htmlText(s: string): string {

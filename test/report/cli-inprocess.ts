@@ -3,11 +3,13 @@ import { vi } from "vitest";
 import { registerExport } from "../../src/cli/commands/export.js";
 import { registerReport } from "../../src/cli/commands/report.js";
 
-/** Runs report/export commands in-process (as src/cli/main.ts registers them) and captures output. */
-export async function runCommand(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+/** Runs CLI commands in-process with the given registrations (as src/cli/main.ts does) and captures output. */
+export async function runRegistered(
+  register: readonly ((p: Command) => void)[],
+  ...args: string[]
+): Promise<{ stdout: string; stderr: string }> {
   const program = new Command().exitOverride();
-  registerReport(program);
-  registerExport(program);
+  for (const r of register) r(program);
   let stdout = "";
   let stderr = "";
   vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
@@ -24,4 +26,9 @@ export async function runCommand(...args: string[]): Promise<{ stdout: string; s
     vi.restoreAllMocks();
   }
   return { stdout, stderr };
+}
+
+/** Runs report/export commands in-process and captures output. */
+export function runCommand(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return runRegistered([registerReport, registerExport], ...args);
 }
