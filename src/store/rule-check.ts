@@ -3,11 +3,16 @@ import type { Item } from "../types.js";
 import { pagedRows } from "./paged.js";
 import { type ItemRow, itemFromRow, type RunStore } from "./run-store.js";
 
-/** Responses of some tasks without a verdict from `judge`, with their item, a page at a time. */
+/**
+ * Responses of some tasks without a verdict from `judge`, with their item, a page at a time.
+ * Replies whose finish reason is in `skipFinish` (unscored: cut or empty) are left out, so
+ * they are neither scored nor read again on every run.
+ */
 export function* responsesWithoutVerdict(
   store: RunStore,
   judge: string,
   tasks: readonly string[],
+  skipFinish: readonly string[] = [],
   pageSize = 2000,
 ): Generator<{ trialId: string; item: Item; response: string }> {
   const page = store.db.prepare(
@@ -16,11 +21,12 @@ export function* responsesWithoutVerdict(
      JOIN items i ON i.task = t.task AND i.id = t.item_id
      LEFT JOIN judgments j ON j.trial_id = t.id AND j.judge = @judge
      WHERE j.trial_id IS NULL AND t.task IN (SELECT value FROM json_each(@tasks))
+       AND coalesce(r.finish_reason, '') NOT IN (SELECT value FROM json_each(@skip))
        AND t.rowid > @after ORDER BY t.rowid LIMIT @limit`,
   );
   const rows = pagedRows<ItemRow & { rid: number; trial_id: string; response_text: string }>(
     page,
-    { judge, tasks: JSON.stringify(tasks) },
+    { judge, tasks: JSON.stringify(tasks), skip: JSON.stringify(skipFinish) },
     pageSize,
   );
   for (const row of rows) {

@@ -109,6 +109,16 @@ describe("empty and oversized replies", () => {
         .pluck()
         .get(),
     ).toBe(8);
+    // The rule cross-check leaves unscored replies alone too: no rule verdict on them.
+    expect(
+      db
+        .prepare(
+          `SELECT count(*) FROM judgments j JOIN responses r ON r.trial_id = j.trial_id
+           WHERE j.judge = 'rule#v1' AND r.finish_reason IN ('response_too_large', 'empty')`,
+        )
+        .pluck()
+        .get(),
+    ).toBe(0);
     db.close();
 
     const summary = JSON.parse(readFileSync(join(dir, "run", "summary.json"), "utf8")) as Summary;
