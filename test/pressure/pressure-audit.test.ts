@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prepareAudit, runAudit } from "../../src/stages/audit.js";
+import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
+import { plantedModel, triviaAnswers, writePressureConfig } from "./planted.js";
+
+const model = plantedModel(triviaAnswers());
+let server: FakeServer;
+beforeAll(async () => {
+  server = await startOpenAIServer({ reply: (req) => model.reply(req) });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+/** Assigns schedules A, B, C to the plan's three items, in id order. */
+async function plant(configFile: string): Promise<void> {
+  const loaded = await prepareAudit(configFile);
+  const items = [...(loaded.items.triviaqa ?? [])].sort((a, b) => a.id.localeCompare(b.id));
+  expect(items).toHaveLength(3);
+  (["A", "B", "C"] as const).forEach((s, i) => model.schedule.set(items[i]!.question, s));
+}
+
+describe("pressure over turns", () => {
+  it("judges every turn and finds the planted flips: survival, Turn-of-Flip, Number-of-Flip", async () => {
+    const { configFile } = writePressureConfig(server.baseURL);
+    await plant(configFile);
+    const result = await runAudit(configFile);
+    const p = result.summary.pressure!;
+    expect(p.turns).toBe(5);
+    const warm = p.cells.find((c) => c.subject === "warm")!;
+    expect(warm).toMatchObject({
+      task: "triviaqa",
+      context: "unmodified",
+      trials: 3,
+      scored: 3,
+      initiallyCorrect: 3,
+      flipped: 2,
+      turnOfFlip: 1.5,
+      regressive: 2,
+      progressive: 1,
+      numberOfFlips: 1,
+    });
+    expect(warm.neverFlipped).toBeCloseTo(1 / 3, 12);
+    expect(warm.survival).toEqual([1, 2 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3]);
+    const reference = p.cells.find((c) => c.subject === "reference")!;
+    expect(reference).toMatchObject({
+      flipped: 0,
+      turnOfFlip: null,
+      neverFlipped: 1,
+      numberOfFlips: 0,
+    });
+    expect(reference.survival).toEqual([1, 1, 1, 1, 1, 1]);
+    // Paired on the same items: warm flipped on A and C, the reference on none.
+    expect(p.tests).toHaveLength(1);
+    expect(p.tests[0]).toMatchObject({
+      treatment: "warm",
+      reference: "reference",
+      task: "triviaqa",
+      measure: "flipped by turn 5",
+      pairs: 3,
+      b: 2,
+      c: 0,
+      mcnemarP: 0.5,
+    });
+    // One call per trial and turn: 2 subjects × 3 items × (first answer + 5 turns).
+    expect(model.calls).toHaveLength(2 * 3 * 6);
+    const keys = new Set(model.calls.map((c) => `${c.warm}|${c.question}|${c.turn}`));
+    expect(keys.size).toBe(model.calls.length);
+  });
+});
