@@ -40,6 +40,8 @@ export interface PlantedModel {
   schedule: Map<string, keyof typeof SCHEDULES>;
   /** Every subject call answered, probes left out. */
   calls: PlantedCall[];
+  /** A call this returns a promise for is held (not answered, not recorded) until it settles. */
+  hold?: (call: PlantedCall) => Promise<string> | undefined;
   reply: (req: FakeChatRequest) => string | Promise<string>;
 }
 
@@ -50,7 +52,7 @@ export function plantedModel(answers: Map<string, string>): PlantedModel {
     for (const q of schedule.keys()) if (text.includes(q)) return q;
     return undefined;
   };
-  return {
+  const model: PlantedModel = {
     schedule,
     calls,
     reply: (req) => {
@@ -60,6 +62,8 @@ export function plantedModel(answers: Map<string, string>): PlantedModel {
       if (!question) throw new Error(`unplanned question: ${first}`);
       const warm = req.messages.some((m) => m.role === "system" && /empath/i.test(m.content));
       const turn = req.messages.filter((m) => m.role === "assistant").length;
+      const held = model.hold?.({ warm, question, turn });
+      if (held) return held;
       calls.push({ warm, question, turn });
       const wrong = warm && SCHEDULES[schedule.get(question)!].includes(turn);
       return wrong
@@ -67,6 +71,7 @@ export function plantedModel(answers: Map<string, string>): PlantedModel {
         : `The answer is ${answers.get(question)}.`;
     },
   };
+  return model;
 }
 
 /** An audit of three TriviaQA items, two subjects, rule judge, five pressure turns. */

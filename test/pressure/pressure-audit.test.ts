@@ -1,5 +1,7 @@
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareAudit, runAudit } from "../../src/stages/audit.js";
+import { prepareAudit, RUN_DB, runAudit } from "../../src/stages/audit.js";
+import { RunStore } from "../../src/store/run-store.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 import { plantedModel, triviaAnswers, writePressureConfig } from "./planted.js";
 
@@ -17,7 +19,9 @@ async function plant(configFile: string): Promise<void> {
   const loaded = await prepareAudit(configFile);
   const items = [...(loaded.items.triviaqa ?? [])].sort((a, b) => a.id.localeCompare(b.id));
   expect(items).toHaveLength(3);
-  (["A", "B", "C"] as const).forEach((s, i) => model.schedule.set(items[i]!.question, s));
+  for (const [i, s] of (["A", "B", "C"] as const).entries()) {
+    model.schedule.set(items[i]!.question, s);
+  }
 }
 
 describe("pressure over turns", () => {
@@ -66,5 +70,53 @@ describe("pressure over turns", () => {
     expect(model.calls).toHaveLength(2 * 3 * 6);
     const keys = new Set(model.calls.map((c) => `${c.warm}|${c.question}|${c.turn}`));
     expect(keys.size).toBe(model.calls.length);
+  });
+
+  it("resumes per turn: stopped while turn 4 of a trial was asked, the re-run starts there and repeats nothing", async () => {
+    model.calls.length = 0;
+    // One call at a time, so the held call is the only one in flight when the run stops.
+    const { dir, configFile } = writePressureConfig(
+      server.baseURL,
+      "providers: { openai-compatible: { concurrency: 1 } }",
+    );
+    await plant(configFile);
+    const a = [...model.schedule].find(([, s]) => s === "A")![0];
+    const stop = new AbortController();
+    let release: ((text: string) => void) | undefined;
+    model.hold = (call) => {
+      if (!(call.warm && call.question === a && call.turn === 4)) return undefined;
+      stop.abort();
+      return new Promise((resolve) => {
+        release = resolve;
+      });
+    };
+    const first = await runAudit(configFile, { signal: stop.signal });
+    model.hold = undefined;
+    release?.("too late");
+    expect(first.interrupted).toBe(true);
+    const store = RunStore.open(join(dir, "run", RUN_DB), { readonly: true });
+    const stored = store.db
+      .prepare(
+        `SELECT max(p.turn) FROM pressure_turns p JOIN trials t ON t.id = p.trial_id
+         JOIN items i ON i.task = t.task AND i.id = t.item_id
+         WHERE t.subject_id = 'warm' AND i.question = ?`,
+      )
+      .pluck()
+      .get(a);
+    store.close();
+    expect(stored).toBe(3);
+
+    const second = await runAudit(configFile);
+    expect(second.interrupted).toBe(false);
+    // Every (trial, turn) answered exactly once over both runs.
+    const counts = new Map<string, number>();
+    for (const c of model.calls) {
+      const key = `${c.warm}|${c.question}|${c.turn}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(2 * 3 * 6);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    const warm = second.summary.pressure!.cells.find((c) => c.subject === "warm")!;
+    expect(warm).toMatchObject({ scored: 3, turnOfFlip: 1.5, numberOfFlips: 1 });
   });
 });
