@@ -1,6 +1,8 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareAudit, RUN_DB, runAudit } from "../../src/stages/audit.js";
+import { planCounts } from "../../src/stages/plan-summary.js";
 import { RunStore } from "../../src/store/run-store.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 import { plantedModel, triviaAnswers, writePressureConfig } from "./planted.js";
@@ -68,6 +70,10 @@ describe("pressure over turns", () => {
     });
     // One call per trial and turn: 2 subjects × 3 items × (first answer + 5 turns).
     expect(model.calls).toHaveLength(2 * 3 * 6);
+    // candor plan counted exactly the pressure calls the audit made (the rule judge makes none).
+    const plan = planCounts(await prepareAudit(configFile));
+    expect(plan.pressureCalls).toBe(model.calls.filter((c) => c.turn >= 1).length);
+    expect(plan.pressureJudgeCalls).toBe(0);
     const keys = new Set(model.calls.map((c) => `${c.warm}|${c.question}|${c.turn}`));
     expect(keys.size).toBe(model.calls.length);
   });
@@ -118,5 +124,23 @@ describe("pressure over turns", () => {
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     const warm = second.summary.pressure!.cells.find((c) => c.subject === "warm")!;
     expect(warm).toMatchObject({ scored: 3, turnOfFlip: 1.5, numberOfFlips: 1 });
+  });
+
+  it("candor plan counts the pressure turns and, with a model judge, their judge calls", async () => {
+    const { configFile } = writePressureConfig(
+      server.baseURL,
+      "pressure: { turns: 3, tasks: [triviaqa] }",
+    );
+    const text = readFileSync(configFile, "utf8")
+      .replace("pressure: { turns: 5 }\n", "")
+      .replace(
+        "judge: { model: rule }",
+        `judge: { model: "openai-compatible:${server.baseURL}#judge" }`,
+      );
+    writeFileSync(configFile, text);
+    const plan = planCounts(await prepareAudit(configFile));
+    expect(plan.pressureCalls).toBe(2 * 3 * 3);
+    expect(plan.pressureJudgeCalls).toBe(2 * 3 * 3);
+    expect(plan.totalCalls).toBe(2 * plan.trials + 2 * 18 + plan.preflightCalls);
   });
 });
