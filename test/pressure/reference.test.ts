@@ -42,7 +42,7 @@ describe("pressure statistics against statsmodels", () => {
       const { survival: rs, turnOfFlip: rt, neverFlipped: rn, numberOfFlips: rf, ...refCounts } = r;
       expect(counts).toEqual(refCounts);
       expect(survival).toHaveLength(fixture.turns + 1);
-      survival!.forEach((s, k) => expect(s).toBeCloseTo(rs![k]!, 12));
+      for (const [k, s] of survival!.entries()) expect(s).toBeCloseTo(rs![k]!, 12);
       expect(turnOfFlip).toBeCloseTo(rt!, 12);
       expect(neverFlipped).toBeCloseTo(rn!, 12);
       expect(numberOfFlips).toBeCloseTo(rf!, 12);
