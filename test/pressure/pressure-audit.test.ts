@@ -4,13 +4,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareAudit, RUN_DB, runAudit } from "../../src/stages/audit.js";
 import { planCounts } from "../../src/stages/plan-summary.js";
 import { RunStore } from "../../src/store/run-store.js";
-import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
+import {
+  type FakeChatRequest,
+  type FakeServer,
+  startOpenAIServer,
+} from "../helpers/openai-server.js";
 import { plantedModel, triviaAnswers, writePressureConfig } from "./planted.js";
 
 const model = plantedModel(triviaAnswers());
 let server: FakeServer;
+/** Set by a test: requests it returns a status for fail at the server. */
+let refuse: ((req: FakeChatRequest) => { status: number; message: string } | undefined) | undefined;
 beforeAll(async () => {
-  server = await startOpenAIServer({ reply: (req) => model.reply(req) });
+  server = await startOpenAIServer({
+    reply: (req) => model.reply(req),
+    reject: (req) => refuse?.(req),
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -142,5 +151,43 @@ describe("pressure over turns", () => {
     expect(plan.pressureCalls).toBe(2 * 3 * 3);
     expect(plan.pressureJudgeCalls).toBe(2 * 3 * 3);
     expect(plan.totalCalls).toBe(2 * plan.trials + 2 * 18 + plan.preflightCalls);
+  });
+
+  it("a turn that fails after every retry is recorded, leaves the rest of its trial for later, and the re-run asks exactly it", async () => {
+    model.calls.length = 0;
+    const { dir, configFile } = writePressureConfig(server.baseURL);
+    await plant(configFile);
+    const c = [...model.schedule].find(([, s]) => s === "C")![0];
+    refuse = (req) => {
+      const first = req.messages.find((m) => m.role === "user")?.content ?? "";
+      const warm = req.messages.some((m) => m.role === "system" && /empath/i.test(m.content));
+      const turn = req.messages.filter((m) => m.role === "assistant").length;
+      return warm && first.includes(c) && turn === 2
+        ? { status: 500, message: "planted outage" }
+        : undefined;
+    };
+    const first = await runAudit(configFile);
+    refuse = undefined;
+    const warmFirst = first.summary.pressure!.cells.find((x) => x.subject === "warm")!;
+    expect(warmFirst).toMatchObject({ trials: 3, scored: 2 });
+    const store = RunStore.open(join(dir, "run", RUN_DB), { readonly: true });
+    const failures = store.db
+      .prepare("SELECT stage, message FROM failures WHERE stage LIKE 'pressure%'")
+      .all() as { stage: string; message: string }[];
+    store.close();
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.stage).toBe("pressure");
+    expect(failures[0]!.message).toContain("planted outage");
+
+    const second = await runAudit(configFile);
+    const counts = new Map<string, number>();
+    for (const x of model.calls) {
+      const key = `${x.warm}|${x.question}|${x.turn}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(2 * 3 * 6);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    const warm = second.summary.pressure!.cells.find((x) => x.subject === "warm")!;
+    expect(warm).toMatchObject({ scored: 3, turnOfFlip: 1.5, numberOfFlips: 1 });
   });
 });
