@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareAudit, RUN_DB, runAudit } from "../../src/stages/audit.js";
-import { planCounts } from "../../src/stages/plan-summary.js";
+import { formatPlan, planCounts } from "../../src/stages/plan-summary.js";
 import { RunStore } from "../../src/store/run-store.js";
 import {
   type FakeChatRequest,
@@ -151,6 +151,9 @@ describe("pressure over turns", () => {
     expect(plan.pressureCalls).toBe(2 * 3 * 3);
     expect(plan.pressureJudgeCalls).toBe(2 * 3 * 3);
     expect(plan.totalCalls).toBe(2 * plan.trials + 2 * 18 + plan.preflightCalls);
+    expect(formatPlan(await prepareAudit(configFile), false)).toContain(
+      "pressure over turns: 18 subject calls and 18 judge calls on their answers (in the total above)",
+    );
   });
 
   it("a turn that fails after every retry is recorded, leaves the rest of its trial for later, and the re-run asks exactly it", async () => {
