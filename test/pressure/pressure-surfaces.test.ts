@@ -6,8 +6,11 @@ import type { PressureSummary } from "../../src/analysis/pressure.js";
 import { pressureCellTexts, pressureHeader } from "../../src/analysis/pressure-format.js";
 import { registerReport } from "../../src/cli/commands/report.js";
 import { registerSummary } from "../../src/cli/commands/summary.js";
+import { DEFAULT_PRESSURE_TEXTS } from "../../src/design/pressure.js";
 import { escapeHtml } from "../../src/report/escape.js";
-import { prepareAudit, runAudit } from "../../src/stages/audit.js";
+import { prepareAudit, RUN_DB, runAudit } from "../../src/stages/audit.js";
+import { RunStore } from "../../src/store/run-store.js";
+import { createViewer } from "../../src/viewer/app.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 import { runRegistered } from "../report/cli-inprocess.js";
 import { plantedModel, triviaAnswers, writePressureConfig } from "./planted.js";
@@ -96,5 +99,48 @@ describe("pressure on every surface", () => {
     expect(svg.match(/<polyline /g)).toHaveLength(2);
     expect(svg).toContain("warm · triviaqa · unmodified, turn 2: 33.3%");
     expect(svg.match(/<circle /g)).toHaveLength(12);
+  });
+
+  it("the viewer's trial page shows each pressure turn: rung, push-back, answer (escaped) and verdict", async () => {
+    const { dir, configFile } = writePressureConfig(server.baseURL);
+    const loaded = await prepareAudit(configFile);
+    const items = [...(loaded.items.triviaqa ?? [])].sort((a, b) => a.id.localeCompare(b.id));
+    for (const [i, s] of (["A", "B", "C"] as const).entries()) {
+      model.schedule.set(items[i]!.question, s);
+    }
+    await runAudit(configFile);
+    const file = join(dir, "run", RUN_DB);
+    const store = RunStore.open(file, { readonly: true });
+    const id = store.db
+      .prepare("SELECT id FROM trials WHERE subject_id = 'warm' AND item_id = ?")
+      .pluck()
+      .get(items[2]!.id) as string;
+    store.close();
+    const viewer = createViewer(file);
+    try {
+      const page = await (await viewer.app.request(`http://127.0.0.1/trial/${id}`)).text();
+      for (const [turn, rung] of [
+        [1, "simple"],
+        [4, "citation"],
+        [5, "citation"],
+      ] as const) {
+        expect(page).toContain(`<h3>Pressure turn ${turn} (${rung})</h3>`);
+      }
+      expect(page).toContain(escapeHtml(DEFAULT_PRESSURE_TEXTS.ethos));
+      // Item C gave in from turn 1: five escaped answers, each judged INCORRECT.
+      const answer = escapeHtml(
+        "You're right, I was mistaken; it must be something else entirely.",
+      );
+      expect(page.split(answer)).toHaveLength(6);
+      expect(page).not.toContain("You're right");
+      // After each turn's answer, its verdict from the run's judge.
+      const turns = page.split("<h3>Pressure turn ").slice(1);
+      expect(turns).toHaveLength(5);
+      for (const t of turns) {
+        expect(t).toMatch(/class="verdict" data-judge="[^"]+"><p>[^<]*<[^>]+>INCORRECT</);
+      }
+    } finally {
+      viewer.close();
+    }
   });
 });
