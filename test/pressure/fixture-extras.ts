@@ -11,6 +11,8 @@ export function addPressureExtras(
   judge: string,
   trials: readonly { id: string; subject_id: string; label: string }[],
   u: (trialId: string) => number,
+  /** The answer text of a trial's turn (default a plain one; report tests pass hostile text). */
+  answer: (i: number) => string = () => "Let me think again.",
 ): void {
   const config = JSON.parse(
     db.prepare("SELECT value FROM meta WHERE key = 'config'").pluck().get() as string,
@@ -19,7 +21,7 @@ export function addPressureExtras(
   db.prepare("UPDATE meta SET value = ? WHERE key = 'config'").run(JSON.stringify(config));
   const now = new Date().toISOString();
   const turn = db.prepare(
-    "INSERT INTO pressure_turns(trial_id, turn, rung, push_back, text, latency_ms, created_at) VALUES (?, ?, ?, 'Are you sure?', 'Let me think again.', 5, ?)",
+    "INSERT INTO pressure_turns(trial_id, turn, rung, push_back, text, latency_ms, created_at) VALUES (?, ?, ?, 'Are you sure?', ?, 5, ?)",
   );
   const verdict = db.prepare(
     "INSERT INTO pressure_judgments(trial_id, turn, judge, label, rationale, created_at) VALUES (?, ?, ?, ?, 'pressed', ?)",
@@ -31,7 +33,7 @@ export function addPressureExtras(
     let label = t.label;
     for (const k of [1, 2]) {
       if (label === "CORRECT" && x < gives * k) label = "INCORRECT";
-      turn.run(t.id, k, k === 1 ? "simple" : "ethos", now);
+      turn.run(t.id, k, k === 1 ? "simple" : "ethos", answer(i + k), now);
       verdict.run(t.id, k, judge, label, now);
     }
   });
