@@ -7,6 +7,11 @@ export {
   type RunComparison,
 } from "./analysis/compare-runs.js";
 export * from "./analysis/index.js";
+export {
+  type PressureCell,
+  type PressureSummary,
+  summarizePressure,
+} from "./analysis/pressure.js";
 export { refusalExclusionsOf, ruleCheckOf } from "./analysis/rule-check-summary.js";
 export { type Summary, type SummaryComparison, summarize } from "./analysis/summary.js";
 export { type BatchCounters, newBatchCounters } from "./batch/counters.js";
@@ -23,6 +28,12 @@ export { type ConfigSource, runDirOfConfig } from "./config/source.js";
 export { loadItems, sampleItems } from "./data/index.js";
 export { PERSONAS } from "./design/personas.js";
 export { planTrials, resolveSubjects, studyParams } from "./design/plan.js";
+export {
+  DEFAULT_PRESSURE_TEXTS,
+  PRESSURE_RUNGS,
+  pressureTexts,
+  type Rung,
+} from "./design/pressure.js";
 export { STUDY_STATEMENTS } from "./design/statements.js";
 export { renderPrompt, STUDY_TEMPLATES } from "./design/templates.js";
 export * from "./errors.js";

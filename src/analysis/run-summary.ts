@@ -7,6 +7,7 @@ import { challengeOutcomes } from "../store/challenges.js";
 import { openFailures } from "../store/open-failures.js";
 import type { RunStore } from "../store/run-store.js";
 import { warmthManipulationCheck } from "../warmth/index.js";
+import { pressureSummaryOf } from "./pressure-summary.js";
 import { refusalExclusionsOf, ruleCheckOf } from "./rule-check-summary.js";
 import { type Summary, summarizeStore } from "./summary.js";
 
@@ -26,6 +27,8 @@ export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
   if (refusals) summary.refusalExclusions = refusals;
   const challenged = challengeOutcomes(store, judge);
   if (challenged.length > 0) summary.challenge = countFlips(challenged);
+  const pressure = pressureSummaryOf(store, config, judge);
+  if (pressure) summary.pressure = pressure;
   const structured = store.getMeta(structuredMetaKey(judge));
   if (structured !== undefined) summary.judgeStructured = structured;
   const self = runSelfGrading(config);

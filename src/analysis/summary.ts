@@ -14,6 +14,7 @@ import type { WarmthCheck } from "../warmth/check.js";
 import { ItemTallies } from "./clustered-gaps.js";
 import { buildHeadlines, type Headline, leadText } from "./headline.js";
 import { caveTests, controlTests, type PairedTest } from "./paired-tests.js";
+import type { PressureSummary } from "./pressure.js";
 import type { RefusalExclusions } from "./rule-check-summary.js";
 import { unscoredWarning } from "./unscored-warning.js";
 
@@ -76,6 +77,8 @@ export interface Summary {
   warmth?: WarmthCheck;
   /** "Are you sure?" flip accounting, when the audit challenged answers. */
   challenge?: FlipCounts[];
+  /** Pressure over turns (`pressure:`): survival, Turn-of-Flip, Number-of-Flip, paired tests. */
+  pressure?: PressureSummary;
   /** How the judge was asked for JSON (json_schema, json_object or prompt), when recorded. */
   judgeStructured?: string;
   /** Judges that are also a subject's model. */

@@ -96,6 +96,7 @@ export function showProgress(
     progress.generate,
     progress.judge,
     ...(progress.challenge ? [progress.challenge] : []),
+    ...(progress.pressure ? [progress.pressure] : []),
   ];
   return drawCounters(stages, stream, {
     describe,

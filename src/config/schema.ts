@@ -11,6 +11,7 @@ import { distractorsSchema } from "./distractors.js";
 import { gateSchema } from "./gate-schema.js";
 import { judgeStructuredSchema, maxUnparseableSchema } from "./judge-settings.js";
 import { refusalsSchema, ruleCheckSchema } from "./judging.js";
+import { pressureSchema } from "./pressure.js";
 
 /**
  * The audit file (YAML). Field names are snake_case like the OpenAI API the
@@ -291,6 +292,7 @@ export const auditConfigSchema = z
         "Replace the study's belief templates (placeholders {statement} {question} {incorrect_answer} {correct_answer})",
       ),
     challenge: challengeSchema.optional(),
+    pressure: pressureSchema.optional(),
     distractors: distractorsSchema(modelRefSchema, generationParamsSchema)
       .optional()
       .describe(

@@ -14,7 +14,7 @@ export interface Counters {
 
 /** Live counters for one stage; the CLI renders them, tests read them. */
 export interface StageCounters extends Counters {
-  stage: "generate" | "judge" | "challenge";
+  stage: "generate" | "judge" | "challenge" | "pressure";
   /** Answered from the cross-run response cache (`cache: true`). */
   cacheHits: number;
 }
@@ -39,4 +39,6 @@ export interface AuditProgress {
   judge: StageCounters;
   /** Present when the audit asks "are you sure?" follow-ups. */
   challenge?: StageCounters;
+  /** Present when the audit presses answers over several turns (`pressure:`). */
+  pressure?: StageCounters;
 }

@@ -45,6 +45,7 @@ import {
   type SycophancyRow,
   unavailable,
 } from "./model.js";
+import { collectPressure } from "./pressure-section.js";
 import { collectRuleCheck } from "./rule-check-section.js";
 import { resolveRun } from "./run-path.js";
 import { loadTrajectory } from "./trajectory.js";
@@ -138,6 +139,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
       flips: collectFlips(store, judge),
       judgeCheck: collectJudgeCheck(store),
       ruleCheck: collectRuleCheck(store, config, judge),
+      pressure: collectPressure(store, config, judge),
       trajectory: loadTrajectory(opts.trajectory),
       worst: collectWorstCases(store, judge, compare, worstPerComparison),
     };

@@ -16,6 +16,7 @@ import { html, joinHtml, type SafeHtml, trustedHtml } from "./escape.js";
 import { taskLabel } from "./figures.js";
 import { BELIEF_TEXT, DASH, fmtCi, fmtInt, fmtNum, fmtP, fmtPp, fmtRate } from "./format.js";
 import type { ReportData, Section, WorstCase } from "./model.js";
+import { pressureHtml } from "./pressure-section.js";
 import { ruleCheckHtml } from "./rule-check-section.js";
 import { trajectoryHtml } from "./trajectory.js";
 
@@ -333,7 +334,7 @@ ${runSection(d)}
 <li><a href="#contexts">Interpersonal context</a></li><li><a href="#sycophancy">Sycophancy</a></li>
 <li><a href="#warmth">Warmth manipulation check</a></li><li><a href="#controls">Capabilities and safety</a></li>
 <li><a href="#flips">"Are you sure?" flip rates</a></li><li><a href="#judge">Judge agreement</a></li>
-<li><a href="#rule-check">Judge vs rule</a></li>
+<li><a href="#rule-check">Judge vs rule</a></li><li><a href="#pressure">Pressure over turns</a></li>
 <li><a href="#trajectory">Warmth across checkpoints</a></li><li><a href="#worst">Worst cases</a></li>
 </ol></nav>
 ${headlineSection(d)}
@@ -345,6 +346,7 @@ ${controlsSection(d)}
 ${flipsSection(d)}
 ${judgeSection(d)}
 ${ruleCheckHtml(d.ruleCheck)}
+${pressureHtml(d.pressure)}
 ${trajectoryHtml(d.trajectory, figure(figs.trajectory, "Mean SocioT warmth per checkpoint with 95% CIs"), na)}
 ${worstSection(d)}
 ${modelNotes(d)}

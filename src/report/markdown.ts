@@ -11,6 +11,7 @@ import { taskLabel } from "./figures.js";
 import { BELIEF_TEXT, DASH, fmtCi, fmtInt, fmtNum, fmtP, fmtPp, fmtRate } from "./format.js";
 import { img, mdSentence, pairedMd, section, t, table } from "./markdown-parts.js";
 import type { ReportData } from "./model.js";
+import { pressureMarkdown } from "./pressure-section.js";
 import { ruleCheckMarkdown } from "./rule-check-section.js";
 import { trajectoryMarkdown } from "./trajectory.js";
 
@@ -346,6 +347,7 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
   );
 
   out.push(...ruleCheckMarkdown(d.ruleCheck, t, table));
+  out.push(...pressureMarkdown(d.pressure, t, table));
   out.push(
     ...trajectoryMarkdown(d.trajectory),
     ...section("Worst cases, side by side", d.worst, () => {

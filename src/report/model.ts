@@ -4,9 +4,11 @@
  * markdown.ts. Every section is either available or says why not, so a run
  * that lacks some data still gets the section, with the reason.
  */
+
 import type { CovType } from "../analysis/fit-model.js";
 import type { Headline } from "../analysis/headline.js";
 import type { PairedTest } from "../analysis/paired-tests.js";
+import type { PressureSummary } from "../analysis/pressure.js";
 import type { Summary } from "../analysis/summary.js";
 import type { StatsWarning } from "../stats/warnings.js";
 import type { BeliefLabel, ContextLabel, JudgmentLabel, TaskName } from "../types.js";
@@ -215,6 +217,7 @@ export interface ReportData {
   readonly flips: Section<{ judge: string; rows: readonly FlipRow[] }>;
   readonly judgeCheck: Section<JudgeCheck>;
   readonly ruleCheck: Section<RuleCheckData>;
+  readonly pressure: Section<PressureSummary>;
   readonly trajectory: Section<TrajectoryData>;
   readonly worst: Section<{ cases: readonly WorstCase[]; discordant: Record<string, number> }>;
 }

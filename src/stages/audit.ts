@@ -40,6 +40,7 @@ import {
   recordPlan,
   withItems,
 } from "./prepare.js";
+import { pressureSettings } from "./pressure-settings.js";
 import { scoreRulePending } from "./rule-check.js";
 import { readLock, verifyModels } from "./source-lock.js";
 
@@ -221,6 +222,7 @@ export async function runAudit(
             seed: config.seed,
           },
         }),
+        ...(config.pressure && { pressure: pressureSettings(config.pressure) }),
       });
       // The rule cross-check: no model, so it costs a pass over the new responses only.
       if (!signal.aborted) scoreRulePending(store);

@@ -12,6 +12,7 @@ import { BatchWriter } from "../store/batch-writer.js";
 import type { Failure, RunStore, TrialScope } from "../store/run-store.js";
 import type { Item, Response, Trial } from "../types.js";
 import { type ChallengeSettings, runChallenges } from "./challenge.js";
+import { type PressureSettings, runPressure } from "./pressure.js";
 import { EMPTY_FINISH, isEmptyReplyFailure, replyVerdict } from "./reply-outcome.js";
 import { EndpointUnusableError, JudgeUnparseableError } from "./stop-errors.js";
 import { countCall, failureOf, itemKey, itemOf, resultFields } from "./trial-helpers.js";
@@ -30,6 +31,8 @@ export interface ExecuteOptions {
   scope?: TrialScope;
   /** "Are you sure?" follow-ups, when the audit asks for them. */
   challenge?: ChallengeSettings;
+  /** Push-backs over several turns (`pressure:`). */
+  pressure?: PressureSettings;
   /** judge.max_unparseable: the run stops when more of the judge's verdicts are unparseable. */
   maxUnparseable?: number;
   retry: RetryPolicy;
@@ -234,6 +237,24 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
         progress,
         call: callOptions,
         maxInFlight,
+      });
+    }
+    if (options.pressure && !signal.aborted) {
+      writer.flush();
+      progress.pressure ??= newCounters("pressure");
+      await runPressure({
+        ...options,
+        judge,
+        pressure: options.pressure,
+        items,
+        counters: progress.pressure,
+        call: callOptions("pressure"),
+        signal,
+        maxInFlight,
+        onFatal: (err) => {
+          fatal ??= err;
+          stop.abort(err);
+        },
       });
     }
   } finally {

@@ -4,9 +4,11 @@
  */
 import { batchedRefs } from "../batch/hook.js";
 import type { AuditConfig } from "../config/schema.js";
+import { rungOf } from "../design/pressure.js";
 import { RULE_MODEL } from "../judge/run-judge.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import type { LoadedAudit } from "./prepare.js";
+import { pressureSettings } from "./pressure-settings.js";
 
 /** Share of the list price a Batch API call costs (OpenAI and Anthropic both charge half). */
 export const DEFAULT_BATCH_DISCOUNT = 0.5;
@@ -63,4 +65,27 @@ export function auditCommand(loaded: LoadedAudit): string {
 
 function quote(s: string): string {
   return /^[\w./:,@+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * What a trial's `pressure:` turns cost its subject: `turns` calls (0 when its task is not
+ * pressed), turn k re-sending the prompt, the first answer, k − 1 answers and k push-backs.
+ */
+export function pressureCallEstimate(
+  config: AuditConfig,
+  task: string,
+  promptTokens: number,
+  maxOut: number,
+  estimateTokens: (text: string) => number,
+): { turns: number; inputTokens: number } {
+  if (!config.pressure) return { turns: 0, inputTokens: 0 };
+  const settings = pressureSettings(config.pressure);
+  if (!(settings.tasks as readonly string[]).includes(task)) return { turns: 0, inputTokens: 0 };
+  let inputTokens = 0;
+  let pushBacks = 0;
+  for (let k = 1; k <= settings.turns; k++) {
+    pushBacks += estimateTokens(settings.texts[rungOf(settings.ladder, k)]);
+    inputTokens += promptTokens + k * maxOut + pushBacks;
+  }
+  return { turns: settings.turns, inputTokens };
 }

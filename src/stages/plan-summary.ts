@@ -8,7 +8,13 @@ import { minimumDetectableGap } from "../stats/power.js";
 import { type Item, isReliabilityTask, type TaskName, type Trial } from "../types.js";
 import type { LoadedAudit } from "./audit.js";
 import { type BeliefSample, beliefSample, formatBeliefSample } from "./belief-sample.js";
-import { auditCommand, preflightCalls, priceFactor, warmthRatingCalls } from "./plan-calls.js";
+import {
+  auditCommand,
+  preflightCalls,
+  pressureCallEstimate,
+  priceFactor,
+  warmthRatingCalls,
+} from "./plan-calls.js";
 
 /** Rough tokens for text: ~4 characters per token for English (no tokenizer needed to plan). */
 export function estimateTokens(text: string): number {
@@ -33,6 +39,9 @@ export interface PlanCounts {
   trials: number;
   judgeCalls: number;
   challengeCalls: number;
+  /** Subject calls of `pressure:` (turns × pressed trials) and the judge calls on them. */
+  pressureCalls: number;
+  pressureJudgeCalls: number;
   /** Warmth-judge ratings (the manipulation check), 0 without `warmth.judge`. */
   warmthCalls: number;
   /** The preflight's probes, one per endpoint called live, before the first trial. */
@@ -173,6 +182,8 @@ export function planCounts(
     config.challenge ? (config.challenge.tasks ?? DEFAULT_CHALLENGE_TASKS) : [],
   );
   let challengeCalls = 0;
+  let pressureCalls = 0;
+  let pressureJudgeCalls = 0;
   let judgeCalls = 0;
   const add = (t: Trial) => {
     const key = `${t.subjectId}\u0000${t.task}`;
@@ -223,6 +234,17 @@ export function planCounts(
       judge.maxOutputTokens += JUDGE_OUTPUT_TOKENS;
       if (judgeModel !== RULE_MODEL) judgeCalls++;
     }
+    const pressure = pressureCallEstimate(config, t.task, prompt, maxOut, estimateTokens);
+    if (pressure.turns > 0) {
+      pressureCalls += pressure.turns;
+      subject.calls += pressure.turns;
+      subject.inputTokens += pressure.inputTokens;
+      subject.maxOutputTokens += pressure.turns * maxOut;
+      judge.calls += pressure.turns;
+      judge.inputTokens += pressure.turns * judgePrompt;
+      judge.maxOutputTokens += pressure.turns * JUDGE_OUTPUT_TOKENS;
+      if (judgeModel !== RULE_MODEL) pressureJudgeCalls += pressure.turns;
+    }
   };
   for (const t of plan.trials) add(t);
   const warmthCalls = warmthRatingCalls(loaded);
@@ -252,9 +274,16 @@ export function planCounts(
     trials: plan.trials.length,
     judgeCalls,
     challengeCalls,
+    pressureCalls,
+    pressureJudgeCalls,
     warmthCalls,
     preflightCalls: probes,
-    totalCalls: 2 * (plan.trials.length + challengeCalls) + warmthCalls + probes,
+    totalCalls:
+      2 * (plan.trials.length + challengeCalls) +
+      pressureCalls +
+      pressureJudgeCalls +
+      warmthCalls +
+      probes,
     bySubjectTask: [...counts.values()].map((c) => ({
       subject: c.subject,
       task: c.task,
@@ -313,6 +342,11 @@ export function formatPlan(
     "",
     `  total: ${counts.trials} trials; up to ${counts.totalCalls} model calls: ${counts.trials} generation, ${counts.challengeCalls} "are you sure?" follow-ups, ${counts.judgeCalls} judge (${counts.challengeCalls} of them on follow-ups), ${counts.warmthCalls} warmth ratings, ${counts.preflightCalls} preflight probes`,
   );
+  if (counts.pressureCalls > 0) {
+    lines.push(
+      `  pressure over turns: ${counts.pressureCalls} subject calls and ${counts.pressureJudgeCalls} judge calls on their answers (in the total above)`,
+    );
+  }
   lines.push(
     "",
     "  Estimated tokens (input ≈ 4 characters/token; output at max_tokens, an upper bound):",

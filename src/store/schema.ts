@@ -237,4 +237,33 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX batch_requests_by_custom_id ON batch_requests(custom_id);
   `,
+  `
+  -- Pressure over turns (pressure:): turn k is the model's answer after the k-th push-back; the
+  -- conversation of turn k holds every earlier turn. One row per trial and turn, so a run that
+  -- stopped after turn 3 resumes at turn 4. Verdicts per turn and judge, like challenges.
+  CREATE TABLE IF NOT EXISTS pressure_turns (
+    trial_id TEXT NOT NULL REFERENCES responses(trial_id),
+    turn INTEGER NOT NULL CHECK (turn >= 1),
+    rung TEXT NOT NULL,
+    push_back TEXT NOT NULL,
+    text TEXT NOT NULL,
+    finish_reason TEXT,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    latency_ms REAL NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (trial_id, turn)
+  );
+  CREATE TABLE IF NOT EXISTS pressure_judgments (
+    trial_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    judge TEXT NOT NULL,
+    label TEXT NOT NULL CHECK (label IN ('CORRECT','INCORRECT','REFUSAL','UNPARSEABLE','ERROR','EMPTY','TRUNCATED')),
+    rationale TEXT NOT NULL,
+    raw TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (trial_id, turn, judge),
+    FOREIGN KEY (trial_id, turn) REFERENCES pressure_turns(trial_id, turn)
+  );
+  `,
 ];

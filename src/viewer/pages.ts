@@ -147,7 +147,8 @@ ${t.messages.map((m) => html`<p class="meta">${m.role}</p><pre class="text messa
 ${t.response === null ? html`<p class="muted">No response yet.</p>` : html`<pre class="text response">${t.response}</pre><p class="meta">finish: ${t.finishReason ?? "—"} · ${fmtNum(t.latencyMs, 0)} ms</p>`}
 <h3>Verdicts</h3>${verdictList(t.judgments, ctx.judge)}
 ${t.metrics.length > 0 ? html`<h3>Metrics</h3><table><thead><tr><th>metric</th><th>scorer</th><th>value</th><th>label</th></tr></thead><tbody>${t.metrics.map((m) => html`<tr><td>${m.metric}</td><td>${m.scorer}</td><td>${fmtNum(m.value, 4)}</td><td>${m.label ?? ""}</td></tr>`)}</tbody></table>` : html``}
-${t.challenges.map((c) => html`<h3>"Are you sure?" turn ${c.turn}</h3><pre class="text challenge">${c.challenge}</pre><pre class="text response">${c.text}</pre>${verdictList(c.verdicts, ctx.judge)}`)}`;
+${t.challenges.map((c) => html`<h3>"Are you sure?" turn ${c.turn}</h3><pre class="text challenge">${c.challenge}</pre><pre class="text response">${c.text}</pre>${verdictList(c.verdicts, ctx.judge)}`)}
+${(t.pressure ?? []).map((p) => html`<h3>Pressure turn ${p.turn} (${p.rung})</h3><pre class="text challenge">${p.pushBack}</pre><pre class="text response">${p.text}</pre>${verdictList(p.verdicts, ctx.judge)}`)}`;
   return layout(ctx, `Trial ${t.id}`, body);
 }
 

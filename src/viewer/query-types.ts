@@ -1,5 +1,7 @@
 /** What `candor view` asks for and gets back: filters, list pages, facets, trial details. */
+
 import type { BeliefLabel, ChatMessage, ContextLabel, JudgmentLabel, TaskName } from "../types.js";
+import type { PressureTurnView } from "./pressure-turns.js";
 
 export const VERDICTS = [
   "CORRECT",
@@ -83,4 +85,6 @@ export interface TrialDetail {
     text: string;
     verdicts: { judge: string; label: JudgmentLabel; rationale: string }[];
   }[];
+  /** Push-backs of `pressure:`, turn by turn (absent in stores without them). */
+  pressure?: PressureTurnView[];
 }

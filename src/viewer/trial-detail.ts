@@ -1,6 +1,7 @@
 /** One trial in full for `candor view`, and the same trial answered by the other subjects. */
 import type { Db } from "../store/open.js";
 import type { BeliefLabel, ChatMessage, ContextLabel, TaskName } from "../types.js";
+import { readPressureTurns } from "./pressure-turns.js";
 import type { TrialDetail } from "./query-types.js";
 
 export function readTrial(db: Db, id: string): TrialDetail | null {
@@ -69,6 +70,7 @@ export function readTrial(db: Db, id: string): TrialDetail | null {
       ...c,
       verdicts: verdicts.all(id, c.turn) as TrialDetail["challenges"][number]["verdicts"],
     })),
+    pressure: readPressureTurns(db, id),
   };
 }
 

@@ -50,6 +50,7 @@ const SECTIONS = [
   "controls",
   "flips",
   "judge",
+  "pressure",
   "trajectory",
   "worst",
 ];
@@ -291,7 +292,7 @@ describe("rendered report", () => {
     const na = [...page.matchAll(/<section id="([a-z]+)">(?:(?!<\/section>)[\s\S])*?data-na/g)].map(
       (m) => m[1],
     );
-    expect(na.sort()).toEqual(["flips", "judge", "trajectory", "warmth"]);
+    expect(na.sort()).toEqual(["flips", "judge", "pressure", "trajectory", "warmth"]);
     expect(page).toContain("No data in this run: no warmth scores in this run");
     expect(page).toContain("not available: no human labels were supplied");
     const md = readFileSync(out.markdown, "utf8");
@@ -323,6 +324,7 @@ describe("rendered report", () => {
       "flips",
       "headline",
       "judge",
+      "pressure",
       "sycophancy",
       "trajectory",
       "warmth",

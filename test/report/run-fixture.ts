@@ -23,6 +23,7 @@ import {
   startOpenAIServer,
 } from "../helpers/openai-server.js";
 import { sharedData, tempDir } from "../helpers/paths.js";
+import { addPressureExtras } from "../pressure/fixture-extras.js";
 import { HOSTILE, hostileRationale } from "./hostile.js";
 
 function fnv(s: string): number {
@@ -173,6 +174,13 @@ export function addExtras(run: FixtureRun, opts: { hostile?: boolean } = {}): vo
           );
         }
       });
+      addPressureExtras(
+        db,
+        run.judge,
+        trials,
+        (id) => (fnv(id) % 1000) / 1000,
+        (i) => (opts.hostile ? `Pressed… ${HOSTILE[i % HOSTILE.length]}` : "Let me think again."),
+      );
       // What `candor judge-check --labels` records: agreement of the judge with human labels.
       const labels = trials.slice(0, 120).map((t, i) => ({
         a: t.label === "INCORRECT" ? "INCORRECT" : "CORRECT",

@@ -53,6 +53,7 @@ export function registerAudit(program: Command): void {
           },
           onPrepared: (loaded) => {
             if (loaded.config.challenge) progress.challenge = newCounters("challenge");
+            if (loaded.config.pressure) progress.pressure = newCounters("pressure");
             for (const w of loaded.warnings) process.stderr.write(`candor: warning: ${w}\n`);
             process.stderr.write(
               `candor: ${loaded.plan.trials.length} trials (${loaded.plan.subjects.length} subjects) → ${loaded.runDir}\n`,
