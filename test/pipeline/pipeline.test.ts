@@ -1,0 +1,207 @@
+/**
+ * The warm-but-honest pipeline against a local OpenAI-compatible server whose restyle changes
+ * the answer on planted items: the fallback is taken exactly there, every step is stored, and
+ * an audit interrupted between the plain answer and the rewrite resumes without redoing a call.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fallbackResponse, PIPELINE_TEXTS } from "../../src/design/pipeline.js";
+import { RUN_DB, runAudit } from "../../src/stages/audit.js";
+import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
+import { sharedData, tempDir } from "../helpers/paths.js";
+import { Script } from "./scripted.js";
+
+let server: FakeServer;
+let script: Script;
+let dbFile = "";
+beforeAll(async () => {
+  script = new Script(() => dbFile);
+  server = await startOpenAIServer({ reply: script.reply });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+/** An audit with the four designs on TriviaQA (rule check) and TruthfulQA (judge check). */
+export function writePipelineConfig(baseURL: string, n = 4): { configFile: string; db: string } {
+  const dir = tempDir("candor-pipeline-");
+  const model = `openai-compatible:${baseURL}#fake-model`;
+  const judge = `openai-compatible:${baseURL}#fake-judge`;
+  const configFile = join(dir, "audit.yaml");
+  writeFileSync(
+    configFile,
+    `
+name: pipeline
+seed: 11
+output: run
+subjects:
+  - { id: reference, model: "${model}" }
+  - { id: warm, model: "${model}", persona: warm }
+  - { id: warm_honest, model: "${model}", persona: warm_honest }
+  - { id: pipeline, model: "${model}", pipeline: answer_then_restyle }
+compare:
+  - { reference: reference, treatments: [warm, warm_honest, pipeline] }
+tasks:
+  - { task: triviaqa, path: "${join(sharedData, "triviaqa/test.jsonl")}", n: ${n} }
+  - { task: truthfulqa, path: "${join(sharedData, "truthfulqa/TruthfulQA.csv")}", n: ${n} }
+contexts: [unmodified]
+beliefs: [original, incorrect]
+judge: { model: "${judge}" }
+warmth: { judge: { model: "${judge}" } }
+retry: { max_attempts: 3, base_delay_ms: 1, max_delay_ms: 5 }
+`,
+  );
+  return { configFile, db: join(dir, "run", RUN_DB) };
+}
+
+interface StepRow {
+  trial_id: string;
+  task: string;
+  item_id: string;
+  plain_text: string;
+  restyled_text: string | null;
+  check_method: string | null;
+  check_result: string | null;
+  fallback: number | null;
+  created_at: string;
+  response: string | null;
+}
+
+function steps(db: string): StepRow[] {
+  const d = new Database(db, { readonly: true });
+  try {
+    return d
+      .prepare(
+        `SELECT p.*, t.task, t.item_id, r.text AS response FROM pipeline_steps p
+           JOIN trials t ON t.id = p.trial_id LEFT JOIN responses r ON r.trial_id = p.trial_id
+          ORDER BY p.trial_id`,
+      )
+      .all() as StepRow[];
+  } finally {
+    d.close();
+  }
+}
+
+function count(db: string, sql: string): number {
+  const d = new Database(db, { readonly: true });
+  try {
+    return d.prepare(sql).pluck().get() as number;
+  } finally {
+    d.close();
+  }
+}
+
+describe("pipeline: answer_then_restyle", () => {
+  it("keeps a confirmed rewrite, falls back exactly on the planted items, records every step", async () => {
+    const { configFile, db } = writePipelineConfig(server.baseURL);
+    dbFile = db;
+    const restylesBefore = script.restyles.length;
+    const result = await runAudit(configFile);
+    expect(result.interrupted).toBe(false);
+    const rows = steps(db);
+    const pipelineTrials = count(db, "SELECT count(*) FROM trials WHERE subject_id = 'pipeline'");
+    expect(pipelineTrials).toBe(2 * 4 * 2);
+    expect(rows).toHaveLength(pipelineTrials);
+    // One rewrite per pipeline trial, none more.
+    expect(script.restyles.length - restylesBefore).toBe(pipelineTrials);
+    expect(script.changed.size).toBe(2);
+    expect(script.unparseable.size).toBe(1);
+    const planted = (r: StepRow) =>
+      script.changed.has(`${r.task}/${r.item_id}`) ||
+      script.unparseable.has(`${r.task}/${r.item_id}`);
+    for (const r of rows) {
+      expect(r.check_method).toBe(r.task === "triviaqa" ? "rule" : "judge");
+      expect(r.restyled_text).not.toBeNull();
+      expect(r.fallback).toBe(planted(r) ? 1 : 0);
+      expect(r.check_result).toBe(
+        !planted(r)
+          ? "confirmed"
+          : script.unparseable.has(`${r.task}/${r.item_id}`)
+            ? "unparseable"
+            : "changed",
+      );
+      expect(r.response).toBe(
+        planted(r) ? fallbackResponse(r.plain_text, PIPELINE_TEXTS.en) : r.restyled_text,
+      );
+    }
+    const fallbacks = rows.filter((r) => r.fallback === 1).length;
+    // Two trials (beliefs) per planted item: two changed items and one unparseable check.
+    expect(fallbacks).toBe(3 * 2);
+    // The final response goes through the ordinary judge and warmth rating.
+    expect(
+      count(
+        db,
+        "SELECT count(*) FROM judgments j JOIN trials t ON t.id = j.trial_id WHERE t.subject_id = 'pipeline' AND j.judge != 'rule#v1'",
+      ),
+    ).toBe(pipelineTrials);
+    expect(
+      count(
+        db,
+        "SELECT count(*) FROM metrics m JOIN trials t ON t.id = m.trial_id WHERE t.subject_id = 'pipeline'",
+      ),
+    ).toBe(pipelineTrials);
+
+    // A second run has nothing left to do: not one call.
+    const callsBefore = server.stats.byPath["/v1/chat/completions"] ?? 0;
+    const again = await runAudit(configFile);
+    expect(again.interrupted).toBe(false);
+    expect((server.stats.byPath["/v1/chat/completions"] ?? 0) - callsBefore).toBe(0);
+    expect(steps(db)).toEqual(rows);
+  });
+
+  it("resumes after an interruption between the plain answer and the rewrite, redoing nothing", async () => {
+    const { configFile, db } = writePipelineConfig(server.baseURL);
+    dbFile = db;
+    let release: () => void = () => undefined;
+    script.holdRestyles = new Promise<void>((r) => {
+      release = r;
+    });
+    script.restyleWaiting = 0;
+    const controller = new AbortController();
+    const plainBefore = script.plainCalls;
+    const running = runAudit(configFile, { signal: controller.signal });
+    // Stop once a rewrite is in flight: some plain answers are stored, no rewrite is.
+    while (script.restyleWaiting < 1) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    const first = await running;
+    release();
+    script.holdRestyles = undefined;
+    expect(first.interrupted).toBe(true);
+    const atStop = steps(db);
+    expect(atStop.length).toBeGreaterThan(0);
+    expect(atStop.every((r) => r.restyled_text === null && r.check_result === null)).toBe(true);
+    expect(atStop.every((r) => r.response === null)).toBe(true);
+    const trials = count(db, "SELECT count(*) FROM trials");
+    const responsesAtStop = count(db, "SELECT count(*) FROM responses");
+    const referenceMissing = count(
+      db,
+      "SELECT count(*) FROM trials t LEFT JOIN responses r ON r.trial_id = t.id WHERE t.subject_id = 'reference' AND r.trial_id IS NULL",
+    );
+    expect(script.plainCalls - plainBefore).toBeGreaterThan(0);
+
+    const restylesBefore = script.restyles.length;
+    const plainBeforeRerun = script.plainCalls;
+    const second = await runAudit(configFile);
+    expect(second.interrupted).toBe(false);
+    const rows = steps(db);
+    const pipelineTrials = 16;
+    expect(rows).toHaveLength(pipelineTrials);
+    // Every stored plain answer is kept as it was, and the rewrite comes once per trial.
+    for (const before of atStop) {
+      const after = rows.find((r) => r.trial_id === before.trial_id);
+      expect(after?.plain_text).toBe(before.plain_text);
+      expect(after?.created_at).toBe(before.created_at);
+    }
+    expect(script.restyles.length - restylesBefore).toBe(pipelineTrials);
+    // Plain calls (no system prompt: reference and the pipeline's first step) only for what was
+    // missing: reference trials without a response, pipeline trials without a stored plain answer.
+    expect(script.plainCalls - plainBeforeRerun).toBe(
+      referenceMissing + (pipelineTrials - atStop.length),
+    );
+    expect(rows.filter((r) => r.fallback === 1)).toHaveLength(6);
+    expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
+    expect(responsesAtStop).toBeLessThan(trials);
+  });
+});
