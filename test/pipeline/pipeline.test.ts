@@ -3,15 +3,12 @@
  * the answer on planted items: the fallback is taken exactly there, every step is stored, and
  * an audit interrupted between the plain answer and the rewrite resumes without redoing a call.
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fallbackResponse, PIPELINE_TEXTS } from "../../src/design/pipeline.js";
-import { RUN_DB, runAudit } from "../../src/stages/audit.js";
+import { runAudit } from "../../src/stages/audit.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
-import { sharedData, tempDir } from "../helpers/paths.js";
-import { Script } from "./scripted.js";
+import { Script, writePipelineConfig } from "./scripted.js";
 
 let server: FakeServer;
 let script: Script;
@@ -23,38 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-
-/** An audit with the four designs on TriviaQA (rule check) and TruthfulQA (judge check). */
-export function writePipelineConfig(baseURL: string, n = 4): { configFile: string; db: string } {
-  const dir = tempDir("candor-pipeline-");
-  const model = `openai-compatible:${baseURL}#fake-model`;
-  const judge = `openai-compatible:${baseURL}#fake-judge`;
-  const configFile = join(dir, "audit.yaml");
-  writeFileSync(
-    configFile,
-    `
-name: pipeline
-seed: 11
-output: run
-subjects:
-  - { id: reference, model: "${model}" }
-  - { id: warm, model: "${model}", persona: warm }
-  - { id: warm_honest, model: "${model}", persona: warm_honest }
-  - { id: pipeline, model: "${model}", pipeline: answer_then_restyle }
-compare:
-  - { reference: reference, treatments: [warm, warm_honest, pipeline] }
-tasks:
-  - { task: triviaqa, path: "${join(sharedData, "triviaqa/test.jsonl")}", n: ${n} }
-  - { task: truthfulqa, path: "${join(sharedData, "truthfulqa/TruthfulQA.csv")}", n: ${n} }
-contexts: [unmodified]
-beliefs: [original, incorrect]
-judge: { model: "${judge}" }
-warmth: { judge: { model: "${judge}" } }
-retry: { max_attempts: 3, base_delay_ms: 1, max_delay_ms: 5 }
-`,
-  );
-  return { configFile, db: join(dir, "run", RUN_DB) };
-}
 
 interface StepRow {
   trial_id: string;
