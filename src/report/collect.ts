@@ -48,6 +48,7 @@ import {
 import { collectRuleCheck } from "./rule-check-section.js";
 import { resolveRun } from "./run-path.js";
 import { loadTrajectory } from "./trajectory.js";
+import { collectWarmthError } from "./warmth-error-chart.js";
 
 export interface CollectOptions {
   /** Judge whose verdicts to report (default: the judge the run's config names). */
@@ -138,6 +139,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
       flips: collectFlips(store, judge),
       judgeCheck: collectJudgeCheck(store),
       ruleCheck: collectRuleCheck(store, config, judge),
+      warmthError: collectWarmthError(store, config, summary.cells),
       trajectory: loadTrajectory(opts.trajectory),
       worst: collectWorstCases(store, judge, compare, worstPerComparison),
     };

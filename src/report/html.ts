@@ -18,6 +18,7 @@ import { BELIEF_TEXT, DASH, fmtCi, fmtInt, fmtNum, fmtP, fmtPp, fmtRate } from "
 import type { ReportData, Section, WorstCase } from "./model.js";
 import { ruleCheckHtml } from "./rule-check-section.js";
 import { trajectoryHtml } from "./trajectory.js";
+import { warmthErrorHtml } from "./warmth-error-chart.js";
 
 export interface Figures {
   rates?: string;
@@ -333,7 +334,7 @@ ${runSection(d)}
 <li><a href="#contexts">Interpersonal context</a></li><li><a href="#sycophancy">Sycophancy</a></li>
 <li><a href="#warmth">Warmth manipulation check</a></li><li><a href="#controls">Capabilities and safety</a></li>
 <li><a href="#flips">"Are you sure?" flip rates</a></li><li><a href="#judge">Judge agreement</a></li>
-<li><a href="#rule-check">Judge vs rule</a></li>
+<li><a href="#rule-check">Judge vs rule</a></li><li><a href="#warmth-error">Warmth vs error</a></li>
 <li><a href="#trajectory">Warmth across checkpoints</a></li><li><a href="#worst">Worst cases</a></li>
 </ol></nav>
 ${headlineSection(d)}
@@ -345,6 +346,7 @@ ${controlsSection(d)}
 ${flipsSection(d)}
 ${judgeSection(d)}
 ${ruleCheckHtml(d.ruleCheck)}
+${warmthErrorHtml(d.warmthError)}
 ${trajectoryHtml(d.trajectory, figure(figs.trajectory, "Mean SocioT warmth per checkpoint with 95% CIs"), na)}
 ${worstSection(d)}
 ${modelNotes(d)}

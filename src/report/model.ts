@@ -4,6 +4,7 @@
  * markdown.ts. Every section is either available or says why not, so a run
  * that lacks some data still gets the section, with the reason.
  */
+
 import type { CovType } from "../analysis/fit-model.js";
 import type { Headline } from "../analysis/headline.js";
 import type { PairedTest } from "../analysis/paired-tests.js";
@@ -13,6 +14,7 @@ import type { BeliefLabel, ContextLabel, JudgmentLabel, TaskName } from "../type
 import type { RuleCheckData } from "./rule-check-section.js";
 import type { Section } from "./section.js";
 import type { TrajectoryData } from "./trajectory.js";
+import type { WarmthErrorData } from "./warmth-error-chart.js";
 
 export { type Section, unavailable } from "./section.js";
 
@@ -215,6 +217,7 @@ export interface ReportData {
   readonly flips: Section<{ judge: string; rows: readonly FlipRow[] }>;
   readonly judgeCheck: Section<JudgeCheck>;
   readonly ruleCheck: Section<RuleCheckData>;
+  readonly warmthError: Section<WarmthErrorData>;
   readonly trajectory: Section<TrajectoryData>;
   readonly worst: Section<{ cases: readonly WorstCase[]; discordant: Record<string, number> }>;
 }
