@@ -3,10 +3,13 @@
  * the answer on planted items: the fallback is taken exactly there, every step is stored, and
  * an audit interrupted between the plain answer and the rewrite resumes without redoing a call.
  */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fallbackResponse, PIPELINE_TEXTS } from "../../src/design/pipeline.js";
 import { runAudit } from "../../src/stages/audit.js";
+import { exportPending } from "../../src/stages/cluster-export.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 import { Script, writePipelineConfig } from "./scripted.js";
 
@@ -168,5 +171,32 @@ describe("pipeline: answer_then_restyle", () => {
     expect(rows.filter((r) => r.fallback === 1)).toHaveLength(6);
     expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
     expect(responsesAtStop).toBeLessThan(trials);
+  });
+
+  it("candor batch export leaves pipeline trials to the audit", async () => {
+    const { configFile, db } = writePipelineConfig(server.baseURL);
+    const out = join(dirname(db), "..", "requests.jsonl");
+    const r = await exportPending(configFile, out);
+    expect(r.pipeline).toBe(16);
+    expect(r.requests).toBe(3 * 16);
+    const ids = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { custom_id: string }).custom_id);
+    const pipelineIds = new Set(
+      (() => {
+        const d = new Database(db, { readonly: true });
+        try {
+          return d
+            .prepare("SELECT id FROM trials WHERE subject_id = 'pipeline'")
+            .pluck()
+            .all() as string[];
+        } finally {
+          d.close();
+        }
+      })(),
+    );
+    expect(ids).toHaveLength(48);
+    expect(ids.filter((id) => pipelineIds.has(id))).toEqual([]);
   });
 });
