@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fallbackResponse, PIPELINE_TEXTS } from "../../src/design/pipeline.js";
 import { runAudit } from "../../src/stages/audit.js";
 import { exportPending } from "../../src/stages/cluster-export.js";
+import { planCounts } from "../../src/stages/plan-summary.js";
+import { prepareAudit } from "../../src/stages/prepare.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 import { Script, writePipelineConfig } from "./scripted.js";
 
@@ -66,14 +68,18 @@ describe("pipeline: answer_then_restyle", () => {
     const { configFile, db } = writePipelineConfig(server.baseURL);
     dbFile = db;
     const restylesBefore = script.restyles.length;
+    const checksBefore = script.checks;
+    const plan = planCounts(await prepareAudit(configFile));
     const result = await runAudit(configFile);
     expect(result.interrupted).toBe(false);
     const rows = steps(db);
     const pipelineTrials = count(db, "SELECT count(*) FROM trials WHERE subject_id = 'pipeline'");
     expect(pipelineTrials).toBe(2 * 4 * 2);
     expect(rows).toHaveLength(pipelineTrials);
-    // One rewrite per pipeline trial, none more.
+    // One rewrite per pipeline trial, one judge check per TruthfulQA trial; `candor plan` said so.
     expect(script.restyles.length - restylesBefore).toBe(pipelineTrials);
+    expect(script.checks - checksBefore).toBe(pipelineTrials / 2);
+    expect(plan.pipelineCalls).toBe(pipelineTrials + pipelineTrials / 2);
     expect(script.changed.size).toBe(2);
     expect(script.unparseable.size).toBe(1);
     const planted = (r: StepRow) =>

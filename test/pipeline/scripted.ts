@@ -38,6 +38,8 @@ export class Script {
   readonly unparseable = new Set<string>();
   /** Subject calls on an item (probes left out) made without a system prompt. */
   plainCalls = 0;
+  /** Claim-check requests to the judge. */
+  checks = 0;
 
   constructor(private readonly dbFile: () => string) {}
 
@@ -95,6 +97,7 @@ export class Script {
       return JSON.stringify({ rationale: warm ? "friendly" : "plain", rating: warm ? 6 : 2 });
     }
     if (schema === "same_answer") {
+      this.checks++;
       const a = /<reply_a>\n([\s\S]*?)\n<\/reply_a>/.exec(last)?.[1] ?? "";
       const b = /<reply_b>\n([\s\S]*?)\n<\/reply_b>/.exec(last)?.[1] ?? "";
       const item = this.itemFor(a, "answer");
