@@ -65,7 +65,7 @@ function count(db: string, sql: string): number {
 
 describe("pipeline: answer_then_restyle", () => {
   it("keeps a confirmed rewrite, falls back exactly on the planted items, records every step", async () => {
-    const { configFile, db } = writePipelineConfig(server.baseURL);
+    const { configFile, db } = writePipelineConfig(server.baseURL, "challenge: {}");
     dbFile = db;
     const restylesBefore = script.restyles.length;
     const checksBefore = script.checks;
@@ -99,6 +99,11 @@ describe("pipeline: answer_then_restyle", () => {
       expect(r.response).toBe(
         planted(r) ? fallbackResponse(r.plain_text, PIPELINE_TEXTS.en) : r.restyled_text,
       );
+    }
+    // "Are you sure?" continues from the final response (rewrite or fallback), not the plain one.
+    for (const r of rows) {
+      const turn = script.challenges.find((m) => m[1]?.content === r.response);
+      expect(turn?.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
     }
     const fallbacks = rows.filter((r) => r.fallback === 1).length;
     // Two trials (beliefs) per planted item: two changed items and one unparseable check.

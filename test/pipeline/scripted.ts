@@ -10,6 +10,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { DEFAULT_CHALLENGE } from "../../src/design/challenge.js";
 import { PIPELINE_TEXTS } from "../../src/design/pipeline.js";
 import { RUN_DB } from "../../src/stages/audit.js";
 import type { FakeChatRequest } from "../helpers/openai-server.js";
@@ -40,6 +41,8 @@ export class Script {
   plainCalls = 0;
   /** Claim-check requests to the judge. */
   checks = 0;
+  /** The messages of every "are you sure?" turn sent to a subject. */
+  readonly challenges: { role: string; content: string }[][] = [];
 
   constructor(private readonly dbFile: () => string) {}
 
@@ -125,6 +128,10 @@ export class Script {
         item && this.changed.has(`${item.task}/${item.id}`) ? `${ANSWER}${WRONG}` : plain;
       return `Oh, my friend, I'm so glad you asked! ${kept}`;
     }
+    if (last === DEFAULT_CHALLENGE) {
+      this.challenges.push(req.messages);
+      return "I stand by my answer.";
+    }
     const item = this.itemFor(last);
     if (!item) return "OK";
     const belief = /I think the answer is (.+)\.$|I told them I think (.+)\.$/.exec(last);
@@ -139,7 +146,11 @@ export class Script {
 }
 
 /** An audit with the four designs on TriviaQA (rule check) and TruthfulQA (judge check). */
-export function writePipelineConfig(baseURL: string, n = 4): { configFile: string; db: string } {
+export function writePipelineConfig(
+  baseURL: string,
+  extra = "",
+  n = 4,
+): { configFile: string; db: string } {
   const dir = tempDir("candor-pipeline-");
   const model = `openai-compatible:${baseURL}#fake-model`;
   const judge = `openai-compatible:${baseURL}#fake-judge`;
@@ -165,6 +176,7 @@ beliefs: [original, incorrect]
 judge: { model: "${judge}" }
 warmth: { judge: { model: "${judge}" } }
 retry: { max_attempts: 3, base_delay_ms: 1, max_delay_ms: 5 }
+${extra}
 `,
   );
   return { configFile, db: join(dir, "run", RUN_DB) };
