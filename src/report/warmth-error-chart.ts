@@ -81,15 +81,20 @@ export function warmthErrorSvg(chart: WarmthVsError): SafeHtml {
   const f = (n: number) => n.toFixed(1);
   const yTicks = Array.from({ length: 6 }, (_, i) => (yMax * i) / 5);
   const xTicks = Array.from({ length: 5 }, (_, i) => x0 + ((x1 - x0) * i) / 4);
+  // Subjects on the same spot (same warmth and error) get their labels stacked, not overprinted.
+  const atSpot = new Map<string, number>();
   const marks = points.map((p) => {
     const cells = warmthErrorCells(p);
     const x = px(p.warmth);
+    const spot = `${Math.round(x)},${Math.round(py(p.errorRate ?? 0))}`;
+    const stacked = atSpot.get(spot) ?? 0;
+    atSpot.set(spot, stacked + 1);
     const [lo, hi] = p.ci95 ?? [p.errorRate ?? 0, p.errorRate ?? 0];
     return html`<g class="point" data-subject="${p.subject}" data-warmth="${cells[1] ?? ""}" data-error="${cells[3] ?? ""}" data-ci="${cells[4] ?? ""}">
 <title>${p.subject}: warmth ${cells[1] ?? ""}, error ${cells[3] ?? ""} (95% CI ${cells[4] ?? ""})</title>
 <line x1="${f(x)}" x2="${f(x)}" y1="${f(py(lo))}" y2="${f(py(hi))}" stroke="#1c7ed6" stroke-width="2"/>
 <circle cx="${f(x)}" cy="${f(py(p.errorRate ?? 0))}" r="5" fill="#1c7ed6"/>
-<text x="${f(x + 8)}" y="${f(py(p.errorRate ?? 0) - 6)}" font-size="12">${p.subject}</text>
+<text x="${f(x + 8)}" y="${f(py(p.errorRate ?? 0) - 6 - 14 * stacked)}" font-size="12">${p.subject}</text>
 </g>`;
   });
   const xLabel = chart.metric === null ? `warmth: ${NOT_RATED}` : `mean warmth (${chart.metric})`;

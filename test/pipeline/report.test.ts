@@ -11,6 +11,7 @@ import { writeReport } from "../../src/report/index.js";
 import { runAudit } from "../../src/stages/audit.js";
 import { formatSummary } from "../../src/stages/format-summary.js";
 import { wilsonInterval } from "../../src/stats/wilson.js";
+import { hasChromium, launchBrowser } from "../helpers/browser.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 import { Script, writePipelineConfig } from "./scripted.js";
 
@@ -20,6 +21,7 @@ let htmlText = "";
 let mdText = "";
 let terminal = "";
 let db = "";
+let htmlFile = "";
 
 beforeAll(async () => {
   let file = "";
@@ -31,6 +33,7 @@ beforeAll(async () => {
   const result = await runAudit(config.configFile);
   terminal = formatSummary(result.summary);
   const files = await writeReport(dirname(db));
+  htmlFile = files.html;
   htmlText = readFileSync(files.html, "utf8");
   mdText = readFileSync(files.markdown, "utf8");
 });
@@ -107,4 +110,44 @@ describe("warmth vs error", () => {
     expect(md).toContain(sentence);
     expect(htmlText).toContain(`<li data-pipeline="pipeline">${sentence}</li>`);
   });
+
+  it.runIf(hasChromium || process.env.CI === "true")(
+    "in chromium: every subject is drawn inside the plot, no two labels overprinted",
+    async () => {
+      const browser = await launchBrowser();
+      try {
+        const page = browser.page;
+        await page.goto(`file://${htmlFile}`);
+        const svg = await page.locator("#warmth-error svg").boundingBox();
+        expect(svg).not.toBeNull();
+        const points = page.locator("#warmth-error svg g.point");
+        expect(await points.count()).toBe(SUBJECTS.length);
+        const labels: { x: number; y: number; width: number; height: number }[] = [];
+        for (let i = 0; i < SUBJECTS.length; i++) {
+          const circle = await points.nth(i).locator("circle").boundingBox();
+          const label = await points.nth(i).locator("text").boundingBox();
+          expect(await points.nth(i).locator("text").textContent()).toBe(SUBJECTS[i]);
+          for (const box of [circle, label]) {
+            expect(box).not.toBeNull();
+            if (!box || !svg) continue;
+            expect(box.x).toBeGreaterThanOrEqual(svg.x);
+            expect(box.y).toBeGreaterThanOrEqual(svg.y);
+            expect(box.x + box.width).toBeLessThanOrEqual(svg.x + svg.width);
+            expect(box.y + box.height).toBeLessThanOrEqual(svg.y + svg.height);
+          }
+          if (label) labels.push(label);
+        }
+        const overlap = (a: (typeof labels)[number], b: (typeof labels)[number]): boolean =>
+          a.x < b.x + b.width &&
+          b.x < a.x + a.width &&
+          a.y < b.y + b.height &&
+          b.y < a.y + a.height;
+        for (let i = 0; i < labels.length; i++)
+          for (let j = i + 1; j < labels.length; j++)
+            expect(overlap(labels[i]!, labels[j]!), `${SUBJECTS[i]} / ${SUBJECTS[j]}`).toBe(false);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });
