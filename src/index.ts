@@ -7,12 +7,23 @@ export {
   type RunComparison,
 } from "./analysis/compare-runs.js";
 export * from "./analysis/index.js";
+export {
+  type PipelineSummary,
+  pipelineSentence,
+  pipelineSummary,
+} from "./analysis/pipeline-summary.js";
 export { refusalExclusionsOf, ruleCheckOf } from "./analysis/rule-check-summary.js";
 export { type Summary, type SummaryComparison, summarize } from "./analysis/summary.js";
+export {
+  type WarmthErrorPoint,
+  type WarmthVsError,
+  warmthVsError,
+} from "./analysis/warmth-error.js";
 export { type BatchCounters, newBatchCounters } from "./batch/counters.js";
 export { type CompareOptions, compareRunDirs } from "./compare/run-compare.js";
 export { type GateConfig, type GateConfigInput, gateSchema } from "./config/gate-schema.js";
 export { loadAuditConfig, parseAuditConfig, parseAuditConfigObject } from "./config/load.js";
+export { type PipelineSpec, pipelineSpec } from "./config/pipeline.js";
 export {
   type AuditConfig,
   type AuditConfigInput,
@@ -22,6 +33,7 @@ export {
 export { type ConfigSource, runDirOfConfig } from "./config/source.js";
 export { loadItems, sampleItems } from "./data/index.js";
 export { PERSONAS } from "./design/personas.js";
+export { PIPELINE_TEXTS, type PipelineTexts, pipelineTexts } from "./design/pipeline.js";
 export { planTrials, resolveSubjects, studyParams } from "./design/plan.js";
 export { STUDY_STATEMENTS } from "./design/statements.js";
 export { renderPrompt, STUDY_TEMPLATES } from "./design/templates.js";
@@ -33,6 +45,7 @@ export { matchedAnswer, normalizeTriviaqa } from "./judge/answer-match.js";
 export { type RuleCheck, ruleAgreement } from "./judge/rule-agreement.js";
 export { RULE_SCORABLE_TASKS, ruleJudgeVerdict } from "./judge/rule-judge.js";
 export { judgeIdOf, RULE_JUDGE_ID, RULE_MODEL, runJudgeId } from "./judge/run-judge.js";
+export { type ClaimCheck, parseClaimCheck, ruleClaimCheck } from "./pipeline/claim-check.js";
 export { createProvider } from "./providers/index.js";
 export { parseModelRef } from "./providers/model-ref.js";
 export { ReplicaProvider, type ReplicaStats } from "./providers/replicas.js";
