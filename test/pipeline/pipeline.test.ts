@@ -3,7 +3,7 @@
  * the answer on planted items: the fallback is taken exactly there, every step is stored, and
  * an audit interrupted between the plain answer and the rewrite resumes without redoing a call.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import { runAudit } from "../../src/stages/audit.js";
 import { exportPending } from "../../src/stages/cluster-export.js";
 import { planCounts } from "../../src/stages/plan-summary.js";
 import { prepareAudit } from "../../src/stages/prepare.js";
+import { EndpointUnusableError } from "../../src/stages/stop-errors.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 import { Script, writePipelineConfig } from "./scripted.js";
 
@@ -209,5 +210,25 @@ describe("pipeline: answer_then_restyle", () => {
     );
     expect(ids).toHaveLength(48);
     expect(ids.filter((id) => pipelineIds.has(id))).toEqual([]);
+  });
+
+  it("the preflight checks a restyle_model of its own; candor plan counts its probe", async () => {
+    const gone = await startOpenAIServer();
+    await gone.close();
+    const dead = `openai-compatible:${gone.baseURL}#restyler`;
+    const { configFile, db } = writePipelineConfig(server.baseURL);
+    const text = readFileSync(configFile, "utf8").replace(
+      "pipeline: answer_then_restyle",
+      `pipeline: { kind: answer_then_restyle, restyle_model: "${dead}" }`,
+    );
+    writeFileSync(configFile, text);
+    expect(planCounts(await prepareAudit(configFile)).preflightCalls).toBe(3);
+    const failed = await runAudit(configFile).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failed).toBeInstanceOf(EndpointUnusableError);
+    expect((failed as Error).message).toContain(`FAILED   restyle of pipeline: ${dead}`);
+    expect(count(db, "SELECT count(*) FROM responses")).toBe(0);
   });
 });
