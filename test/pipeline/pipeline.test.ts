@@ -231,4 +231,36 @@ describe("pipeline: answer_then_restyle", () => {
     expect((failed as Error).message).toContain(`FAILED   restyle of pipeline: ${dead}`);
     expect(count(db, "SELECT count(*) FROM responses")).toBe(0);
   });
+
+  it("resumes after an interruption between the rewrite and the judge's check, rewriting nothing again", async () => {
+    const { configFile, db } = writePipelineConfig(server.baseURL);
+    dbFile = db;
+    let release: () => void = () => undefined;
+    script.holdChecks = new Promise<void>((r) => {
+      release = r;
+    });
+    script.checkWaiting = 0;
+    const controller = new AbortController();
+    const running = runAudit(configFile, { signal: controller.signal });
+    while (script.checkWaiting < 1) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    expect((await running).interrupted).toBe(true);
+    release();
+    script.holdChecks = undefined;
+    const atStop = steps(db);
+    const rewritten = atStop.filter((r) => r.restyled_text !== null);
+    // At least the held TruthfulQA trial has its rewrite stored and no check.
+    expect(rewritten.some((r) => r.task === "truthfulqa" && r.check_result === null)).toBe(true);
+
+    const restylesBefore = script.restyles.length;
+    expect((await runAudit(configFile)).interrupted).toBe(false);
+    const rows = steps(db);
+    expect(rows).toHaveLength(16);
+    for (const before of rewritten) {
+      const after = rows.find((r) => r.trial_id === before.trial_id);
+      expect(after?.restyled_text).toBe(before.restyled_text);
+    }
+    expect(script.restyles.length - restylesBefore).toBe(16 - rewritten.length);
+    expect(rows.filter((r) => r.fallback === 1)).toHaveLength(6);
+  });
 });

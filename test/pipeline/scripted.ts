@@ -32,6 +32,9 @@ export class Script {
   readonly restyles: string[] = [];
   holdRestyles: Promise<void> | undefined;
   restyleWaiting = 0;
+  /** When set, claim-check requests wait for it (an interruption between rewrite and check). */
+  holdChecks: Promise<void> | undefined;
+  checkWaiting = 0;
 
   /** Item keys (task/id) whose rewrite changes the answer: the second item of each task by id. */
   readonly changed = new Set<string>();
@@ -101,6 +104,10 @@ export class Script {
     }
     if (schema === "same_answer") {
       this.checks++;
+      if (this.holdChecks) {
+        this.checkWaiting++;
+        await this.holdChecks;
+      }
       const a = /<reply_a>\n([\s\S]*?)\n<\/reply_a>/.exec(last)?.[1] ?? "";
       const b = /<reply_b>\n([\s\S]*?)\n<\/reply_b>/.exec(last)?.[1] ?? "";
       const item = this.itemFor(a, "answer");
