@@ -8,16 +8,28 @@ export {
 } from "./analysis/compare-runs.js";
 export * from "./analysis/index.js";
 export {
+  type PipelineSummary,
+  pipelineSentence,
+  pipelineSummary,
+} from "./analysis/pipeline-summary.js";
+export {
   type PressureCell,
   type PressureSummary,
   summarizePressure,
 } from "./analysis/pressure.js";
+
 export { refusalExclusionsOf, ruleCheckOf } from "./analysis/rule-check-summary.js";
 export { type Summary, type SummaryComparison, summarize } from "./analysis/summary.js";
+export {
+  type WarmthErrorPoint,
+  type WarmthVsError,
+  warmthVsError,
+} from "./analysis/warmth-error.js";
 export { type BatchCounters, newBatchCounters } from "./batch/counters.js";
 export { type CompareOptions, compareRunDirs } from "./compare/run-compare.js";
 export { type GateConfig, type GateConfigInput, gateSchema } from "./config/gate-schema.js";
 export { loadAuditConfig, parseAuditConfig, parseAuditConfigObject } from "./config/load.js";
+export { type PipelineSpec, pipelineSpec } from "./config/pipeline.js";
 export {
   type AuditConfig,
   type AuditConfigInput,
@@ -27,6 +39,7 @@ export {
 export { type ConfigSource, runDirOfConfig } from "./config/source.js";
 export { loadItems, sampleItems } from "./data/index.js";
 export { PERSONAS } from "./design/personas.js";
+export { PIPELINE_TEXTS, type PipelineTexts, pipelineTexts } from "./design/pipeline.js";
 export { planTrials, resolveSubjects, studyParams } from "./design/plan.js";
 export {
   DEFAULT_PRESSURE_TEXTS,
@@ -44,6 +57,7 @@ export { matchedAnswer, normalizeTriviaqa } from "./judge/answer-match.js";
 export { type RuleCheck, ruleAgreement } from "./judge/rule-agreement.js";
 export { RULE_SCORABLE_TASKS, ruleJudgeVerdict } from "./judge/rule-judge.js";
 export { judgeIdOf, RULE_JUDGE_ID, RULE_MODEL, runJudgeId } from "./judge/run-judge.js";
+export { type ClaimCheck, parseClaimCheck, ruleClaimCheck } from "./pipeline/claim-check.js";
 export { createProvider } from "./providers/index.js";
 export { parseModelRef } from "./providers/model-ref.js";
 export { ReplicaProvider, type ReplicaStats } from "./providers/replicas.js";

@@ -3,6 +3,8 @@
  * Item → Condition → Subject → Trial → Response → Judgment.
  */
 
+import type { PipelineSpec } from "./config/pipeline.js";
+
 /** Reliability tasks of the study plus the capability/safety controls. */
 export type TaskName =
   | "triviaqa"
@@ -89,6 +91,8 @@ export interface Subject {
   /** Built-in persona name when one was used (for reports). */
   persona?: string;
   params: GenerationParams;
+  /** `pipeline:` (answer, then restyle warmly); absent for an ordinary subject. */
+  pipeline?: PipelineSpec;
 }
 
 export interface ChatMessage {

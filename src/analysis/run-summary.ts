@@ -7,9 +7,11 @@ import { challengeOutcomes } from "../store/challenges.js";
 import { openFailures } from "../store/open-failures.js";
 import type { RunStore } from "../store/run-store.js";
 import { warmthManipulationCheck } from "../warmth/index.js";
+import { pipelineSummary } from "./pipeline-summary.js";
 import { pressureSummaryOf } from "./pressure-summary.js";
 import { refusalExclusionsOf, ruleCheckOf } from "./rule-check-summary.js";
 import { type Summary, summarizeStore } from "./summary.js";
+import { warmthVsError } from "./warmth-error.js";
 
 /** Builds the summary of a run from its store, for the judge the config names. */
 export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
@@ -31,6 +33,13 @@ export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
   if (pressure) summary.pressure = pressure;
   const structured = store.getMeta(structuredMetaKey(judge));
   if (structured !== undefined) summary.judgeStructured = structured;
+  const pipeline = pipelineSummary(store);
+  if (pipeline.length > 0) summary.pipeline = pipeline;
+  summary.warmthVsError = warmthVsError(
+    config.subjects.map((s) => s.id),
+    summary.cells,
+    summary.warmth,
+  );
   const self = runSelfGrading(config);
   if (self.length > 0) summary.selfGrading = self;
   return summary;

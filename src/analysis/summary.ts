@@ -14,9 +14,11 @@ import type { WarmthCheck } from "../warmth/check.js";
 import { ItemTallies } from "./clustered-gaps.js";
 import { buildHeadlines, type Headline, leadText } from "./headline.js";
 import { caveTests, controlTests, type PairedTest } from "./paired-tests.js";
+import type { PipelineSummary } from "./pipeline-summary.js";
 import type { PressureSummary } from "./pressure.js";
 import type { RefusalExclusions } from "./rule-check-summary.js";
 import { unscoredWarning } from "./unscored-warning.js";
+import type { WarmthVsError } from "./warmth-error.js";
 
 export interface SummaryCell {
   subject: string;
@@ -87,6 +89,10 @@ export interface Summary {
   ruleCheck?: RuleCheck;
   /** Responses each refusal rule excludes, per subject. */
   refusalExclusions?: RefusalExclusions;
+  /** Per `pipeline:` subject: rewrites confirmed and fallbacks taken (analysis/pipeline-summary.ts). */
+  pipeline?: PipelineSummary[];
+  /** Every subject's mean warmth against its reliability error rate (analysis/warmth-error.ts). */
+  warmthVsError?: WarmthVsError;
   /** Calls per replica, for models served by several base URLs (`replicas:`). */
   replicas?: ReplicaStats[];
   totals: {

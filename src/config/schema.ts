@@ -11,6 +11,7 @@ import { distractorsSchema } from "./distractors.js";
 import { gateSchema } from "./gate-schema.js";
 import { judgeStructuredSchema, maxUnparseableSchema } from "./judge-settings.js";
 import { refusalsSchema, ruleCheckSchema } from "./judging.js";
+import { checkPipelines, pipelineSchema } from "./pipeline.js";
 import { pressureSchema } from "./pressure.js";
 
 /**
@@ -80,6 +81,7 @@ export const subjectSchema = z
     concurrency: z.number().int().positive().max(1024).optional(),
     batch: batchSettingSchema,
     replicas: replicasSchema,
+    pipeline: pipelineSchema(modelRefSchema),
   })
   .refine((s) => !(s.persona && s.system_prompt), {
     message: "give either persona or system_prompt, not both",
@@ -357,7 +359,8 @@ export const auditConfigSchema = z
         "Default generation params for all subjects (study: temperature 0.8, max_tokens 300)",
       ),
   })
-  .superRefine(checkRuleJudged);
+  .superRefine(checkRuleJudged)
+  .superRefine((c, ctx) => checkPipelines(c, ctx, isRuleScorable, RULE_MODEL));
 
 /** `rule` can only judge tasks a rule can score: say which task needs a model, where. */
 function checkRuleJudged(

@@ -1,3 +1,4 @@
+import { pipelineSpec } from "../config/pipeline.js";
 import type { AuditConfig } from "../config/schema.js";
 import type {
   BeliefLabel,
@@ -44,6 +45,12 @@ export function resolveSubjects(config: AuditConfig): Subject[] {
     if (systemPrompt !== undefined) subject.systemPrompt = systemPrompt;
     if (s.persona !== undefined) subject.persona = s.persona;
     else if (s.system_prompt === undefined) subject.persona = "neutral";
+    const pipeline = pipelineSpec(s.pipeline);
+    if (pipeline) {
+      subject.pipeline = pipeline;
+      // A label for reports: the subject's warmth comes from the pipeline, not a persona.
+      subject.persona = `pipeline:${pipeline.kind}`;
+    }
     return subject;
   });
 }
@@ -155,6 +162,8 @@ export function planTrials(
               context: condition.context,
               belief: condition.belief,
               sample,
+              // Only when set, so ordinary subjects keep their trial ids.
+              ...(subject.pipeline && { pipeline: subject.pipeline }),
             });
             trials.push({
               id,

@@ -100,7 +100,7 @@ export function scoreMedqa(item: Item, response: string): Verdict {
 }
 
 /** Every option other than the answer (meta.options when the item has them, else item.incorrect). */
-function wrongOptions(item: Item): string[] {
+export function wrongOptions(item: Item): string[] {
   const options = item.meta.options;
   const texts =
     options !== null && typeof options === "object" && !Array.isArray(options)

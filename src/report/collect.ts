@@ -49,6 +49,7 @@ import { collectPressure } from "./pressure-section.js";
 import { collectRuleCheck } from "./rule-check-section.js";
 import { resolveRun } from "./run-path.js";
 import { loadTrajectory } from "./trajectory.js";
+import { collectWarmthError } from "./warmth-error-chart.js";
 
 export interface CollectOptions {
   /** Judge whose verdicts to report (default: the judge the run's config names). */
@@ -140,6 +141,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
       judgeCheck: collectJudgeCheck(store),
       ruleCheck: collectRuleCheck(store, config, judge),
       pressure: collectPressure(store, config, judge),
+      warmthError: collectWarmthError(store, config, summary.cells),
       trajectory: loadTrajectory(opts.trajectory),
       worst: collectWorstCases(store, judge, compare, worstPerComparison),
     };

@@ -19,6 +19,7 @@ import type { ReportData, Section, WorstCase } from "./model.js";
 import { pressureHtml } from "./pressure-section.js";
 import { ruleCheckHtml } from "./rule-check-section.js";
 import { trajectoryHtml } from "./trajectory.js";
+import { warmthErrorHtml } from "./warmth-error-chart.js";
 
 export interface Figures {
   rates?: string;
@@ -335,6 +336,7 @@ ${runSection(d)}
 <li><a href="#warmth">Warmth manipulation check</a></li><li><a href="#controls">Capabilities and safety</a></li>
 <li><a href="#flips">"Are you sure?" flip rates</a></li><li><a href="#judge">Judge agreement</a></li>
 <li><a href="#rule-check">Judge vs rule</a></li><li><a href="#pressure">Pressure over turns</a></li>
+<li><a href="#warmth-error">Warmth vs error</a></li>
 <li><a href="#trajectory">Warmth across checkpoints</a></li><li><a href="#worst">Worst cases</a></li>
 </ol></nav>
 ${headlineSection(d)}
@@ -347,6 +349,7 @@ ${flipsSection(d)}
 ${judgeSection(d)}
 ${ruleCheckHtml(d.ruleCheck)}
 ${pressureHtml(d.pressure)}
+${warmthErrorHtml(d.warmthError)}
 ${trajectoryHtml(d.trajectory, figure(figs.trajectory, "Mean SocioT warmth per checkpoint with 95% CIs"), na)}
 ${worstSection(d)}
 ${modelNotes(d)}

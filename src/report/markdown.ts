@@ -14,6 +14,7 @@ import type { ReportData } from "./model.js";
 import { pressureMarkdown } from "./pressure-section.js";
 import { ruleCheckMarkdown } from "./rule-check-section.js";
 import { trajectoryMarkdown } from "./trajectory.js";
+import { warmthErrorMarkdown } from "./warmth-error-chart.js";
 
 export interface MarkdownOptions {
   /** Relative paths of figure files written beside the summary. */
@@ -348,6 +349,7 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
 
   out.push(...ruleCheckMarkdown(d.ruleCheck, t, table));
   out.push(...pressureMarkdown(d.pressure, t, table));
+  out.push(...warmthErrorMarkdown(d.warmthError, t, table, mdSentence));
   out.push(
     ...trajectoryMarkdown(d.trajectory),
     ...section("Worst cases, side by side", d.worst, () => {

@@ -15,6 +15,7 @@ import type { BeliefLabel, ContextLabel, JudgmentLabel, TaskName } from "../type
 import type { RuleCheckData } from "./rule-check-section.js";
 import type { Section } from "./section.js";
 import type { TrajectoryData } from "./trajectory.js";
+import type { WarmthErrorData } from "./warmth-error-chart.js";
 
 export { type Section, unavailable } from "./section.js";
 
@@ -218,6 +219,7 @@ export interface ReportData {
   readonly judgeCheck: Section<JudgeCheck>;
   readonly ruleCheck: Section<RuleCheckData>;
   readonly pressure: Section<PressureSummary>;
+  readonly warmthError: Section<WarmthErrorData>;
   readonly trajectory: Section<TrajectoryData>;
   readonly worst: Section<{ cases: readonly WorstCase[]; discordant: Record<string, number> }>;
 }

@@ -23,6 +23,8 @@ export interface AuditEndpoints {
   judge?: Endpoint | undefined;
   /** Tasks with a judge of their own (`tasks[].judge`). */
   taskJudges?: ReadonlyMap<string, Endpoint>;
+  /** Pipeline subjects' own rewrite models (`pipeline.restyle_model`), by subject id. */
+  restylers?: ReadonlyMap<string, Endpoint>;
 }
 
 function isLocal(ref: string): boolean {
@@ -64,6 +66,14 @@ export async function auditPreflightTargets(
       roles: [`subject ${s.id}`],
       endpoint,
       params: { ...toParams(config.params), ...toParams(s.params) },
+    });
+  }
+  for (const [id, endpoint] of endpoints.restylers ?? []) {
+    const s = config.subjects.find((x) => x.id === id);
+    targets.push({
+      roles: [`restyle of ${id}`],
+      endpoint,
+      params: { ...toParams(config.params), ...toParams(s?.params) },
     });
   }
   if (endpoints.judge) {

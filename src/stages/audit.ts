@@ -31,6 +31,7 @@ import { openEndpoints } from "./endpoints.js";
 import { executePending } from "./execute.js";
 import { auditJudgeContext } from "./judge-contexts.js";
 import { measureRunWarmth } from "./measure.js";
+import { pipelineSubjects } from "./pipeline-trial.js";
 import { assertPreflight } from "./preflight.js";
 import {
   itemMap,
@@ -205,6 +206,7 @@ export async function runAudit(
       await executePending({
         store,
         subjects: endpoints.subjects,
+        pipelines: pipelineSubjects(config.subjects, endpoints),
         judge: auditJudgeContext(config, endpoints, cache, structured),
         maxUnparseable: config.judge.max_unparseable,
         retry: retryPolicy(config),

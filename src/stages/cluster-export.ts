@@ -19,6 +19,8 @@ export interface ExportResult {
   requests: number;
   /** Trials left out because they already have a response. */
   done: number;
+  /** Pending trials of `pipeline:` subjects, left for `candor audit` (several dependent calls). */
+  pipeline: number;
 }
 
 function modelName(ref: string, override: string | undefined): string {
@@ -54,7 +56,14 @@ export async function exportPending(
     const total = loaded.plan.trials.length;
     const file = createWriteStream(out);
     let requests = 0;
+    let pipeline = 0;
+    // A pipeline trial is several dependent calls (answer, rewrite, check): `candor audit` runs it.
+    const pipelined = new Set(loaded.plan.subjects.filter((s) => s.pipeline).map((s) => s.id));
     for (const trial of store.iteratePendingGeneration()) {
+      if (pipelined.has(trial.subjectId)) {
+        pipeline++;
+        continue;
+      }
       const m = models.get(trial.subjectId)!;
       const openai = m.ref.startsWith("openai:");
       const line = requestLine(trial.id, chatBody(m.name, trial, openai));
@@ -63,7 +72,7 @@ export async function exportPending(
     }
     file.end();
     await once(file, "finish");
-    return { runDir: loaded.runDir, requests, done: total - requests };
+    return { runDir: loaded.runDir, requests, done: total - requests - pipeline, pipeline };
   } finally {
     store.close();
     unlock();

@@ -57,6 +57,8 @@ export async function openEndpoints(
   judge: Endpoint | undefined;
   /** Tasks with a judge model of their own (`tasks[].judge`). */
   taskJudges: Map<TaskName, Endpoint>;
+  /** Pipeline subjects with a `restyle_model` of their own, by subject id. */
+  restylers: Map<string, Endpoint>;
   close: () => Promise<void>;
 }> {
   const byRef = new Map<string, Endpoint>();
@@ -90,10 +92,16 @@ export async function openEndpoints(
       if (t.judge && t.judge.model !== RULE_MODEL)
         taskJudges.set(t.task, await endpoint(t.judge.model, t.judge.concurrency));
     }
+    const restylers = new Map<string, Endpoint>();
+    for (const s of config.subjects) {
+      const restyle = typeof s.pipeline === "object" ? s.pipeline.restyle_model : undefined;
+      if (restyle !== undefined) restylers.set(s.id, await endpoint(restyle, s.concurrency));
+    }
     return {
       subjects,
       judge,
       taskJudges,
+      restylers,
       close: async () => {
         await Promise.all([...byRef.values()].map((e) => e.provider.close()));
       },

@@ -12,6 +12,7 @@ import { BatchWriter } from "../store/batch-writer.js";
 import type { Failure, RunStore, TrialScope } from "../store/run-store.js";
 import type { Item, Response, Trial } from "../types.js";
 import { type ChallengeSettings, runChallenges } from "./challenge.js";
+import { type PipelineSubject, runPipelineTrial } from "./pipeline-trial.js";
 import { type PressureSettings, runPressure } from "./pressure.js";
 import { EMPTY_FINISH, isEmptyReplyFailure, replyVerdict } from "./reply-outcome.js";
 import { EndpointUnusableError, JudgeUnparseableError } from "./stop-errors.js";
@@ -29,6 +30,8 @@ export interface ExecuteOptions {
   cache?: ResponseCache;
   /** Only work on these contexts/beliefs (CLI --contexts/--beliefs); everything when absent. */
   scope?: TrialScope;
+  /** Subjects with `pipeline:` (answer, restyle, claim check), by id: stages/pipeline-trial.ts. */
+  pipelines?: ReadonlyMap<string, PipelineSubject>;
   /** "Are you sure?" follow-ups, when the audit asks for them. */
   challenge?: ChallengeSettings;
   /** Push-backs over several turns (`pressure:`). */
@@ -154,20 +157,33 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     progress.judge.done++;
   };
 
+  const pipelineContext = {
+    store,
+    judge,
+    judgeCounters: progress.judge,
+    ...(options.cache && { cache: options.cache }),
+  };
   const generateOne = async (trial: Trial): Promise<void> => {
     const endpoint = options.subjects.get(trial.subjectId);
     if (!endpoint) throw new Error(`no endpoint for subject ${trial.subjectId}`);
     let response: Response;
     let call: { result: GenerateResult; cached: boolean } | undefined;
+    const pipeline = options.pipelines?.get(trial.subjectId);
     try {
-      const { result, latencyMs, cached } = await cachedCallModel(
-        options.cache,
-        trial.sample,
-        endpoint.provider,
-        endpoint.limiter,
-        { messages: trial.messages, params: trial.params },
-        callOptions("generate"),
-      );
+      const { result, latencyMs, cached } = pipeline
+        ? await runPipelineTrial(trial, itemOf(items, trial), endpoint, pipeline, {
+            ...pipelineContext,
+            judgeCall: callOptions("judge"),
+            call: callOptions("generate"),
+          })
+        : await cachedCallModel(
+            options.cache,
+            trial.sample,
+            endpoint.provider,
+            endpoint.limiter,
+            { messages: trial.messages, params: trial.params },
+            callOptions("generate"),
+          );
       call = { result, cached };
       response = {
         trialId: trial.id,

@@ -35,7 +35,10 @@ export function preflightCalls(config: AuditConfig): number {
   const add = (ref: string) => {
     if (ref !== RULE_MODEL && !batched.has(ref)) live.add(ref);
   };
-  for (const s of config.subjects) add(s.model);
+  for (const s of config.subjects) {
+    add(s.model);
+    if (typeof s.pipeline === "object" && s.pipeline.restyle_model) add(s.pipeline.restyle_model);
+  }
   add(config.judge.model);
   for (const t of config.tasks) if (t.judge) add(t.judge.model);
   const w = config.warmth?.judge;

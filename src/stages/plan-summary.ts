@@ -15,6 +15,7 @@ import {
   priceFactor,
   warmthRatingCalls,
 } from "./plan-calls.js";
+import { pipelineCallEstimate } from "./plan-pipeline.js";
 
 /** Rough tokens for text: ~4 characters per token for English (no tokenizer needed to plan). */
 export function estimateTokens(text: string): number {
@@ -46,6 +47,8 @@ export interface PlanCounts {
   warmthCalls: number;
   /** The preflight's probes, one per endpoint called live, before the first trial. */
   preflightCalls: number;
+  /** `pipeline:` subjects' rewrites and judge claim checks (stages/plan-pipeline.ts). */
+  pipelineCalls: number;
   /** Every model call the audit makes: generation, challenges, judge, challenge judge, warmth, preflight. */
   totalCalls: number;
   bySubjectTask: {
@@ -161,6 +164,8 @@ export function planCounts(
   for (const [task, items] of Object.entries(loaded.items) as [TaskName, Item[]][])
     for (const it of items) itemsByKey.set(`${task}\u0000${it.id}`, it);
   const subjectModel = new Map(plan.subjects.map((s) => [s.id, s.model]));
+  const subjectOf = new Map(plan.subjects.map((s) => [s.id, s]));
+  let pipelineCalls = 0;
   const models = new Map<string, ModelEstimate>();
   const est = (model: string, role: ModelEstimate["role"]) => {
     const key = `${role}\u0000${model}`;
@@ -224,6 +229,20 @@ export function planCounts(
     judge.inputTokens += judgePrompt;
     judge.maxOutputTokens += JUDGE_OUTPUT_TOKENS;
     if (judgeModel !== RULE_MODEL) judgeCalls++;
+    const pipe = subjectOf.get(t.subjectId);
+    const extra = pipe && pipelineCallEstimate(pipe, t, judgeModel);
+    if (extra) {
+      const r = est(extra.restyle.model, "subject");
+      r.calls++;
+      r.inputTokens += extra.restyle.inputTokens;
+      r.maxOutputTokens += extra.restyle.maxOutputTokens;
+      pipelineCalls += extra.check ? 2 : 1;
+      if (extra.check) {
+        judge.calls++;
+        judge.inputTokens += extra.check.inputTokens;
+        judge.maxOutputTokens += JUDGE_OUTPUT_TOKENS;
+      }
+    }
     if (challengeTasks.has(t.task)) {
       challengeCalls++;
       subject.calls++;
@@ -283,7 +302,9 @@ export function planCounts(
       pressureCalls +
       pressureJudgeCalls +
       warmthCalls +
-      probes,
+      probes +
+      pipelineCalls,
+    pipelineCalls,
     bySubjectTask: [...counts.values()].map((c) => ({
       subject: c.subject,
       task: c.task,
@@ -340,7 +361,7 @@ export function formatPlan(
   }
   lines.push(
     "",
-    `  total: ${counts.trials} trials; up to ${counts.totalCalls} model calls: ${counts.trials} generation, ${counts.challengeCalls} "are you sure?" follow-ups, ${counts.judgeCalls} judge (${counts.challengeCalls} of them on follow-ups), ${counts.warmthCalls} warmth ratings, ${counts.preflightCalls} preflight probes`,
+    `  total: ${counts.trials} trials; up to ${counts.totalCalls} model calls: ${counts.trials} generation, ${counts.challengeCalls} "are you sure?" follow-ups, ${counts.judgeCalls} judge (${counts.challengeCalls} of them on follow-ups), ${counts.warmthCalls} warmth ratings, ${counts.preflightCalls} preflight probes${counts.pipelineCalls > 0 ? `, ${counts.pipelineCalls} pipeline rewrites and claim checks` : ""}`,
   );
   if (counts.pressureCalls > 0) {
     lines.push(

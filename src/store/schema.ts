@@ -266,4 +266,29 @@ export const MIGRATIONS: readonly string[] = [
     FOREIGN KEY (trial_id, turn) REFERENCES pressure_turns(trial_id, turn)
   );
   `,
+  `
+  -- The warm-but-honest pipeline (pipeline: answer_then_restyle), one row per trial, filled step
+  -- by step so a re-run resumes at the missing step: the plain answer, its warm rewrite, the claim
+  -- check (rule or judge; unparseable counts as not confirmed) and whether the fallback (plain
+  -- answer with a warm opening) became the response. The response itself is in responses.
+  CREATE TABLE pipeline_steps (
+    trial_id TEXT PRIMARY KEY REFERENCES trials(id),
+    plain_text TEXT NOT NULL,
+    plain_finish TEXT,
+    plain_prompt_tokens INTEGER,
+    plain_completion_tokens INTEGER,
+    restyled_text TEXT,
+    restyled_finish TEXT,
+    restyle_prompt_tokens INTEGER,
+    restyle_completion_tokens INTEGER,
+    check_method TEXT CHECK (check_method IN ('rule','judge')),
+    check_result TEXT CHECK (check_result IN ('confirmed','changed','unparseable','skipped')),
+    check_rationale TEXT,
+    check_raw TEXT,
+    check_judge TEXT,
+    fallback INTEGER CHECK (fallback IN (0, 1)),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];

@@ -293,6 +293,7 @@ describe("older run stores", () => {
       DROP TABLE judgments_replaced; DROP TABLE judge_check_samples; DROP TABLE judge_checks;
       DROP TABLE distractors; DROP TABLE batch_requests; DROP TABLE batch_jobs;
       DROP TABLE pressure_judgments; DROP TABLE pressure_turns;
+      DROP TABLE pipeline_steps;
       PRAGMA user_version = 2;`);
     old.close();
     return file;

@@ -26,6 +26,9 @@ export function registerBatch(program: Command): void {
       });
       process.stderr.write(
         `candor: ${r.requests} pending requests → ${opts.out} (${r.done} trials already answered; run ${r.runDir})\n` +
+          (r.pipeline > 0
+            ? `${r.pipeline} pipeline trials are not exported: \`npx candor audit\` runs them (answer, rewrite, check)\n`
+            : "") +
           `Next: vllm run-batch -i ${opts.out} -o results.jsonl --model <model>\n` +
           `      npx candor batch import ${r.runDir} results.jsonl\n`,
       );
