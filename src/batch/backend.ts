@@ -26,6 +26,18 @@ export interface BatchBackend {
   /** The request as the provider's batch line (JSON, no newline). */
   line(customId: string, req: GenerateRequest): string;
   submit(lines: readonly string[], localId: string, signal: AbortSignal): Promise<string>;
+  /** Submits a JSONL file of lines, read from disk (a round never holds its lines in memory). */
+  submitFile(path: string, localId: string, signal: AbortSignal): Promise<string>;
+  /**
+   * The provider's id of a batch this run submitted under `localId` (the tag sent with it), if
+   * the provider has one: a run killed between submit and recording the id finds it again.
+   * `firstCustomId` identifies it where the provider keeps no tag (Anthropic).
+   */
+  findSubmitted(
+    localId: string,
+    firstCustomId: string | undefined,
+    signal: AbortSignal,
+  ): Promise<string | undefined>;
   status(remoteId: string, signal: AbortSignal): Promise<BatchStatus>;
   results(remoteId: string, signal: AbortSignal): AsyncIterable<BatchOutcome>;
 }

@@ -11,6 +11,7 @@ import type { GenerateResult } from "../providers/types.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import type { Failure, RunStore, TrialScope } from "../store/run-store.js";
 import type { Item, Response, Trial } from "../types.js";
+import { runBatchRounds } from "./batch-rounds.js";
 import { type ChallengeSettings, runChallenges } from "./challenge.js";
 import { EMPTY_FINISH, isEmptyReplyFailure, replyVerdict } from "./reply-outcome.js";
 import { EndpointUnusableError, JudgeUnparseableError } from "./stop-errors.js";
@@ -206,6 +207,8 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     ) * 2,
   );
   try {
+    // Models sent by batch: store-driven rounds first; what they leave is handed back below.
+    await runBatchRounds({ ...options, judge, items, progress, signal });
     // Responses left unjudged by an earlier run first: they cost one call each.
     await runQueue(
       store.iteratePendingJudgment(options.judge.id, options.scope),

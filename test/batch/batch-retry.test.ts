@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -31,8 +32,9 @@ function count(file: string, sql: string): number {
   }
 }
 
-/** A stable pseudo-random pick of custom ids (hex content keys). */
-const every = (k: number) => (id: string) => Number.parseInt(id.slice(0, 6), 16) % k === 0;
+/** A stable pseudo-random pick of custom ids, whatever their format. */
+const every = (k: number) => (id: string) =>
+  Number.parseInt(createHash("sha256").update(id).digest("hex").slice(0, 6), 16) % k === 0;
 
 describe("batch retries", () => {
   for (const provider of ["openai", "anthropic"] as const) {
