@@ -6,6 +6,7 @@ import OpenAI, {
   APIError,
   APIUserAbortError,
   toFile,
+  toStreamingFile,
 } from "openai";
 import { type CallContext, mapProviderError } from "../providers/call-errors.js";
 import { redactRef, resolveApiKey } from "../providers/credentials.js";
@@ -83,7 +84,16 @@ export class OpenAIBatchBackend implements BatchBackend {
 
   async submitFile(path: string, localId: string, signal: AbortSignal): Promise<string> {
     const file = await this.sdk(signal, () =>
-      this.client.files.create({ file: createReadStream(path), purpose: "batch" }, { signal }),
+      this.client.files.create(
+        {
+          // Streamed from disk as multipart: a 200 MB batch file never sits in the heap.
+          file: toStreamingFile(createReadStream(path), `candor-${localId}.jsonl`, {
+            type: "application/jsonl",
+          }),
+          purpose: "batch",
+        },
+        { signal },
+      ),
     );
     return this.createBatch(file.id, localId, signal);
   }
