@@ -12,9 +12,12 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chatBody, requestLine } from "../batch/openai-lines.js";
 import { CandorError } from "../errors.js";
+import { runJudgeId } from "../judge/run-judge.js";
+import { structuredMetaKey } from "../judge/structured.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { lockRun } from "../store/run-lock.js";
 import { RunStore } from "../store/run-store.js";
+import { recordedJudgeMode } from "./audit-preflight.js";
 import type { Kind } from "./batch-specs.js";
 import { clusterRounds, KINDS } from "./cluster-kinds.js";
 import { prepareAudit, RUN_DB, recordPlan } from "./prepare.js";
@@ -77,6 +80,14 @@ export async function exportPending(
         }
       }
       if (requests > 0) break;
+    }
+    // The verdicts are asked for in this mode: the summary names it, as after a live preflight.
+    if (requests > 0 && (kind === "judge" || kind === "challenge-judge")) {
+      const id = runJudgeId(loaded.config);
+      store.setMeta(
+        structuredMetaKey(id),
+        recordedJudgeMode(store, id, loaded.config.judge.structured),
+      );
     }
     file.end();
     await once(file, "finish");
