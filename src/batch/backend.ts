@@ -50,14 +50,15 @@ export async function* streamLines(
   const decoder = new TextDecoder();
   let rest = "";
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-    rest += decoder.decode(chunk, { stream: true });
-    let nl = rest.indexOf("\n");
-    while (nl >= 0) {
-      const line = rest.slice(0, nl).trim();
+    const text = rest + decoder.decode(chunk, { stream: true });
+    // One pass over the chunk; only its unfinished last line is carried over.
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
+      const line = text.slice(start, nl).trim();
       if (line.length > 0) yield line;
-      rest = rest.slice(nl + 1);
-      nl = rest.indexOf("\n");
+      start = nl + 1;
     }
+    rest = text.slice(start);
   }
   rest += decoder.decode();
   if (rest.trim().length > 0) yield rest.trim();

@@ -95,7 +95,7 @@ describe("batch resume", () => {
     expect(count(db, "SELECT count(*) FROM judgments WHERE judge != 'rule#v1'")).toBe(trials);
   }, 300_000);
 
-  it("a batch the provider never received is sent again after a kill", async () => {
+  it("a batch recorded but never received by the provider is marked abandoned, not polled", async () => {
     server = await startBatchServer({ reply: scriptedReply });
     const { configFile, dir } = writeBatchConfig(server, "openai");
     const db = join(dir, "run", RUN_DB);

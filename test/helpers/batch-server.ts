@@ -528,6 +528,8 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
   });
   // Uploads of up to 200 MB on a loaded machine: no request timeout cutting them off.
   server.requestTimeout = 0;
+  // Idle keep-alive connections stay open: a client pausing between batches is not cut off mid-upload.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
