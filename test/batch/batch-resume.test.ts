@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
@@ -119,5 +119,41 @@ describe("batch resume", () => {
         "SELECT count(*) FROM batch_jobs WHERE id = 'r.generate.lost' AND state = 'abandoned'",
       ),
     ).toBe(1);
+  }, 300_000);
+
+  it("a run killed under the per-request scheme (custom_id = content key) still resumes without resubmitting", async () => {
+    server = await startBatchServer({ reply: scriptedReply, hold: true });
+    // `cache:` keeps an audit on the per-request path, which names requests by content key.
+    const { configFile, dir } = writeBatchConfig(server, "openai", {
+      extra: "cache: { dir: cache }",
+    });
+    const db = join(dir, "run", RUN_DB);
+    const { child, done } = startCli(["audit", configFile], { env });
+    const trials = 2 * 6 * 2 * 4;
+    const deadline = Date.now() + 60_000;
+    while (
+      Date.now() < deadline &&
+      count(db, "SELECT sum(requests) FROM batch_jobs WHERE state = 'submitted'") < trials
+    ) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill("SIGKILL");
+    expect((await done).signal).toBe("SIGKILL");
+    expect(
+      count(db, "SELECT count(*) FROM batch_requests b JOIN trials t ON t.id = b.custom_id"),
+    ).toBe(0);
+
+    // The same audit without the cache: rounds wait until the old batches are read back.
+    writeFileSync(
+      configFile,
+      readFileSync(configFile, "utf8").replace("cache: { dir: cache }", ""),
+    );
+    server.options.hold = false;
+    const rerun = await runCli(["audit", configFile], { env });
+    expect(rerun.stderr).not.toContain("Error");
+    expect(rerun.code).toBe(0);
+    expect(server.stats.linesByModel["gpt-fake"]).toBe(trials);
+    expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
+    expect(count(db, "SELECT count(*) FROM judgments WHERE judge != 'rule#v1'")).toBe(trials);
   }, 300_000);
 });
