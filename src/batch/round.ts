@@ -89,15 +89,11 @@ export class BatchRound {
 
   /** Polls the batches an earlier run recorded; returns the custom_ids they hold. */
   private async resume(): Promise<Set<string>> {
-    const { store, backend, ref, counters } = this.provider;
+    const { store, ref, counters } = this.provider;
     const inFlight = new Set<string>();
     for (const job of store.openRoundJobs(ref, this.spec.kind)) {
       // Recorded but its id never came back: the provider may have it under our tag.
-      const remoteId =
-        job.remoteId ??
-        (await transient(this.signal, () =>
-          backend.findSubmitted(job.id, store.firstCustomId(job.id), this.signal),
-        ));
+      const remoteId = job.remoteId ?? (await this.find(job.id));
       rmSync(this.file(job.id), { force: true });
       if (remoteId === undefined) {
         store.ended(job.id, "abandoned");
@@ -113,6 +109,19 @@ export class BatchRound {
     return inFlight;
   }
 
+  /** A batch recorded without its id, looked up by its tag; a server that cannot list: not found. */
+  private async find(localId: string): Promise<string | undefined> {
+    const { store, backend } = this.provider;
+    try {
+      return await transient(this.signal, () =>
+        backend.findSubmitted(localId, store.firstCustomId(localId), this.signal),
+      );
+    } catch (err) {
+      if (this.signal.aborted) throw err;
+      return undefined;
+    }
+  }
+
   private file(localId: string): string {
     return join(this.dir, `${localId}.jsonl`);
   }
@@ -122,28 +131,37 @@ export class BatchRound {
     const { backend, settings } = this.provider;
     const maxRequests = Math.min(settings.max_requests ?? Infinity, backend.limits.maxRequests);
     let open: { localId: string; out: WriteStream; ids: string[]; bytes: number } | undefined;
-    for (const { customId, req } of this.spec.pending()) {
-      if (skip.has(customId) || this.errored.has(customId)) continue;
-      this.signal.throwIfAborted();
-      const line = `${backend.line(customId, req)}\n`;
-      const bytes = Buffer.byteLength(line);
-      if (
-        open &&
-        (open.ids.length >= maxRequests || open.bytes + bytes > backend.limits.maxBytes)
-      ) {
-        await this.submit(open);
-        open = undefined;
+    try {
+      for (const { customId, req } of this.spec.pending()) {
+        if (skip.has(customId) || this.errored.has(customId)) continue;
+        this.signal.throwIfAborted();
+        const line = `${backend.line(customId, req)}\n`;
+        const bytes = Buffer.byteLength(line);
+        if (
+          open &&
+          (open.ids.length >= maxRequests || open.bytes + bytes > backend.limits.maxBytes)
+        ) {
+          await this.submit(open);
+          open = undefined;
+        }
+        if (!open) {
+          mkdirSync(this.dir, { recursive: true });
+          const localId = roundJobId(this.spec.kind, randomUUID());
+          open = { localId, out: createWriteStream(this.file(localId)), ids: [], bytes: 0 };
+        }
+        open.ids.push(customId);
+        open.bytes += bytes;
+        if (!open.out.write(line)) await once(open.out, "drain");
       }
-      if (!open) {
-        mkdirSync(this.dir, { recursive: true });
-        const localId = roundJobId(this.spec.kind, randomUUID());
-        open = { localId, out: createWriteStream(this.file(localId)), ids: [], bytes: 0 };
+      if (open) await this.submit(open);
+      open = undefined;
+    } finally {
+      // Interrupted while a batch file was being written: it was never recorded or sent.
+      if (open) {
+        open.out.destroy();
+        rmSync(this.file(open.localId), { force: true });
       }
-      open.ids.push(customId);
-      open.bytes += bytes;
-      if (!open.out.write(line)) await once(open.out, "drain");
     }
-    if (open) await this.submit(open);
   }
 
   private async submit(b: { localId: string; out: WriteStream; ids: string[] }): Promise<void> {
