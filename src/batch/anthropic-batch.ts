@@ -1,4 +1,6 @@
 /** Anthropic's Message Batches API through the official SDK. */
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
 import Anthropic, {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -104,6 +106,23 @@ export class AnthropicBatchBackend implements BatchBackend {
     } catch (err) {
       throw mapProviderError(err, SDK_ERRORS, this.ctx, signal);
     }
+  }
+
+  async submitFile(path: string, localId: string, signal: AbortSignal): Promise<string> {
+    // The Messages Batches API takes one JSON body: the requests are parsed into it.
+    const lines: string[] = [];
+    for await (const l of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+      if (l.trim() !== "") lines.push(l);
+    }
+    return this.submit(lines, localId, signal);
+  }
+
+  /**
+   * Anthropic batches carry no metadata, and a running batch does not show its custom_ids:
+   * nothing identifies ours with certainty, so a batch lost to a kill is sent again.
+   */
+  async findSubmitted(): Promise<string | undefined> {
+    return undefined;
   }
 
   async submit(lines: readonly string[], _localId: string, signal: AbortSignal): Promise<string> {

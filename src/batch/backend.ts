@@ -26,6 +26,18 @@ export interface BatchBackend {
   /** The request as the provider's batch line (JSON, no newline). */
   line(customId: string, req: GenerateRequest): string;
   submit(lines: readonly string[], localId: string, signal: AbortSignal): Promise<string>;
+  /** Submits a JSONL file of lines, read from disk (a round never holds its lines in memory). */
+  submitFile(path: string, localId: string, signal: AbortSignal): Promise<string>;
+  /**
+   * The provider's id of a batch this run submitted under `localId` (the tag sent with it), if
+   * the provider has one: a run killed between submit and recording the id finds it again.
+   * `firstCustomId` identifies it where the provider keeps no tag (Anthropic).
+   */
+  findSubmitted(
+    localId: string,
+    firstCustomId: string | undefined,
+    signal: AbortSignal,
+  ): Promise<string | undefined>;
   status(remoteId: string, signal: AbortSignal): Promise<BatchStatus>;
   results(remoteId: string, signal: AbortSignal): AsyncIterable<BatchOutcome>;
 }
@@ -38,14 +50,15 @@ export async function* streamLines(
   const decoder = new TextDecoder();
   let rest = "";
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-    rest += decoder.decode(chunk, { stream: true });
-    let nl = rest.indexOf("\n");
-    while (nl >= 0) {
-      const line = rest.slice(0, nl).trim();
+    const text = rest + decoder.decode(chunk, { stream: true });
+    // One pass over the chunk; only its unfinished last line is carried over.
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
+      const line = text.slice(start, nl).trim();
       if (line.length > 0) yield line;
-      rest = rest.slice(nl + 1);
-      nl = rest.indexOf("\n");
+      start = nl + 1;
     }
+    rest = text.slice(start);
   }
   rest += decoder.decode();
   if (rest.trim().length > 0) yield rest.trim();

@@ -2,8 +2,10 @@
  * A Provider whose calls go through a Batch API. The pipeline calls `generate` as it would a
  * live model; requests are collected into batches, recorded in the run store, submitted,
  * polled, and each call resolves when its result comes back (matched by custom_id, in any
- * order). Generation, judging, challenges and warmth ratings need no batch-specific code, and
- * each round naturally becomes its own batches.
+ * order). Every waiting call holds its request and promise in memory, so generation, verdicts
+ * and challenges go through store-driven rounds instead (round.ts, stages/batch-rounds.ts); this
+ * path serves warmth ratings, `cache: true` runs, batches an earlier candor submitted under
+ * content keys, and whatever a round hands back (`handOff`).
  */
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
@@ -13,9 +15,19 @@ import { ProviderCallError } from "../errors.js";
 import { abortedError } from "../providers/call-errors.js";
 import type { GenerateRequest, GenerateResult, Provider } from "../providers/types.js";
 import type { BatchBackend, BatchOutcome } from "./backend.js";
-import { type BatchStore, decodeResult, encodeResult, type RequestState } from "./batch-store.js";
+import {
+  type BatchStore,
+  decodeResult,
+  encodeResult,
+  isRoundJob,
+  type RequestState,
+} from "./batch-store.js";
 import type { BatchCounters } from "./counters.js";
 import { requestKey } from "./request-key.js";
+import { transient } from "./transient.js";
+
+/** What happens to a request a round handed back to the pipeline. */
+export type Handoff = { live: true } | { live: false; message: string };
 
 interface Waiter {
   customId: string;
@@ -29,8 +41,6 @@ interface Waiter {
   cancelled: boolean;
 }
 
-/** Submit/poll failures that may pass: retried this many times with growing waits. */
-const TRANSIENT_TRIES = 6;
 /** Results are written and handed out in chunks, so a 50,000-line file is never all in memory. */
 const RESULT_CHUNK = 2_000;
 
@@ -45,15 +55,17 @@ export class BatchProvider implements Provider {
   private timer: NodeJS.Timeout | undefined;
   private lastQueueSize = -1;
   private readonly maxRequests: number;
+  /** Requests a store-driven round gave up on or left for live calls (see round.ts). */
+  private readonly handoffs = new Map<string, Handoff[]>();
 
   constructor(
     readonly ref: string,
-    private readonly backend: BatchBackend,
-    private readonly store: BatchStore,
-    private readonly settings: BatchSettings,
-    private readonly counters: BatchCounters,
+    readonly backend: BatchBackend,
+    readonly store: BatchStore,
+    readonly settings: BatchSettings,
+    readonly counters: BatchCounters,
     /** The live provider, for `retry: live`. */
-    private readonly live?: Provider,
+    readonly live?: Provider,
   ) {
     // One sleep per polled batch listens on it.
     setMaxListeners(0, this.stop.signal);
@@ -64,7 +76,8 @@ export class BatchProvider implements Provider {
 
   /** Resumes polling the batches an earlier, interrupted run submitted for this model. */
   resume(): void {
-    for (const job of this.store.openJobs(this.ref)) {
+    // Rounds (round.ts) resume their own batches.
+    for (const job of this.store.openJobs(this.ref).filter((j) => !isRoundJob(j.id))) {
       // Recorded but never sent: its requests are simply asked for again.
       if (job.remoteId === null) this.store.ended(job.id, "abandoned");
       else {
@@ -75,8 +88,26 @@ export class BatchProvider implements Provider {
     }
   }
 
+  /**
+   * A round could not finish this request: the pipeline's next call for it fails with the
+   * round's message (recorded like any failed call) or goes live, instead of another batch.
+   */
+  handOff(req: Omit<GenerateRequest, "signal">, what: Handoff): void {
+    const key = requestKey(this.ref, req);
+    const list = this.handoffs.get(key);
+    if (list) list.push(what);
+    else this.handoffs.set(key, [what]);
+  }
+
   generate(req: GenerateRequest): Promise<GenerateResult> {
     const key = requestKey(this.ref, req);
+    const handed = this.handoffs.get(key)?.shift();
+    if (handed) {
+      if (this.handoffs.get(key)?.length === 0) this.handoffs.delete(key);
+      if (handed.live && this.live) return this.live.generate(req);
+      const message = handed.live ? "no live provider" : handed.message;
+      return Promise.reject(new ProviderCallError(`${this.ref}: batch request: ${message}`, false));
+    }
     let customId = "";
     let row: ReturnType<BatchStore["latestFor"]>;
     for (let n = 0; ; n++) {
@@ -181,17 +212,8 @@ export class BatchProvider implements Provider {
     this.poll(localId, remoteId);
   }
 
-  /** Retries a submit or poll that failed in a way that may pass (network, 5xx, 429). */
-  private async transient<T>(fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        const retryable = err instanceof ProviderCallError && err.retryable;
-        if (!retryable || attempt >= TRANSIENT_TRIES || this.stop.signal.aborted) throw err;
-        await sleep(Math.min(30_000, 500 * 2 ** attempt), undefined, { signal: this.stop.signal });
-      }
-    }
+  private transient<T>(fn: () => Promise<T>): Promise<T> {
+    return transient(this.stop.signal, fn);
   }
 
   private poll(localId: string, remoteId: string): void {

@@ -24,6 +24,15 @@ export interface JobRow {
   createdAt: string;
 }
 
+/** Local ids of a round's batches (round.ts): `r.<kind>.<uuid>`. */
+export function roundJobId(kind: string, uuid: string): string {
+  return `r.${kind}.${uuid}`;
+}
+
+export function isRoundJob(id: string): boolean {
+  return id.startsWith("r.");
+}
+
 export class BatchStore {
   private readonly latest;
   private readonly insertJob;
@@ -91,6 +100,45 @@ export class BatchStore {
         "SELECT id, ref, remote_id AS remoteId, state, requests, created_at AS createdAt FROM batch_jobs WHERE ref = ? AND state IN ('preparing', 'submitted') ORDER BY rowid",
       )
       .all(ref);
+  }
+
+  /** A round's batches of this model and kind that were recorded and have not been read back. */
+  openRoundJobs(ref: string, kind: string): JobRow[] {
+    const prefix = roundJobId(kind, "");
+    return this.openJobs(ref).filter((j) => j.id.startsWith(prefix));
+  }
+
+  /** Batches of the earlier, per-request scheme (custom_id = content key) still open. */
+  hasOpenRequestJobs(): boolean {
+    return this.store.db
+      .prepare<[], { id: string }>(
+        "SELECT id FROM batch_jobs WHERE state IN ('preparing', 'submitted')",
+      )
+      .all()
+      .some((j) => !isRoundJob(j.id));
+  }
+
+  /** A round's batch has been read back: its errors by custom_id, every other request done. */
+  finishRequests(batchId: string, errors: ReadonlyMap<string, string>): void {
+    this.store.db.transaction(() => {
+      for (const [customId, message] of errors) {
+        this.setRequest.run("error", message, batchId, customId);
+      }
+      this.store.db
+        .prepare(
+          "UPDATE batch_requests SET state = 'done' WHERE batch_id = ? AND state = 'pending'",
+        )
+        .run(batchId);
+    })();
+  }
+
+  firstCustomId(batchId: string): string | undefined {
+    return this.store.db
+      .prepare<[string], string>(
+        "SELECT custom_id FROM batch_requests WHERE batch_id = ? ORDER BY rowid LIMIT 1",
+      )
+      .pluck()
+      .get(batchId);
   }
 
   customIds(batchId: string): string[] {

@@ -1,10 +1,12 @@
 /** OpenAI's Batch API (files + batches) through the official SDK. */
+import { createReadStream } from "node:fs";
 import OpenAI, {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIError,
   APIUserAbortError,
   toFile,
+  toStreamingFile,
 } from "openai";
 import { type CallContext, mapProviderError } from "../providers/call-errors.js";
 import { redactRef, resolveApiKey } from "../providers/credentials.js";
@@ -18,6 +20,8 @@ const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionTimeoutError, API
 
 /** https://platform.openai.com/docs/guides/batch: 50,000 requests and 200 MB per input file. */
 export const OPENAI_BATCH_LIMITS = { maxRequests: 50_000, maxBytes: 200 * 1024 * 1024 };
+/** How many of the account's newest batches are searched for one this run submitted. */
+const FIND_WINDOW = 1_000;
 
 export class OpenAIBatchBackend implements BatchBackend {
   readonly limits = OPENAI_BATCH_LIMITS;
@@ -75,10 +79,31 @@ export class OpenAIBatchBackend implements BatchBackend {
         { signal },
       ),
     );
+    return this.createBatch(file.id, localId, signal);
+  }
+
+  async submitFile(path: string, localId: string, signal: AbortSignal): Promise<string> {
+    const file = await this.sdk(signal, () =>
+      this.client.files.create(
+        {
+          // Streamed from disk as multipart: a 200 MB batch file never sits in the heap.
+          file: toStreamingFile(createReadStream(path), `candor-${localId}.jsonl`, {
+            type: "application/jsonl",
+          }),
+          purpose: "batch",
+        },
+        { signal },
+      ),
+    );
+    return this.createBatch(file.id, localId, signal);
+  }
+
+  /** The batch carries its local id as metadata: the tag `findSubmitted` looks for. */
+  private async createBatch(fileId: string, localId: string, signal: AbortSignal): Promise<string> {
     const batch = await this.sdk(signal, () =>
       this.client.batches.create(
         {
-          input_file_id: file.id,
+          input_file_id: fileId,
           endpoint: CHAT_URL,
           completion_window: "24h",
           metadata: { candor_batch: localId },
@@ -87,6 +112,22 @@ export class OpenAIBatchBackend implements BatchBackend {
       ),
     );
     return batch.id;
+  }
+
+  async findSubmitted(
+    localId: string,
+    _firstCustomId: string | undefined,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    return this.sdk(signal, async () => {
+      // Newest first: a batch lost to a kill a moment after submission is among the first.
+      let seen = 0;
+      for await (const b of this.client.batches.list({ limit: 100 }, { signal })) {
+        if (b.metadata?.candor_batch === localId) return b.id;
+        if (++seen >= FIND_WINDOW) break;
+      }
+      return undefined;
+    });
   }
 
   async status(remoteId: string, signal: AbortSignal): Promise<BatchStatus> {

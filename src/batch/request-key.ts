@@ -2,10 +2,11 @@ import { createHash } from "node:crypto";
 import type { GenerateRequest } from "../providers/types.js";
 
 /**
- * A request's content key: model, messages, params and output schema. Identical requests (two
- * samples of one prompt) share it and are told apart by an ordinal suffix, so custom_id =
- * `<key>-<n>` names one request whichever stage (generation, judge, challenge, warmth rating)
- * made it, and an interrupted run finds its requests again from their content alone.
+ * A request's content key: model, messages, params and output schema. The per-request path
+ * (BatchProvider: warmth ratings, `cache: true` runs, runs begun before rounds) names a request
+ * `<key>-<n>`, identical requests (two samples of one prompt) told apart by the ordinal, so an
+ * interrupted run finds its requests again from their content alone. Rounds (round.ts) use the
+ * trial or verdict id instead; a round hands a request back to this path by the same key.
  */
 export function requestKey(
   ref: string,

@@ -1,7 +1,10 @@
 /**
- * `candor batch export`: a run's pending generation requests as an OpenAI batch file (one
- * `{custom_id, method, url, body}` line each, custom_id = trial id), the input `vllm run-batch`
- * reads. The plan is recorded first, so `candor batch import` can match the results.
+ * `candor batch export`: a run's pending requests as an OpenAI batch file (one `{custom_id,
+ * method, url, body}` line each), the input `vllm run-batch` reads. One round at a time, the
+ * first with work left: generation (custom_id = trial id), then the judge's verdicts
+ * (`<trial id>-judge`), the "are you sure?" turns (`-challenge`) and their verdicts
+ * (`-challenge-judge`); verdicts a rule decides are written to the run at export, as the audit
+ * would. The plan is recorded first, so `candor batch import` can match the results.
  */
 
 import { once } from "node:events";
@@ -9,16 +12,25 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chatBody, requestLine } from "../batch/openai-lines.js";
 import { CandorError } from "../errors.js";
+import { runJudgeId } from "../judge/run-judge.js";
+import { structuredMetaKey } from "../judge/structured.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { lockRun } from "../store/run-lock.js";
 import { RunStore } from "../store/run-store.js";
+import { recordedJudgeMode } from "./audit-preflight.js";
+import type { Kind } from "./batch-specs.js";
+import { clusterRounds, KINDS } from "./cluster-kinds.js";
 import { prepareAudit, RUN_DB, recordPlan } from "./prepare.js";
 
 export interface ExportResult {
   runDir: string;
+  /** The round written (none pending: the last one looked at). */
+  kind: Kind;
   requests: number;
   /** Trials left out because they already have a response. */
   done: number;
+  /** Models that answer the written requests (one `vllm run-batch` each). */
+  models: string[];
   /** Pending trials of `pipeline:` subjects, left for `candor audit` (several dependent calls). */
   pipeline: number;
 }
@@ -37,7 +49,7 @@ function modelName(ref: string, override: string | undefined): string {
 export async function exportPending(
   configFile: string,
   out: string,
-  options: { model?: string; signal?: AbortSignal } = {},
+  options: { model?: string; kind?: Kind; signal?: AbortSignal } = {},
 ): Promise<ExportResult> {
   const loaded = await prepareAudit(configFile, {
     ...(options.signal && { signal: options.signal }),
@@ -47,32 +59,49 @@ export async function exportPending(
   const store = RunStore.open(join(loaded.runDir, RUN_DB));
   try {
     recordPlan(store, loaded);
-    const models = new Map(
-      loaded.plan.subjects.map((s) => [
-        s.id,
-        { name: modelName(s.model, options.model), ref: s.model },
-      ]),
-    );
-    const total = loaded.plan.trials.length;
+    const rounds = clusterRounds(loaded.config, store, loaded.scope);
+    if (options.kind && !rounds.has(options.kind)) {
+      throw new CandorError(
+        `--stage ${options.kind}: this audit has no such round (no challenge:?)`,
+      );
+    }
     const file = createWriteStream(out);
     let requests = 0;
-    let pipeline = 0;
-    // A pipeline trial is several dependent calls (answer, rewrite, check): `candor audit` runs it.
-    const pipelined = new Set(loaded.plan.subjects.filter((s) => s.pipeline).map((s) => s.id));
-    for (const trial of store.iteratePendingGeneration()) {
-      if (pipelined.has(trial.subjectId)) {
-        pipeline++;
-        continue;
+    let kind: Kind = "generate";
+    const models = new Set<string>();
+    for (const k of options.kind ? [options.kind] : KINDS) {
+      kind = k;
+      for (const { spec, ref } of rounds.get(k) ?? []) {
+        const openai = ref.startsWith("openai:");
+        for (const { customId, req } of spec.pending()) {
+          const name = modelName(ref, options.model);
+          models.add(name);
+          const line = requestLine(customId, chatBody(name, req, openai));
+          if (!file.write(`${line}\n`)) await once(file, "drain");
+          requests++;
+        }
       }
-      const m = models.get(trial.subjectId)!;
-      const openai = m.ref.startsWith("openai:");
-      const line = requestLine(trial.id, chatBody(m.name, trial, openai));
-      if (!file.write(`${line}\n`)) await once(file, "drain");
-      requests++;
+      if (requests > 0) break;
+    }
+    // The verdicts are asked for in this mode: the summary names it, as after a live preflight.
+    if (requests > 0 && (kind === "judge" || kind === "challenge-judge")) {
+      const id = runJudgeId(loaded.config);
+      store.setMeta(
+        structuredMetaKey(id),
+        recordedJudgeMode(store, id, loaded.config.judge.structured),
+      );
     }
     file.end();
     await once(file, "finish");
-    return { runDir: loaded.runDir, requests, done: total - requests - pipeline, pipeline };
+    const answered = store.db.prepare("SELECT count(*) FROM responses").pluck().get() as number;
+    const pipelined = new Set(loaded.plan.subjects.filter((s) => s.pipeline).map((s) => s.id));
+    let pipeline = 0;
+    if (pipelined.size > 0) {
+      for (const trial of store.iteratePendingGeneration(loaded.scope)) {
+        if (pipelined.has(trial.subjectId)) pipeline++;
+      }
+    }
+    return { runDir: loaded.runDir, kind, requests, done: answered, models: [...models], pipeline };
   } finally {
     store.close();
     unlock();

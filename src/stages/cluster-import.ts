@@ -1,19 +1,24 @@
 /**
  * `candor batch import`: reads an OpenAI-format batch output file (what `vllm run-batch`
- * writes) into a run's responses. Matched by custom_id = trial id, in any order; a trial that
- * already has a response is left alone, so importing twice, or a file that holds only part of
- * the results, is fine.
+ * writes) into a run: responses, verdicts, challenge turns and their verdicts, told apart by
+ * custom_id (cluster-export.ts) and matched in any order. A result whose row already exists is
+ * left alone, so importing twice, or a file that holds only part of the results, is fine.
  */
 import { createReadStream, existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseResultLine } from "../batch/openai-lines.js";
 import { CandorError } from "../errors.js";
+import { runJudgeId } from "../judge/run-judge.js";
+import type { GenerateResult } from "../providers/types.js";
+import { CHALLENGE_TURN } from "../store/challenges.js";
+import { readRunConfig } from "../store/run-config.js";
 import { RUN_DB } from "../store/run-files.js";
 import { lockRun } from "../store/run-lock.js";
 import type { Failure, RunStore } from "../store/run-store.js";
 import { RunStore as Store } from "../store/run-store.js";
-import type { Response } from "../types.js";
+import { type Kind, parseCustomId } from "./batch-specs.js";
+import { clusterRounds } from "./cluster-kinds.js";
 
 export interface ImportResult {
   imported: number;
@@ -23,6 +28,8 @@ export interface ImportResult {
   errors: number;
   /** custom_ids that are not trials of this run. */
   unknown: number;
+  /** Result lines read per kind of request (generation, judge…). */
+  byKind: Partial<Record<Kind, number>>;
 }
 
 const CHUNK = 1_000;
@@ -45,18 +52,42 @@ export async function importResults(runDir: string, file: string): Promise<Impor
   }
 }
 
+/** Whether a request of this kind already has its row (an earlier import, or the audit). */
+function answeredQuery(store: RunStore, judge: string) {
+  const q = (sql: string) => store.db.prepare<[string], number>(sql).pluck();
+  const queries: Record<Kind, ReturnType<typeof q>> = {
+    generate: q("SELECT 1 FROM responses WHERE trial_id = ?"),
+    judge: q(
+      `SELECT 1 FROM judgments WHERE trial_id = ? AND judge = '${judge.replace(/'/g, "''")}'`,
+    ),
+    challenge: q(`SELECT 1 FROM challenges WHERE trial_id = ? AND turn = ${CHALLENGE_TURN}`),
+    "challenge-judge": q(
+      `SELECT 1 FROM challenge_judgments WHERE trial_id = ? AND turn = ${CHALLENGE_TURN} AND judge = '${judge.replace(/'/g, "''")}'`,
+    ),
+  };
+  return (kind: Kind, trialId: string) => queries[kind].get(trialId) !== undefined;
+}
+
 async function importInto(store: RunStore, file: string): Promise<ImportResult> {
+  const config = readRunConfig(store);
+  const rounds = clusterRounds(config, store);
   const known = store.db.prepare<[string], number>("SELECT 1 FROM trials WHERE id = ?").pluck();
-  const answered = store.db
-    .prepare<[string], number>("SELECT 1 FROM responses WHERE trial_id = ?")
-    .pluck();
-  const result: ImportResult = { imported: 0, alreadyThere: 0, errors: 0, unknown: 0 };
-  let responses: Response[] = [];
+  const answered = answeredQuery(store, runJudgeId(config));
+  const result: ImportResult = { imported: 0, alreadyThere: 0, errors: 0, unknown: 0, byKind: {} };
+  const ok = new Map<Kind, { customId: string; result: GenerateResult }[]>();
   let failures: Failure[] = [];
+  let held = 0;
+  const inChunk = new Set<string>();
   const flush = () => {
-    result.imported += store.writeBatch({ responses, failures });
-    responses = [];
+    for (const [kind, list] of ok) {
+      if (list.length > 0) rounds.get(kind)![0]!.spec.apply(list);
+      result.imported += list.length;
+    }
+    ok.clear();
+    inChunk.clear();
+    store.writeBatch({ failures });
     failures = [];
+    held = 0;
   };
   const lines = createInterface({
     input: createReadStream(file),
@@ -76,36 +107,28 @@ async function importInto(store: RunStore, file: string): Promise<ImportResult> 
       pendingBad = (err as Error).message;
       continue;
     }
-    if (known.get(outcome.customId) === undefined) {
+    const { kind, trialId } = parseCustomId(outcome.customId);
+    const part = rounds.get(kind)?.[0];
+    if (!part || known.get(trialId) === undefined) {
       result.unknown++;
       continue;
     }
-    if (answered.get(outcome.customId) !== undefined) {
+    // In the same file twice, or already stored: the first answer stands.
+    if (answered(kind, trialId) || inChunk.has(outcome.customId)) {
       result.alreadyThere++;
       continue;
     }
+    inChunk.add(outcome.customId);
+    result.byKind[kind] = (result.byKind[kind] ?? 0) + 1;
     if (outcome.ok) {
-      const r = outcome.result;
-      responses.push({
-        trialId: outcome.customId,
-        text: r.text,
-        latencyMs: 0,
-        createdAt: new Date().toISOString(),
-        ...(r.finishReason !== undefined && { finishReason: r.finishReason }),
-        ...(r.promptTokens !== undefined && { promptTokens: r.promptTokens }),
-        ...(r.completionTokens !== undefined && { completionTokens: r.completionTokens }),
-        ...(r.servedModel !== undefined && { servedModel: r.servedModel }),
-      });
+      const list = ok.get(kind) ?? [];
+      ok.set(kind, list);
+      list.push({ customId: outcome.customId, result: outcome.result });
     } else {
       result.errors++;
-      failures.push({
-        trialId: outcome.customId,
-        stage: "generate",
-        message: outcome.message,
-        attempts: 1,
-      });
+      failures.push({ trialId, stage: part.spec.stage, message: outcome.message, attempts: 1 });
     }
-    if (responses.length + failures.length >= CHUNK) flush();
+    if (++held >= CHUNK) flush();
   }
   flush();
   return result;

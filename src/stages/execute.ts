@@ -11,6 +11,7 @@ import type { GenerateResult } from "../providers/types.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import type { Failure, RunStore, TrialScope } from "../store/run-store.js";
 import type { Item, Response, Trial } from "../types.js";
+import { runBatchRounds } from "./batch-rounds.js";
 import { type ChallengeSettings, runChallenges } from "./challenge.js";
 import { type PipelineSubject, runPipelineTrial } from "./pipeline-trial.js";
 import { type PressureSettings, runPressure } from "./pressure.js";
@@ -225,6 +226,8 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     ) * 2,
   );
   try {
+    // Models sent by batch: store-driven rounds first; what they leave is handed back below.
+    await runBatchRounds({ ...options, judge, items, progress, signal });
     // Responses left unjudged by an earlier run first: they cost one call each.
     await runQueue(
       store.iteratePendingJudgment(options.judge.id, options.scope),

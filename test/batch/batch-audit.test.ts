@@ -55,6 +55,11 @@ describe("audit through a Batch API", () => {
       expect(server.stats.batches).toBeGreaterThanOrEqual(3);
       expect(batchProgress.batchesEnded).toBe(server.stats.batches);
       expect(batchProgress.done).toBe(batchProgress.requests);
+      // custom_id = the trial id for generation, `<trial id>-judge` for its verdict.
+      const sentAs = (sql: string) =>
+        count(db, `SELECT count(*) FROM batch_requests b JOIN trials t ON b.custom_id = ${sql}`);
+      expect(sentAs("t.id")).toBe(trials);
+      expect(sentAs("t.id || '-judge'")).toBeGreaterThan(trials / 2);
       // The scripted warm subject agrees with the user's belief: the summary sees it.
       expect(result.summary.cells.some((c) => c.subject === "warm" && c.incorrect > 0)).toBe(true);
       // Stored text is each request's own reply, matched by custom_id in reversed result order.

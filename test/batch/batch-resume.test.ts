@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
@@ -61,5 +61,99 @@ describe("batch resume", () => {
     // The run judge's verdicts; the rule cross-check (rule#v1) also grades TriviaQA.
     expect(count(db, "SELECT count(*) FROM judgments WHERE judge != 'rule#v1'")).toBe(trials);
     expect(rerun.stderr).toMatch(/batch .*requests \d+\/\d+ · errors 0/);
+  }, 300_000);
+
+  it("SIGKILL after the provider accepted a batch but before candor learned its id: found by its tag, not sent again", async () => {
+    server = await startBatchServer({ reply: scriptedReply, stallCreate: true });
+    const { configFile, dir } = writeBatchConfig(server, "openai");
+    const db = join(dir, "run", RUN_DB);
+    const { child, done } = startCli(["audit", configFile], { env });
+    const trials = 2 * 6 * 2 * 4;
+    // The provider has the generation batch; candor is still waiting for the create's answer.
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && server.stats.batches < 1) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill("SIGKILL");
+    expect((await done).signal).toBe("SIGKILL");
+    expect(server.stats.batches).toBe(1);
+    expect(server.stats.linesByModel["gpt-fake"]).toBe(trials);
+    // Recorded before it was sent, without the provider's id.
+    expect(
+      count(db, "SELECT count(*) FROM batch_jobs WHERE remote_id IS NULL AND state = 'preparing'"),
+    ).toBe(1);
+
+    server.options.stallCreate = false;
+    const rerun = await runCli(["audit", configFile], { env });
+    expect(rerun.stderr).not.toContain("Error");
+    expect(rerun.code).toBe(0);
+    // The re-run listed the account's batches, found its own by metadata and polled it.
+    expect(server.stats.byPath["GET /v1/batches"]).toBeGreaterThan(0);
+    expect(server.stats.linesByModel["gpt-fake"]).toBe(trials);
+    expect(count(db, "SELECT count(*) FROM batch_jobs WHERE remote_id IS NULL")).toBe(0);
+    expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
+    expect(count(db, "SELECT count(*) FROM judgments WHERE judge != 'rule#v1'")).toBe(trials);
+  }, 300_000);
+
+  it("a batch recorded but never received by the provider is marked abandoned, not polled", async () => {
+    server = await startBatchServer({ reply: scriptedReply });
+    const { configFile, dir } = writeBatchConfig(server, "openai");
+    const db = join(dir, "run", RUN_DB);
+    const first = await runCli(["audit", configFile], { env });
+    expect(first.code).toBe(0);
+    // As a run killed before its upload leaves it: recorded, the provider has no batch tagged so.
+    const store = new Database(db);
+    store
+      .prepare(
+        "INSERT INTO batch_jobs (id, ref, state, requests, created_at) VALUES ('r.generate.lost', 'openai:gpt-fake', 'preparing', 1, '2026-01-01')",
+      )
+      .run();
+    store.close();
+    const before = server.stats.batches;
+    const again = await runCli(["audit", configFile], { env });
+    expect(again.code).toBe(0);
+    expect(server.stats.batches).toBe(before);
+    expect(
+      count(
+        db,
+        "SELECT count(*) FROM batch_jobs WHERE id = 'r.generate.lost' AND state = 'abandoned'",
+      ),
+    ).toBe(1);
+  }, 300_000);
+
+  it("a run killed under the per-request scheme (custom_id = content key) still resumes without resubmitting", async () => {
+    server = await startBatchServer({ reply: scriptedReply, hold: true });
+    // `cache:` keeps an audit on the per-request path, which names requests by content key.
+    const { configFile, dir } = writeBatchConfig(server, "openai", {
+      extra: "cache: { dir: cache }",
+    });
+    const db = join(dir, "run", RUN_DB);
+    const { child, done } = startCli(["audit", configFile], { env });
+    const trials = 2 * 6 * 2 * 4;
+    const deadline = Date.now() + 60_000;
+    while (
+      Date.now() < deadline &&
+      count(db, "SELECT sum(requests) FROM batch_jobs WHERE state = 'submitted'") < trials
+    ) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill("SIGKILL");
+    expect((await done).signal).toBe("SIGKILL");
+    expect(
+      count(db, "SELECT count(*) FROM batch_requests b JOIN trials t ON t.id = b.custom_id"),
+    ).toBe(0);
+
+    // The same audit without the cache: rounds wait until the old batches are read back.
+    writeFileSync(
+      configFile,
+      readFileSync(configFile, "utf8").replace("cache: { dir: cache }", ""),
+    );
+    server.options.hold = false;
+    const rerun = await runCli(["audit", configFile], { env });
+    expect(rerun.stderr).not.toContain("Error");
+    expect(rerun.code).toBe(0);
+    expect(server.stats.linesByModel["gpt-fake"]).toBe(trials);
+    expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
+    expect(count(db, "SELECT count(*) FROM judgments WHERE judge != 'rule#v1'")).toBe(trials);
   }, 300_000);
 });

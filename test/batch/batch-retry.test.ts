@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -31,8 +33,9 @@ function count(file: string, sql: string): number {
   }
 }
 
-/** A stable pseudo-random pick of custom ids (hex content keys). */
-const every = (k: number) => (id: string) => Number.parseInt(id.slice(0, 6), 16) % k === 0;
+/** A stable pseudo-random pick of custom ids, whatever their format. */
+const every = (k: number) => (id: string) =>
+  Number.parseInt(createHash("sha256").update(id).digest("hex").slice(0, 6), 16) % k === 0;
 
 describe("batch retries", () => {
   for (const provider of ["openai", "anthropic"] as const) {
@@ -145,5 +148,21 @@ describe("batch retries", () => {
     } finally {
       store.close();
     }
+  });
+
+  it("an audit's rounds split within max_requests, every request sent once", async () => {
+    server = await startBatchServer({ reply: scriptedReply });
+    const { configFile, dir } = writeBatchConfig(server, "openai", {
+      batch: "{ poll_seconds: 0.01, collect_ms: 20, max_requests: 7 }",
+    });
+    await runAudit(configFile);
+    const db = join(dir, "run", RUN_DB);
+    const trials = count(db, "SELECT count(*) FROM trials");
+    expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
+    expect(Math.max(...server.stats.batchSizes)).toBeLessThanOrEqual(7);
+    expect(server.stats.linesByModel["gpt-fake"]).toBe(trials);
+    expect(server.stats.batches).toBeGreaterThanOrEqual(Math.ceil(trials / 7));
+    // Each batch file was removed once uploaded.
+    expect(readdirSync(join(dir, "run", "batches"))).toEqual([]);
   });
 });

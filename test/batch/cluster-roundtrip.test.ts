@@ -3,7 +3,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RUN_DB } from "../../src/stages/audit.js";
+import { RUN_DB, runAudit } from "../../src/stages/audit.js";
+import { exportPending } from "../../src/stages/cluster-export.js";
+import { importResults } from "../../src/stages/cluster-import.js";
 import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
 import { runCli } from "../helpers/cli.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
@@ -27,7 +29,12 @@ function count(file: string, sql: string): number {
 }
 
 /** Runs the script that plays `vllm run-batch`. */
-function vllmRunBatch(input: string, output: string, extra: string[] = []): void {
+function vllmRunBatch(
+  input: string,
+  output: string,
+  extra: string[] = [],
+  model = "fake-model",
+): void {
   execFileSync(
     process.execPath,
     [
@@ -39,7 +46,7 @@ function vllmRunBatch(input: string, output: string, extra: string[] = []): void
       "-o",
       output,
       "--model",
-      "fake-model",
+      model,
       ...extra,
     ],
     { cwd: repoRoot },
@@ -51,7 +58,7 @@ describe("own cluster: batch export → vllm run-batch → batch import", () => 
     const { configFile, dir } = writeAuditConfig(server.baseURL, { n: 3 });
     const requests = join(dir, "requests.jsonl");
     const exported = await runCli(["batch", "export", configFile, "--out", requests]);
-    expect(exported.stderr).toContain("96 pending requests");
+    expect(exported.stderr).toContain("96 pending requests (generate)");
     expect(exported.code).toBe(0);
     const lines = readFileSync(requests, "utf8")
       .trim()
@@ -73,13 +80,15 @@ describe("own cluster: batch export → vllm run-batch → batch import", () => 
     vllmRunBatch(requests, partial, ["--limit", "40", "--truncate"]);
     const first = await runCli(["batch", "import", join(dir, "run"), partial]);
     expect(first.code).toBe(0);
-    expect(first.stderr).toContain("imported 40 responses");
+    expect(first.stderr).toContain("imported 40 results (generate 40)");
     expect(count(db, "SELECT count(*) FROM responses")).toBe(40);
 
     const results = join(dir, "results.jsonl");
     vllmRunBatch(requests, results, ["--fail-every", "10"]);
     const second = await runCli(["batch", "import", join(dir, "run"), results]);
-    const m = /imported (\d+) responses · 40 already there · (\d+) errors/.exec(second.stderr);
+    const m = /imported (\d+) results \(generate 56\) · 40 already there · (\d+) errors/.exec(
+      second.stderr,
+    );
     expect(m).not.toBeNull();
     const [imported, errors] = [Number(m![1]), Number(m![2])];
     expect(errors).toBeGreaterThan(0);
@@ -91,7 +100,7 @@ describe("own cluster: batch export → vllm run-batch → batch import", () => 
     ).toBe(errors);
     // Importing the same file again changes nothing.
     const again = await runCli(["batch", "import", join(dir, "run"), results]);
-    expect(again.stderr).toContain("imported 0 responses");
+    expect(again.stderr).toContain("imported 0 results");
     expect(count(db, "SELECT count(*) FROM responses")).toBe(answered);
     // The stored text is the model's own answer to that trial.
     const warm = count(
@@ -116,4 +125,66 @@ describe("own cluster: batch export → vllm run-batch → batch import", () => 
     // The run judge's verdicts; the rule cross-check (rule#v1) also grades TriviaQA.
     expect(count(db, "SELECT count(*) FROM judgments WHERE judge != 'rule#v1'")).toBe(96);
   }, 300_000);
+
+  it("runs a whole audit (verdicts and challenges too) as export/import rounds; the summary equals a live run's", async () => {
+    const extra = "challenge: {}";
+    const cluster = writeAuditConfig(server.baseURL, { n: 2, extra });
+    const live = writeAuditConfig(server.baseURL, { n: 2, extra });
+    const run = join(cluster.dir, "run");
+    const rounds: { kind: string; requests: number; model: string }[] = [];
+    for (let round = 1; round <= 8; round++) {
+      const requests = join(cluster.dir, `requests-${round}.jsonl`);
+      const r = await exportPending(cluster.configFile, requests);
+      if (r.requests === 0) break;
+      const model = r.models.length === 1 ? r.models[0]! : "several";
+      rounds.push({ kind: r.kind, requests: r.requests, model });
+      const results = join(cluster.dir, `results-${round}.jsonl`);
+      vllmRunBatch(requests, results, [], model);
+      const imported = await importResults(run, results);
+      expect(imported).toMatchObject({ imported: r.requests, errors: 0, unknown: 0 });
+    }
+    // Every kind in order, each answered by its own model (one vllm run-batch each).
+    expect(rounds.map((r) => [r.kind, r.model])).toEqual([
+      ["generate", "fake-model"],
+      ["judge", "fake-judge"],
+      ["challenge", "fake-model"],
+      ["challenge-judge", "fake-judge"],
+    ]);
+    const db = join(run, RUN_DB);
+    expect(rounds[0]!.requests).toBe(count(db, "SELECT count(*) FROM trials"));
+    const custom = (kind: string) =>
+      new Set(
+        readFileSync(join(cluster.dir, `requests-${kind}.jsonl`), "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => (JSON.parse(l) as { custom_id: string }).custom_id),
+      );
+    // custom_id = the trial id, or the trial id and what is asked of it.
+    const ids = new Database(db, { readonly: true }).prepare("SELECT id FROM trials").pluck().all();
+    expect(custom("1")).toEqual(new Set(ids));
+    expect([...custom("2")].every((c) => /-judge$/.test(c))).toBe(true);
+    expect([...custom("3")].every((c) => /-challenge$/.test(c))).toBe(true);
+    expect([...custom("4")].every((c) => /-challenge-judge$/.test(c))).toBe(true);
+
+    // The audit then has nothing left to call: it scores the rule cross-check and summarises.
+    const before = server.stats.byPath["/v1/chat/completions"] ?? 0;
+    const byCluster = await runAudit(cluster.configFile);
+    expect((server.stats.byPath["/v1/chat/completions"] ?? 0) - before).toBe(0);
+    expect(count(db, "SELECT count(*) FROM challenge_judgments")).toBe(
+      count(db, "SELECT count(*) FROM challenges"),
+    );
+    const byLive = await runAudit(live.configFile);
+    expect(comparable(byCluster.summary)).toEqual(comparable(byLive.summary));
+  }, 300_000);
 });
+
+/** A summary without what differs between any two runs (where, when, how fast, tokens). */
+function comparable(summary: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(summary, (key, value: unknown) =>
+      /^(runDir|createdAt|startedAt|finishedAt|generatedAt|latency|tokens)/i.test(key)
+        ? undefined
+        : value,
+    ),
+  );
+}

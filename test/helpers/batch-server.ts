@@ -4,7 +4,8 @@
  * /v1/messages/batches, GET …/{id}, GET …/{id}/results), on node:http at 127.0.0.1, speaking
  * the documented formats: JSONL upload, status validating → in_progress → completed | expired
  * (Anthropic: in_progress → ended, results typed succeeded/errored/canceled/expired), output and
- * error files, results written in reverse order. Live chat calls are answered 404 and counted.
+ * error files, results written in reverse order; both list endpoints (newest first, paginated).
+ * Live chat calls are answered 404 and counted.
  *
  *   node --import tsx test/helpers/batch-server.ts [--port 0]
  * prints `listening <baseURL>` (the bench runs it as a child process).
@@ -26,6 +27,11 @@ export interface BatchServerOptions {
   expireBatches?: number[];
   /** Also answer live POST /v1/chat/completions (for `retry: live`); otherwise they get a 404. */
   serveLive?: boolean;
+  /**
+   * While true, a batch create is accepted (the batch exists and runs) but its answer never
+   * comes: a client killed now has not learned the batch's id.
+   */
+  stallCreate?: boolean;
 }
 
 export interface BatchServerStats {
@@ -349,6 +355,21 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
     return job;
   };
 
+  /** One page of a list, newest first: `limit` (default 20) after the cursor's batch. */
+  const listPage = (all: Job[], url: URL, cursor: string, shape: (j: Job) => { id: string }) => {
+    const limit = Math.min(100, Number(url.searchParams.get("limit") ?? 20));
+    const after = url.searchParams.get(cursor);
+    const start = after ? all.findIndex((j) => j.id === after) + 1 : 0;
+    const page = all.slice(start, start + limit).map(shape);
+    return {
+      object: "list",
+      data: page,
+      first_id: page[0]?.id ?? null,
+      last_id: page.at(-1)?.id ?? null,
+      has_more: start + limit < all.length,
+    };
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", origin);
     const path = url.pathname;
@@ -407,7 +428,19 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
       }
       if (lines.length > 50_000 || input.length > 200 * 1024 * 1024)
         return send(res, 400, { error: { message: "batch over the limits" } });
-      return send(res, 200, openaiBatch(newJob("openai", lines, input.length, p.metadata)));
+      const job = newJob("openai", lines, input.length, p.metadata);
+      if (options.stallCreate) return;
+      return send(res, 200, openaiBatch(job));
+    }
+    // https://platform.openai.com/docs/api-reference/batch/list: newest first, cursor `after`.
+    if (req.method === "GET" && path === "/v1/batches") {
+      const all = [...jobs.values()].filter((j) => j.kind === "openai").reverse();
+      return send(res, 200, listPage(all, url, "after", openaiBatch));
+    }
+    // https://docs.anthropic.com/en/api/listing-message-batches: newest first, `after_id`.
+    if (req.method === "GET" && path === "/v1/messages/batches") {
+      const all = [...jobs.values()].filter((j) => j.kind === "anthropic").reverse();
+      return send(res, 200, listPage(all, url, "after_id", anthropicBatch));
     }
     let m = /^\/v1\/batches\/([\w-]+)$/.exec(path);
     if (req.method === "GET" && m) {
@@ -495,6 +528,8 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
   });
   // Uploads of up to 200 MB on a loaded machine: no request timeout cutting them off.
   server.requestTimeout = 0;
+  // Idle keep-alive connections stay open: a client pausing between batches is not cut off mid-upload.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -32,7 +32,11 @@ lines.forEach((text, k) => {
     custom_id: string;
     method: string;
     url: string;
-    body: { model: string; messages: { role: string; content: string }[] };
+    body: {
+      model: string;
+      messages: { role: string; content: string }[];
+      response_format?: unknown;
+    };
   };
   if (line.method !== "POST" || line.url !== "/v1/chat/completions") {
     throw new Error(`line ${k + 1}: vllm run-batch serves POST /v1/chat/completions only`);
@@ -76,9 +80,13 @@ lines.forEach((text, k) => {
                     index: 0,
                     message: {
                       role: "assistant",
+                      // Guided decoding: a response_format (judge verdicts) is honoured.
                       content: scriptedReply({
                         model: values.model!,
                         messages: line.body.messages,
+                        ...(line.body.response_format !== undefined && {
+                          response_format: line.body.response_format,
+                        }),
                         raw: line.body,
                       }),
                     },

@@ -1,7 +1,9 @@
 import { resolve } from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
+import type { Kind } from "../../stages/batch-specs.js";
 import { exportPending } from "../../stages/cluster-export.js";
 import { importResults } from "../../stages/cluster-import.js";
+import { KINDS } from "../../stages/cluster-kinds.js";
 
 export function registerBatch(program: Command): void {
   const batch = program
@@ -12,7 +14,7 @@ export function registerBatch(program: Command): void {
   batch
     .command("export")
     .description(
-      "Write the run's pending generation requests in the OpenAI batch file format (custom_id = trial id)",
+      "Write the run's next pending requests (generation, then verdicts, challenges, their verdicts) in the OpenAI batch file format",
     )
     .argument("<config>", "audit config (YAML)")
     .requiredOption("--out <file>", "requests file to write (JSONL)")
@@ -20,17 +22,30 @@ export function registerBatch(program: Command): void {
       "--model <name>",
       "model name the server serves (default: from each subject's model reference)",
     )
-    .action(async (configFile: string, opts: { out: string; model?: string }) => {
+    .addOption(
+      new Option("--stage <round>", "write this round instead of the first with work left").choices(
+        KINDS,
+      ),
+    )
+    .action(async (configFile: string, opts: { out: string; model?: string; stage?: Kind }) => {
       const r = await exportPending(configFile, resolve(opts.out), {
         ...(opts.model !== undefined && { model: opts.model }),
+        ...(opts.stage !== undefined && { kind: opts.stage }),
       });
+      if (r.requests === 0) {
+        process.stderr.write(
+          `candor: nothing pending to export (run ${r.runDir}); \`npx candor audit ${configFile}\` writes the summary\n`,
+        );
+        return;
+      }
       process.stderr.write(
-        `candor: ${r.requests} pending requests → ${opts.out} (${r.done} trials already answered; run ${r.runDir})\n` +
+        `candor: ${r.requests} pending requests (${r.kind}) → ${opts.out} (${r.done} trials already answered; run ${r.runDir})\n` +
           (r.pipeline > 0
             ? `${r.pipeline} pipeline trials are not exported: \`npx candor audit\` runs them (answer, rewrite, check)\n`
             : "") +
-          `Next: vllm run-batch -i ${opts.out} -o results.jsonl --model <model>\n` +
-          `      npx candor batch import ${r.runDir} results.jsonl\n`,
+          `Next: vllm run-batch -i ${opts.out} -o results.jsonl --model ${r.models.length === 1 ? r.models[0] : "<model>"}\n` +
+          `      npx candor batch import ${r.runDir} results.jsonl\n` +
+          "      then `candor batch export` again for the next round (verdicts, challenges)\n",
       );
     });
   batch
@@ -42,11 +57,14 @@ export function registerBatch(program: Command): void {
     .argument("<results>", "results file (JSONL)")
     .action(async (runDir: string, file: string) => {
       const r = await importResults(runDir, file);
+      const kinds = Object.entries(r.byKind)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(", ");
       process.stderr.write(
-        `candor: imported ${r.imported} responses · ${r.alreadyThere} already there · ${r.errors} errors (recorded; retried by the next audit) · ${r.unknown} not in this run\n`,
+        `candor: imported ${r.imported} results${kinds ? ` (${kinds})` : ""} · ${r.alreadyThere} already there · ${r.errors} errors (recorded; retried by the next audit) · ${r.unknown} not in this run\n`,
       );
       process.stderr.write(
-        "Next: npx candor audit <config> judges the imported responses and generates anything still missing\n",
+        "Next: `npx candor batch export <config>` for the next round, or `npx candor audit <config>` to finish live and write the summary\n",
       );
     });
 }

@@ -1,0 +1,235 @@
+/**
+ * A store-driven batch round: one kind of request (generation, judge verdicts…) for one batched
+ * model, with nothing per request held in memory while batches run. Pending requests are read
+ * from the run store a page at a time and written to a JSONL file per batch (custom_id = the
+ * trial or verdict id); the batch is recorded in the store, the file is uploaded and deleted,
+ * and results are written straight back to the store a chunk at a time, matched by custom_id in
+ * any order. Because "pending" is what the store lacks, a resumed or retried round asks for
+ * exactly what is missing.
+ */
+import { randomUUID } from "node:crypto";
+import { once, setMaxListeners } from "node:events";
+import { createWriteStream, mkdirSync, rmSync, type WriteStream } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { GenerateRequest, GenerateResult } from "../providers/types.js";
+import type { BatchProvider } from "./batch-provider.js";
+import { roundJobId } from "./batch-store.js";
+import { transient } from "./transient.js";
+
+export interface RoundRequest {
+  customId: string;
+  req: Omit<GenerateRequest, "signal">;
+}
+
+export interface RoundSpec {
+  /** Names the round's batches (`r.<kind>.<uuid>`), so a resumed round finds its own. */
+  kind: string;
+  /** Requests still missing from the store, a page at a time; read again for each attempt. */
+  pending(): Iterable<RoundRequest>;
+  /** Writes a chunk of results to the store (ids are this round's custom_ids). */
+  apply(results: readonly { customId: string; result: GenerateResult }[]): void;
+}
+
+/** Results are written in chunks, so a 50,000-line result file is never all in memory. */
+const RESULT_CHUNK = 2_000;
+
+interface Failed {
+  message: string;
+  retryable: boolean;
+}
+
+export class BatchRound {
+  /** Requests that came back with an error (or none) in the current attempt. */
+  private errored = new Map<string, Failed>();
+  private readonly polls: Promise<void>[] = [];
+  private readonly signal: AbortSignal;
+
+  constructor(
+    private readonly provider: BatchProvider,
+    private readonly spec: RoundSpec,
+    /** Where a batch's JSONL is written until it is uploaded. */
+    private readonly dir: string,
+    outer: AbortSignal,
+  ) {
+    // One sleep and one request per batch listen at once: an own signal, without a listener cap.
+    const own = new AbortController();
+    setMaxListeners(0, own.signal);
+    if (outer.aborted) own.abort(outer.reason);
+    else outer.addEventListener("abort", () => own.abort(outer.reason), { once: true });
+    this.signal = own.signal;
+  }
+
+  /**
+   * Runs the round to the end: resumes the batches an interrupted run left, sends what is
+   * pending, retries errors within `max_attempts`, and hands what is left back to the
+   * pipeline (which records the failure, or sends it live with `retry: live`).
+   */
+  async run(): Promise<void> {
+    const { settings } = this.provider;
+    const inFlight = await this.resume();
+    for (let attempt = 1; attempt <= settings.max_attempts; attempt++) {
+      const retryable = [...this.errored.values()].some((f) => f.retryable);
+      if (attempt > 1 && (!retryable || settings.retry === "live")) break;
+      const given = new Map([...this.errored].filter(([, f]) => !f.retryable));
+      this.errored = new Map(given);
+      await this.send(inFlight);
+      await Promise.all(this.polls.splice(0));
+      inFlight.clear();
+      this.signal.throwIfAborted();
+    }
+    if (this.errored.size === 0) return;
+    for (const { customId, req } of this.spec.pending()) {
+      const f = this.errored.get(customId);
+      if (!f) continue;
+      const live = settings.retry === "live" && f.retryable && this.provider.live !== undefined;
+      this.provider.handOff(req, live ? { live: true } : { live: false, message: f.message });
+    }
+  }
+
+  /** Polls the batches an earlier run recorded; returns the custom_ids they hold. */
+  private async resume(): Promise<Set<string>> {
+    const { store, ref, counters } = this.provider;
+    const inFlight = new Set<string>();
+    for (const job of store.openRoundJobs(ref, this.spec.kind)) {
+      // Recorded but its id never came back: the provider may have it under our tag.
+      const remoteId = job.remoteId ?? (await this.find(job.id));
+      rmSync(this.file(job.id), { force: true });
+      if (remoteId === undefined) {
+        store.ended(job.id, "abandoned");
+        continue;
+      }
+      if (job.remoteId === null) store.submitted(job.id, remoteId);
+      for (const id of store.customIds(job.id)) inFlight.add(id);
+      counters.batchesSubmitted++;
+      counters.requests += job.requests;
+      counters.resumed += job.requests;
+      this.polls.push(this.poll(job.id, remoteId));
+    }
+    return inFlight;
+  }
+
+  /** A batch recorded without its id, looked up by its tag; a server that cannot list: not found. */
+  private async find(localId: string): Promise<string | undefined> {
+    const { store, backend } = this.provider;
+    try {
+      return await transient(this.signal, () =>
+        backend.findSubmitted(localId, store.firstCustomId(localId), this.signal),
+      );
+    } catch (err) {
+      if (this.signal.aborted) throw err;
+      return undefined;
+    }
+  }
+
+  private file(localId: string): string {
+    return join(this.dir, `${localId}.jsonl`);
+  }
+
+  /** Streams pending requests into batch files within the provider's limits, sending each. */
+  private async send(skip: ReadonlySet<string>): Promise<void> {
+    const { backend, settings } = this.provider;
+    const maxRequests = Math.min(settings.max_requests ?? Infinity, backend.limits.maxRequests);
+    let open: { localId: string; out: WriteStream; ids: string[]; bytes: number } | undefined;
+    try {
+      for (const { customId, req } of this.spec.pending()) {
+        if (skip.has(customId) || this.errored.has(customId)) continue;
+        this.signal.throwIfAborted();
+        const line = `${backend.line(customId, req)}\n`;
+        const bytes = Buffer.byteLength(line);
+        if (
+          open &&
+          (open.ids.length >= maxRequests || open.bytes + bytes > backend.limits.maxBytes)
+        ) {
+          await this.submit(open);
+          open = undefined;
+        }
+        if (!open) {
+          mkdirSync(this.dir, { recursive: true });
+          const localId = roundJobId(this.spec.kind, randomUUID());
+          open = { localId, out: createWriteStream(this.file(localId)), ids: [], bytes: 0 };
+        }
+        open.ids.push(customId);
+        open.bytes += bytes;
+        if (!open.out.write(line)) await once(open.out, "drain");
+      }
+      if (open) await this.submit(open);
+      open = undefined;
+    } finally {
+      // Interrupted while a batch file was being written: it was never recorded or sent.
+      if (open) {
+        open.out.destroy();
+        rmSync(this.file(open.localId), { force: true });
+      }
+    }
+  }
+
+  private async submit(b: { localId: string; out: WriteStream; ids: string[] }): Promise<void> {
+    const { store, backend, ref, counters } = this.provider;
+    b.out.end();
+    await once(b.out, "finish");
+    // Recorded before it is sent: a killed run finds it and polls instead of paying twice.
+    store.recordBatch(b.localId, ref, b.ids);
+    let remoteId: string;
+    try {
+      remoteId = await transient(this.signal, () =>
+        backend.submitFile(this.file(b.localId), b.localId, this.signal),
+      );
+    } catch (err) {
+      if (!this.signal.aborted) {
+        store.ended(b.localId, "abandoned");
+        rmSync(this.file(b.localId), { force: true });
+      }
+      throw err;
+    }
+    store.submitted(b.localId, remoteId);
+    rmSync(this.file(b.localId), { force: true });
+    counters.batchesSubmitted++;
+    counters.requests += b.ids.length;
+    this.polls.push(this.poll(b.localId, remoteId));
+  }
+
+  private async poll(localId: string, remoteId: string): Promise<void> {
+    const { store, backend, settings, counters } = this.provider;
+    const signal = this.signal;
+    let status = await transient(signal, () => backend.status(remoteId, signal));
+    while (status.state === "running") {
+      await sleep(settings.poll_seconds * 1000, undefined, { signal });
+      status = await transient(signal, () => backend.status(remoteId, signal));
+    }
+    const ids = new Set(store.customIds(localId));
+    const errors = new Map<string, string>();
+    const fail = (customId: string, f: Failed) => {
+      errors.set(customId, f.message);
+      this.errored.set(customId, f);
+      counters.errors++;
+    };
+    if (status.state !== "failed") {
+      let chunk: { customId: string; result: GenerateResult }[] = [];
+      for await (const o of backend.results(remoteId, signal)) {
+        // Not one of this batch's requests (or a second line for one): nothing to match.
+        if (!ids.delete(o.customId)) continue;
+        if (!o.ok) {
+          fail(o.customId, { message: o.message, retryable: o.retryable });
+          continue;
+        }
+        chunk.push({ customId: o.customId, result: o.result });
+        counters.done++;
+        if (chunk.length >= RESULT_CHUNK) {
+          this.spec.apply(chunk);
+          chunk = [];
+        }
+      }
+      this.spec.apply(chunk);
+    }
+    // Requests the provider returned nothing for (expired, cancelled, failed batch) are retried.
+    const why =
+      status.state === "failed"
+        ? `batch ${remoteId} failed${status.message ? `: ${status.message}` : ""}`
+        : `no result in ${status.state} batch ${remoteId}`;
+    for (const id of ids) fail(id, { message: why, retryable: true });
+    store.finishRequests(localId, errors);
+    store.ended(localId, status.state);
+    counters.batchesEnded++;
+  }
+}
