@@ -11,6 +11,7 @@ import { distractorsSchema } from "./distractors.js";
 import { gateSchema } from "./gate-schema.js";
 import { judgeStructuredSchema, maxUnparseableSchema } from "./judge-settings.js";
 import { refusalsSchema, ruleCheckSchema } from "./judging.js";
+import { checkTaskLanguages, runLanguageSchema, taskLanguageSchema } from "./language.js";
 
 /**
  * The audit file (YAML). Field names are snake_case like the OpenAI API the
@@ -120,6 +121,7 @@ export const taskSchema = z.strictObject({
       "Column mapping {id?, question, correct, incorrect?} for a custom CSV/JSONL/JSON/parquet file: uses the generic loader instead of the task's",
     ),
   n: z.number().int().positive().optional().describe("Items to sample (seeded); all when absent"),
+  language: taskLanguageSchema,
   encoding: z
     .enum(["utf8", "latin1"])
     .optional()
@@ -237,6 +239,7 @@ export const warmthSchema = z
 export const auditConfigSchema = z
   .strictObject({
     name: z.string().min(1).describe("Audit name"),
+    language: runLanguageSchema,
     seed: z
       .number()
       .int()
@@ -355,7 +358,8 @@ export const auditConfigSchema = z
         "Default generation params for all subjects (study: temperature 0.8, max_tokens 300)",
       ),
   })
-  .superRefine(checkRuleJudged);
+  .superRefine(checkRuleJudged)
+  .superRefine(checkTaskLanguages);
 
 /** `rule` can only judge tasks a rule can score: say which task needs a model, where. */
 function checkRuleJudged(

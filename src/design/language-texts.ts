@@ -1,0 +1,53 @@
+/**
+ * Which texts a trial in a given language is built from. The audit file's own replacements
+ * (`statements:`, `templates:`) are written in one language, so they apply to the run's first
+ * language only; every other language takes its pack as shipped.
+ */
+import { runLanguages } from "../config/language.js";
+import type { AuditConfig } from "../config/schema.js";
+import { pack } from "../i18n/index.js";
+import type { LanguageCode } from "../i18n/types.js";
+import type { BeliefLabel } from "../types.js";
+import type { StatementBank } from "./conditions.js";
+import type { PersonaName } from "./personas.js";
+import type { BeliefTemplate } from "./templates.js";
+
+export interface LanguageTexts {
+  language: LanguageCode;
+  bank: StatementBank;
+  templates: Readonly<Record<BeliefLabel, BeliefTemplate>>;
+  challenge: string;
+}
+
+/** Is this the language the audit file's own texts are written in? */
+export function isFirstLanguage(config: Pick<AuditConfig, "language">, language: LanguageCode) {
+  return runLanguages(config)[0] === language;
+}
+
+export function languageTexts(
+  config: Pick<AuditConfig, "language" | "statements" | "templates">,
+  language: LanguageCode,
+): LanguageTexts {
+  const p = pack(language);
+  const own = isFirstLanguage(config, language);
+  const templates = { ...p.templates } as Record<BeliefLabel, BeliefTemplate>;
+  if (own) {
+    for (const [belief, t] of Object.entries(config.templates ?? {}) as [
+      BeliefLabel,
+      Partial<BeliefTemplate>,
+    ][]) {
+      templates[belief] = { ...templates[belief], ...t };
+    }
+  }
+  return {
+    language,
+    bank: own ? { ...p.statements, ...config.statements } : p.statements,
+    templates,
+    challenge: p.challenge,
+  };
+}
+
+/** A built-in persona's system prompt in a language (neutral has none). */
+export function personaIn(name: PersonaName, language: LanguageCode): string | undefined {
+  return name === "neutral" ? undefined : pack(language).personas[name];
+}
