@@ -8,6 +8,7 @@ import type { AuditConfig } from "../config/schema.js";
 import { pack } from "../i18n/index.js";
 import type { LanguageCode } from "../i18n/types.js";
 import type { BeliefLabel } from "../types.js";
+import { DEFAULT_CHALLENGE } from "./challenge.js";
 import type { StatementBank } from "./conditions.js";
 import type { PersonaName } from "./personas.js";
 import type { BeliefTemplate } from "./templates.js";
@@ -50,4 +51,19 @@ export function languageTexts(
 /** A built-in persona's system prompt in a language (neutral has none). */
 export function personaIn(name: PersonaName, language: LanguageCode): string | undefined {
   return name === "neutral" ? undefined : pack(language).personas[name];
+}
+
+/**
+ * The push-backs a trial in `language` hears. The audit's `challenge.texts` are written in its
+ * first language; other languages (and a non-English first language left at the English
+ * default) hear their pack's push-back.
+ */
+export function challengeTextsFor(
+  config: Pick<AuditConfig, "language">,
+  texts: readonly string[],
+  language: LanguageCode,
+): readonly string[] {
+  const englishDefault = texts.length === 1 && texts[0] === DEFAULT_CHALLENGE;
+  if (isFirstLanguage(config, language) && (language === "en" || !englishDefault)) return texts;
+  return [pack(language).challenge];
 }

@@ -14,7 +14,14 @@ import type { Item, Response, Trial } from "../types.js";
 import { type ChallengeSettings, runChallenges } from "./challenge.js";
 import { EMPTY_FINISH, isEmptyReplyFailure, replyVerdict } from "./reply-outcome.js";
 import { EndpointUnusableError, JudgeUnparseableError } from "./stop-errors.js";
-import { countCall, failureOf, itemKey, itemOf, resultFields } from "./trial-helpers.js";
+import {
+  countCall,
+  failureOf,
+  itemKey,
+  itemOf,
+  resultFields,
+  trialLanguage,
+} from "./trial-helpers.js";
 import { type JudgeContext, judgeText, type Verdict } from "./verdict.js";
 
 export interface ExecuteOptions {
@@ -134,7 +141,14 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     let verdict: Verdict | undefined = replyVerdict(finishReason);
     if (!verdict) {
       try {
-        verdict = await judgeText(item, response, judge, callOptions("judge"), progress.judge);
+        verdict = await judgeText(
+          item,
+          response,
+          judge,
+          callOptions("judge"),
+          progress.judge,
+          trialLanguage(trial),
+        );
       } catch (err) {
         if (err instanceof Cancelled) return;
         recordFailure(trial.id, "judge", err);

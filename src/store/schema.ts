@@ -237,4 +237,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX batch_requests_by_custom_id ON batch_requests(custom_id);
   `,
+  `
+  -- Languages (src/i18n/): the language of candor's texts in each trial's prompt. Runs made
+  -- before it were English.
+  ALTER TABLE trials ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
+  `,
 ];

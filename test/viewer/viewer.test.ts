@@ -292,6 +292,7 @@ describe("older run stores", () => {
       ALTER TABLE subjects DROP COLUMN model_hash;
       DROP TABLE judgments_replaced; DROP TABLE judge_check_samples; DROP TABLE judge_checks;
       DROP TABLE distractors; DROP TABLE batch_requests; DROP TABLE batch_jobs;
+      ALTER TABLE trials DROP COLUMN language;
       PRAGMA user_version = 2;`);
     old.close();
     return file;
