@@ -45,7 +45,9 @@ describe("language × treatment model, against statsmodels", () => {
   it("matches the item-clustered SEs and clustered interaction test", () => {
     const m = fitLanguageModel(ref.cells, { covType: "cluster" });
     expect(m.nClusters).toBe(30);
-    m.coefficients.forEach((c, j) => expect(c.se).toBeCloseTo(ref.bseCluster[j]!, 8));
+    m.coefficients.forEach((c, j) => {
+      expect(c.se).toBeCloseTo(ref.bseCluster[j]!, 8);
+    });
     expect(m.interaction.chi2).toBeCloseTo(ref.interaction.chi2Cluster, 7);
     expect(m.interaction.p).toBeCloseTo(ref.interaction.pCluster, 9);
   });
