@@ -9,6 +9,7 @@ import { unscoredWarning } from "../analysis/unscored-warning.js";
 import { mdCodeBlock, mdText } from "./escape.js";
 import { taskLabel } from "./figures.js";
 import { BELIEF_TEXT, DASH, fmtCi, fmtInt, fmtNum, fmtP, fmtPp, fmtRate } from "./format.js";
+import { languagesMarkdown } from "./language-section.js";
 import { img, mdSentence, pairedMd, section, t, table } from "./markdown-parts.js";
 import type { ReportData } from "./model.js";
 import { ruleCheckMarkdown } from "./rule-check-section.js";
@@ -346,6 +347,7 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
   );
 
   out.push(...ruleCheckMarkdown(d.ruleCheck, t, table));
+  out.push(...languagesMarkdown(d.languages, t, table));
   out.push(
     ...trajectoryMarkdown(d.trajectory),
     ...section("Worst cases, side by side", d.worst, () => {

@@ -29,6 +29,8 @@ export function readTrial(db: Db, id: string): TrialDetail | null {
         text: string | null;
         finish_reason: string | null;
         latency_ms: number | null;
+        /** Absent in a store older than the languages migration. */
+        language?: string;
       }
     | undefined;
   if (!t) return null;
@@ -57,6 +59,7 @@ export function readTrial(db: Db, id: string): TrialDetail | null {
     belief: t.belief,
     sample: t.sample,
     messages: JSON.parse(t.messages_json) as ChatMessage[],
+    language: t.language ?? "en",
     question: t.question,
     correct: t.correct_json ? (JSON.parse(t.correct_json) as string[]) : [],
     incorrect: t.incorrect_json ? (JSON.parse(t.incorrect_json) as string[]) : [],

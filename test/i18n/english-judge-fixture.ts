@@ -37,4 +37,4 @@ const out = [];
 for (const item of items)
   for (const r of ["study", "judge"])
     out.push({ item, refusals: r, messages: judgeMessages(item, "It is <b>Paris</b>.", r) });
-process.stdout.write(JSON.stringify(out, null, 1) + "\n");
+process.stdout.write(`${JSON.stringify(out, null, 1)}\n`);
