@@ -5,6 +5,7 @@
  */
 import type { LanguageCell } from "../analysis/language-model.js";
 import { RELIABILITY_TASKS } from "../types.js";
+import { hasLanguageColumn } from "./language-sql.js";
 import type { RunStore } from "./run-store.js";
 
 export interface ComparisonCells {
@@ -16,6 +17,7 @@ export interface ComparisonCells {
 
 /** Languages of a run's trials, sorted. */
 export function runTrialLanguages(store: RunStore): string[] {
+  if (!hasLanguageColumn(store.db)) return ["en"];
   return store.db
     .prepare("SELECT DISTINCT language FROM trials ORDER BY language")
     .pluck()
