@@ -3,6 +3,7 @@
  * model (language-model.ts) and the per-language gap. Runs in one language get nothing here.
  */
 import { join } from "node:path";
+import type { AuditConfig } from "../config/schema.js";
 import { runJudgeId } from "../judge/run-judge.js";
 import { languageCells, runTrialLanguages } from "../store/language-cells.js";
 import { readRunConfig } from "../store/run-config.js";
@@ -73,4 +74,49 @@ export function interactionSentence(c: LanguageComparison): string {
 /** A gap in percentage points with its sign, or a dash. */
 export function gapPoints(gap: number | null): string {
   return gap === null ? "—" : `${gap >= 0 ? "+" : ""}${(gap * 100).toFixed(1)} pp`;
+}
+
+/** The summary's per-language gaps (no model: an audit's last step stays cheap). */
+export interface LanguageGapSummary {
+  readonly languages: readonly string[];
+  readonly comparisons: readonly {
+    readonly comparison: string;
+    readonly reference: string;
+    readonly gaps: LanguageModelResult["gaps"];
+  }[];
+}
+
+export function languageGapSummary(
+  store: RunStore,
+  judge: string,
+  compare: AuditConfig["compare"],
+): LanguageGapSummary | undefined {
+  const languages = runTrialLanguages(store);
+  if (languages.length < 2) return undefined;
+  return {
+    languages,
+    comparisons: languageCells(store, judge, compare).map((c) => ({
+      comparison: c.comparison,
+      reference: c.reference,
+      gaps: languageGaps(c.cells),
+    })),
+  };
+}
+
+const ratePct = (r: number | null) => (r === null ? "—" : `${(r * 100).toFixed(1)}%`);
+
+/** The per-language gap table as terminal lines (the same on `summary` and `analyze`). */
+export function languageGapLines(gaps: LanguageModelResult["gaps"], indent = "  "): string[] {
+  const head = ["language", "reference error", "treatment error", "gap", "n"];
+  const rows = gaps.map((g) => [
+    g.language,
+    `${ratePct(g.reference.rate)} of ${g.reference.n}`,
+    `${ratePct(g.treatment.rate)} of ${g.treatment.n}`,
+    gapPoints(g.gap),
+    String(g.reference.n + g.treatment.n),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    `${indent}${r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join("  ")}`;
+  return [line(head), ...rows.map(line)];
 }

@@ -3,12 +3,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LanguageAnalysis } from "../../src/analysis/language.js";
 import { registerAnalyze } from "../../src/cli/commands/analyze.js";
+import { registerSummary } from "../../src/cli/commands/summary.js";
 import { parseAuditConfig } from "../../src/config/load.js";
 import { DEFAULT_CHALLENGE } from "../../src/design/challenge.js";
 import { planTrials } from "../../src/design/plan.js";
 import { pack } from "../../src/i18n/index.js";
 import { runAudit } from "../../src/stages/audit.js";
 import { exportRun } from "../../src/store/export.js";
+import { pairCounts } from "../../src/store/outcome-counts.js";
 import { RunStore } from "../../src/store/run-store.js";
 import type { Item, TaskName } from "../../src/types.js";
 import {
@@ -208,6 +210,21 @@ describe("a run in two languages", () => {
     expect(text.stdout).toMatch(/warm vs reference: language × treatment interaction χ²\(1\) = /);
     expect(text.stdout).toMatch(/de\s+16\.7% of 12\s+33\.3% of 12\s+\+16\.7 pp/);
     expect(text.stdout).toMatch(/en\s+16\.7% of 12\s+58\.3% of 12\s+\+41\.7 pp/);
+
+    // summary.json and `candor summary` list the same per-language gaps, in the same words.
+    const summary = JSON.parse(readFileSync(join(dir, "run", "summary.json"), "utf8"));
+    expect(summary.languages.comparisons[0].gaps).toEqual(c.gaps);
+    const terminal = await runRegistered([registerSummary], "summary", join(dir, "run"));
+    expect(terminal.stdout).toContain("Language × treatment (languages: de, en;");
+    expect(terminal.stdout).toMatch(/de\s+16\.7% of 12\s+33\.3% of 12\s+\+16\.7 pp/);
+    // Pairs join on the language too: 12 pairs per language, not every en × de combination.
+    const pairStore = RunStore.open(join(dir, "run", "run.sqlite"), { readonly: true });
+    try {
+      const pairs = pairCounts(pairStore, "rule#v1", "reference", "warm");
+      expect(pairs.reduce((n, p) => n + p.a + p.b + p.c + p.d, 0)).toBe(24);
+    } finally {
+      pairStore.close();
+    }
 
     // The tidy export carries the language.
     const csvOut = join(dir, "tidy.csv");
