@@ -1,13 +1,14 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LanguageAnalysis } from "../../src/analysis/language.js";
+import { interactionSentence, type LanguageAnalysis } from "../../src/analysis/language.js";
 import { registerAnalyze } from "../../src/cli/commands/analyze.js";
 import { registerSummary } from "../../src/cli/commands/summary.js";
 import { parseAuditConfig } from "../../src/config/load.js";
 import { DEFAULT_CHALLENGE } from "../../src/design/challenge.js";
 import { planTrials } from "../../src/design/plan.js";
 import { pack } from "../../src/i18n/index.js";
+import { writeReport } from "../../src/report/index.js";
 import { runAudit } from "../../src/stages/audit.js";
 import { exportRun } from "../../src/store/export.js";
 import { pairCounts } from "../../src/store/outcome-counts.js";
@@ -217,6 +218,13 @@ describe("a run in two languages", () => {
     const terminal = await runRegistered([registerSummary], "summary", join(dir, "run"));
     expect(terminal.stdout).toContain("Language × treatment (languages: de, en;");
     expect(terminal.stdout).toMatch(/de\s+16\.7% of 12\s+33\.3% of 12\s+\+16\.7 pp/);
+    // The report's Markdown has the same section, sentence and gaps.
+    const { markdown } = await writeReport(join(dir, "run"));
+    // Markdown escapes punctuation; the words are the same once unescaped.
+    const md = readFileSync(markdown, "utf8").replace(/\\(.)/g, "$1");
+    expect(md).toContain("## Language × treatment");
+    expect(md).toContain(interactionSentence(c));
+    expect(md).toMatch(/\| de \| 16\.7% of 12 \| 33\.3% of 12 \| \+16\.7 pp \| 24 \|/);
     // Pairs join on the language too: 12 pairs per language, not every en × de combination.
     const pairStore = RunStore.open(join(dir, "run", "run.sqlite"), { readonly: true });
     try {
