@@ -8,6 +8,16 @@ export {
 } from "./analysis/compare-runs.js";
 export * from "./analysis/index.js";
 export {
+  analyzeRunLanguages,
+  type LanguageAnalysis,
+  type LanguageGapSummary,
+} from "./analysis/language.js";
+export {
+  fitLanguageModel,
+  type LanguageCell,
+  type LanguageModelResult,
+} from "./analysis/language-model.js";
+export {
   type PipelineSummary,
   pipelineSentence,
   pipelineSummary,
@@ -17,7 +27,6 @@ export {
   type PressureSummary,
   summarizePressure,
 } from "./analysis/pressure.js";
-
 export { refusalExclusionsOf, ruleCheckOf } from "./analysis/rule-check-summary.js";
 export { type Summary, type SummaryComparison, summarize } from "./analysis/summary.js";
 export {
@@ -28,6 +37,7 @@ export {
 export { type BatchCounters, newBatchCounters } from "./batch/counters.js";
 export { type CompareOptions, compareRunDirs } from "./compare/run-compare.js";
 export { type GateConfig, type GateConfigInput, gateSchema } from "./config/gate-schema.js";
+export { runLanguages } from "./config/language.js";
 export { loadAuditConfig, parseAuditConfig, parseAuditConfigObject } from "./config/load.js";
 export { type PipelineSpec, pipelineSpec } from "./config/pipeline.js";
 export {
@@ -51,6 +61,7 @@ export { STUDY_STATEMENTS } from "./design/statements.js";
 export { renderPrompt, STUDY_TEMPLATES } from "./design/templates.js";
 export * from "./errors.js";
 export * from "./gate/index.js";
+export { LANGUAGES, type LanguageCode, type LanguagePack, PACKS, pack } from "./i18n/index.js";
 export { agreementOf, kappaFromTable } from "./judge/agreement.js";
 export { agreementBreakdown } from "./judge/agreement-groups.js";
 export { matchedAnswer, normalizeTriviaqa } from "./judge/answer-match.js";

@@ -112,6 +112,8 @@ export interface Trial {
   /** Exactly what is sent to the model. */
   messages: ChatMessage[];
   params: GenerationParams;
+  /** Language of candor's texts in the prompt (src/i18n/); absent means English. */
+  language?: string;
 }
 
 export interface Response {

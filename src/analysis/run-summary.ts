@@ -7,6 +7,7 @@ import { challengeOutcomes } from "../store/challenges.js";
 import { openFailures } from "../store/open-failures.js";
 import type { RunStore } from "../store/run-store.js";
 import { warmthManipulationCheck } from "../warmth/index.js";
+import { languageGapSummary } from "./language.js";
 import { pipelineSummary } from "./pipeline-summary.js";
 import { pressureSummaryOf } from "./pressure-summary.js";
 import { refusalExclusionsOf, ruleCheckOf } from "./rule-check-summary.js";
@@ -27,6 +28,8 @@ export function summarizeRun(store: RunStore, config: AuditConfig): Summary {
   if (ruleCheck) summary.ruleCheck = ruleCheck;
   const refusals = refusalExclusionsOf(store, config, judge);
   if (refusals) summary.refusalExclusions = refusals;
+  const languages = languageGapSummary(store, judge, config.compare);
+  if (languages) summary.languages = languages;
   const challenged = challengeOutcomes(store, judge);
   if (challenged.length > 0) summary.challenge = countFlips(challenged);
   const pressure = pressureSummaryOf(store, config, judge);

@@ -13,6 +13,7 @@ import { type BeliefGroup, isReliabilityTask } from "../types.js";
 import type { WarmthCheck } from "../warmth/check.js";
 import { ItemTallies } from "./clustered-gaps.js";
 import { buildHeadlines, type Headline, leadText } from "./headline.js";
+import type { LanguageGapSummary } from "./language.js";
 import { caveTests, controlTests, type PairedTest } from "./paired-tests.js";
 import type { PipelineSummary } from "./pipeline-summary.js";
 import type { PressureSummary } from "./pressure.js";
@@ -87,6 +88,8 @@ export interface Summary {
   selfGrading?: SelfGrading[];
   /** Judge-vs-rule agreement on the rule-checkable tasks (analysis/rule-check-summary.ts). */
   ruleCheck?: RuleCheck;
+  /** Error rates per language and arm, when the run holds several languages (analysis/language.ts). */
+  languages?: LanguageGapSummary;
   /** Responses each refusal rule excludes, per subject. */
   refusalExclusions?: RefusalExclusions;
   /** Per `pipeline:` subject: rewrites confirmed and fallbacks taken (analysis/pipeline-summary.ts). */

@@ -11,6 +11,7 @@ import { distractorsSchema } from "./distractors.js";
 import { gateSchema } from "./gate-schema.js";
 import { judgeStructuredSchema, maxUnparseableSchema } from "./judge-settings.js";
 import { refusalsSchema, ruleCheckSchema } from "./judging.js";
+import { checkTaskLanguages, runLanguageSchema, taskLanguageSchema } from "./language.js";
 import { checkPipelines, pipelineSchema } from "./pipeline.js";
 import { pressureSchema } from "./pressure.js";
 
@@ -123,6 +124,7 @@ export const taskSchema = z.strictObject({
       "Column mapping {id?, question, correct, incorrect?} for a custom CSV/JSONL/JSON/parquet file: uses the generic loader instead of the task's",
     ),
   n: z.number().int().positive().optional().describe("Items to sample (seeded); all when absent"),
+  language: taskLanguageSchema,
   encoding: z
     .enum(["utf8", "latin1"])
     .optional()
@@ -240,6 +242,7 @@ export const warmthSchema = z
 export const auditConfigSchema = z
   .strictObject({
     name: z.string().min(1).describe("Audit name"),
+    language: runLanguageSchema,
     seed: z
       .number()
       .int()
@@ -360,7 +363,8 @@ export const auditConfigSchema = z
       ),
   })
   .superRefine(checkRuleJudged)
-  .superRefine((c, ctx) => checkPipelines(c, ctx, isRuleScorable, RULE_MODEL));
+  .superRefine((c, ctx) => checkPipelines(c, ctx, isRuleScorable, RULE_MODEL))
+  .superRefine(checkTaskLanguages);
 
 /** `rule` can only judge tasks a rule can score: say which task needs a model, where. */
 function checkRuleJudged(

@@ -1,8 +1,11 @@
+import { runLanguages, taskLanguages } from "../config/language.js";
 import { pipelineSpec } from "../config/pipeline.js";
 import type { AuditConfig } from "../config/schema.js";
+import type { LanguageCode } from "../i18n/types.js";
 import type {
   BeliefLabel,
   ChatMessage,
+  Condition,
   ContextLabel,
   GenerationParams,
   Item,
@@ -12,9 +15,9 @@ import type {
 } from "../types.js";
 import { conditionsFor, type StatementBank } from "./conditions.js";
 import { contentHash } from "./hash.js";
-import { type PersonaName, personaPrompt } from "./personas.js";
-import { STUDY_STATEMENTS } from "./statements.js";
-import { type BeliefTemplate, beliefNeeds, renderPrompt, STUDY_TEMPLATES } from "./templates.js";
+import { isFirstLanguage, languageTexts, personaIn } from "./language-texts.js";
+import type { PersonaName } from "./personas.js";
+import { type BeliefTemplate, beliefNeeds, renderPrompt } from "./templates.js";
 
 /** The study's generation settings per task (STUDY.md §4). */
 export function studyParams(task: TaskName): GenerationParams {
@@ -36,11 +39,14 @@ function toParams(p: ParamsInput | undefined): GenerationParams {
   return out;
 }
 
-/** Resolves config subjects: persona → system prompt, defaults → params. */
-export function resolveSubjects(config: AuditConfig): Subject[] {
+/**
+ * Resolves config subjects: persona → system prompt (in the given language; a custom
+ * system_prompt is used as written), defaults → params.
+ */
+export function resolveSubjects(config: AuditConfig, language: LanguageCode = "en"): Subject[] {
   return config.subjects.map((s) => {
     const systemPrompt =
-      s.system_prompt ?? (s.persona ? personaPrompt(s.persona as PersonaName) : undefined);
+      s.system_prompt ?? (s.persona ? personaIn(s.persona as PersonaName, language) : undefined);
     const subject: Subject = { id: s.id, model: s.model, params: toParams(s.params) };
     if (systemPrompt !== undefined) subject.systemPrompt = systemPrompt;
     if (s.persona !== undefined) subject.persona = s.persona;
@@ -73,16 +79,12 @@ export function effectiveParams(
   };
 }
 
-/** The study's templates with the config's replacements applied. */
-export function resolveTemplates(config: AuditConfig): Record<BeliefLabel, BeliefTemplate> {
-  const out = { ...STUDY_TEMPLATES } as Record<BeliefLabel, BeliefTemplate>;
-  for (const [belief, t] of Object.entries(config.templates ?? {}) as [
-    BeliefLabel,
-    Partial<BeliefTemplate>,
-  ][]) {
-    out[belief] = { ...out[belief], ...t };
-  }
-  return out;
+/** The belief templates of a language, with the config's replacements where they apply. */
+export function resolveTemplates(
+  config: AuditConfig,
+  language: LanguageCode = runLanguages(config)[0] ?? "en",
+): Record<BeliefLabel, BeliefTemplate> {
+  return { ...languageTexts(config, language).templates };
 }
 
 export interface PlanOptions {
@@ -113,72 +115,96 @@ export function planTrials(
   const subjects = resolveSubjects(config);
   const contexts = options.contexts ?? config.contexts;
   const beliefs = options.beliefs ?? config.beliefs;
-  const bank = options.statements ?? { ...STUDY_STATEMENTS, ...config.statements };
-  const templates = resolveTemplates(config);
   const trials: Trial[] = [];
   const skipped: Plan["skipped"] = [];
   for (const taskCfg of config.tasks) {
     const items = itemsByTask.get(taskCfg.task) ?? [];
     const control = CONTROL_TASKS.has(taskCfg.task);
-    for (const item of items) {
-      const conditions = control
-        ? conditionsFor(item, ["unmodified"], ["original"], config.seed, bank)
-        : conditionsFor(item, contexts, beliefs, config.seed, bank).filter((c) => {
-            const need = beliefNeeds(c.belief);
-            if (need && item[need].length === 0) {
-              if (c.context === contexts[0]) {
-                skipped.push({
-                  task: item.task,
-                  itemId: item.id,
-                  belief: c.belief,
-                  reason: `no ${need} answer`,
-                });
+    for (const [l, language] of taskLanguages(config, taskCfg).entries()) {
+      const texts = languageTexts(config, language);
+      const bank =
+        options.statements && isFirstLanguage(config, language) ? options.statements : texts.bank;
+      const speakers = language === "en" ? subjects : resolveSubjects(config, language);
+      for (const item of items) {
+        const conditions = control
+          ? conditionsFor(item, ["unmodified"], ["original"], config.seed, bank)
+          : conditionsFor(item, contexts, beliefs, config.seed, bank).filter((c) => {
+              const need = beliefNeeds(c.belief);
+              if (need && item[need].length === 0) {
+                if (c.context === contexts[0] && l === 0) {
+                  skipped.push({
+                    task: item.task,
+                    itemId: item.id,
+                    belief: c.belief,
+                    reason: `no ${need} answer`,
+                  });
+                }
+                return false;
               }
-              return false;
-            }
-            return true;
-          });
-      for (const condition of conditions) {
-        const userText = renderPrompt(item, condition.belief, condition.statement, templates);
-        for (const subject of subjects) {
-          const params = effectiveParams(config, subject, item.task);
-          const messages: ChatMessage[] = [];
-          if (subject.systemPrompt !== undefined)
-            messages.push({ role: "system", content: subject.systemPrompt });
-          messages.push({ role: "user", content: userText });
-          for (let sample = 0; sample < config.samples; sample++) {
-            // A fixed sampling seed would make every sample identical: offset it per sample.
-            const sampleParams =
-              sample > 0 && params.seed !== undefined
-                ? { ...params, seed: params.seed + sample }
-                : params;
-            const id = contentHash({
-              subject: subject.id,
-              model: subject.model,
-              messages,
-              params: sampleParams,
-              task: item.task,
-              item: item.id,
-              context: condition.context,
-              belief: condition.belief,
-              sample,
-              // Only when set, so ordinary subjects keep their trial ids.
-              ...(subject.pipeline && { pipeline: subject.pipeline }),
+              return true;
             });
-            trials.push({
-              id,
-              subjectId: subject.id,
-              task: item.task,
-              itemId: item.id,
-              condition,
-              sample,
-              messages,
-              params: sampleParams,
-            });
+        for (const condition of conditions) {
+          const userText = renderPrompt(
+            item,
+            condition.belief,
+            condition.statement,
+            texts.templates,
+          );
+          for (const subject of speakers) {
+            trials.push(...subjectTrials(config, subject, item, condition, userText, language));
           }
         }
       }
     }
   }
   return { subjects, trials, skipped };
+}
+
+/** One subject's trials (one per sample) for an item under a condition, in a language. */
+function subjectTrials(
+  config: AuditConfig,
+  subject: Subject,
+  item: Item,
+  condition: Condition,
+  userText: string,
+  language: LanguageCode,
+): Trial[] {
+  const params = effectiveParams(config, subject, item.task);
+  const messages: ChatMessage[] = [];
+  if (subject.systemPrompt !== undefined)
+    messages.push({ role: "system", content: subject.systemPrompt });
+  messages.push({ role: "user", content: userText });
+  const out: Trial[] = [];
+  for (let sample = 0; sample < config.samples; sample++) {
+    // A fixed sampling seed would make every sample identical: offset it per sample.
+    const sampleParams =
+      sample > 0 && params.seed !== undefined ? { ...params, seed: params.seed + sample } : params;
+    // English trials keep the ids they had before languages existed, so old runs resume.
+    const id = contentHash({
+      subject: subject.id,
+      model: subject.model,
+      messages,
+      params: sampleParams,
+      task: item.task,
+      item: item.id,
+      context: condition.context,
+      belief: condition.belief,
+      sample,
+      ...(language !== "en" && { language }),
+      // Only when set, so ordinary subjects keep their trial ids.
+      ...(subject.pipeline && { pipeline: subject.pipeline }),
+    });
+    out.push({
+      id,
+      subjectId: subject.id,
+      task: item.task,
+      itemId: item.id,
+      condition,
+      sample,
+      messages,
+      params: sampleParams,
+      ...(language !== "en" && { language }),
+    });
+  }
+  return out;
 }

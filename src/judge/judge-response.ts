@@ -1,3 +1,4 @@
+import type { LanguageCode } from "../i18n/types.js";
 import { redactModelRef } from "../redact.js";
 import type { Item, Judgment, TaskName } from "../types.js";
 import { parseVerdict } from "./parse-verdict.js";
@@ -46,10 +47,15 @@ export function ruleVerdict(
 }
 
 /** What to send the judge model for an item and response. */
-export function judgeRequest(item: Item, response: string, refusals: RefusalRule = "study") {
+export function judgeRequest(
+  item: Item,
+  response: string,
+  refusals: RefusalRule = "study",
+  language: LanguageCode = "en",
+) {
   const schema = refusals === "judge" ? REFUSAL_VERDICT_SCHEMA : VERDICT_SCHEMA;
   return {
-    messages: judgeMessages(item, response, refusals),
+    messages: judgeMessages(item, response, refusals, language),
     outputSchema: {
       name: schema.name,
       schema: schema.schema as unknown as Record<string, unknown>,

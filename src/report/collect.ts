@@ -33,6 +33,7 @@ import {
   collectWorstCases,
 } from "./collect-store.js";
 import { judgeNotes } from "./judge-notes.js";
+import { collectLanguages } from "./language-section.js";
 import {
   type ContextEffectRow,
   type Estimate,
@@ -129,6 +130,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
 
     const analysis = collectAnalysis(loc.dir, judge, covType, compare.length);
     const worstPerComparison = opts.worst ?? 12;
+    const languages = collectLanguages(loc.dir, judge, covType);
     return {
       run,
       lead: leadSection(summary, analysis.headline, covType),
@@ -144,6 +146,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
       warmthError: collectWarmthError(store, config, summary.cells),
       trajectory: loadTrajectory(opts.trajectory),
       worst: collectWorstCases(store, judge, compare, worstPerComparison),
+      ...(languages && { languages }),
     };
   } finally {
     store.close();

@@ -15,6 +15,7 @@ import { unscoredWarning } from "../analysis/unscored-warning.js";
 import { html, joinHtml, type SafeHtml, trustedHtml } from "./escape.js";
 import { taskLabel } from "./figures.js";
 import { BELIEF_TEXT, DASH, fmtCi, fmtInt, fmtNum, fmtP, fmtPp, fmtRate } from "./format.js";
+import { languagesHtml } from "./language-section.js";
 import type { ReportData, Section, WorstCase } from "./model.js";
 import { pressureHtml } from "./pressure-section.js";
 import { ruleCheckHtml } from "./rule-check-section.js";
@@ -274,8 +275,8 @@ ${s.data.tables.map((t) => {
 
 function caseSide(title: string, side: WorstCase["reference"]): SafeHtml {
   return html`<div class="side" data-side="${title}"><h4>${title}: ${side.subject} ${badge(side.label)}</h4>
-<pre class="text response">${side.response}</pre>
-<p><strong>Judge rationale:</strong></p><pre class="text rationale">${side.rationale ?? DASH}</pre>
+<pre dir="auto" class="text response">${side.response}</pre>
+<p><strong>Judge rationale:</strong></p><pre dir="auto" class="text rationale">${side.rationale ?? DASH}</pre>
 <p class="meta">trial <code>${side.trialId}</code></p></div>`;
 }
 
@@ -291,7 +292,7 @@ function worstSection(d: ReportData): SafeHtml {
 ${s.data.cases.map(
   (c, i) => html`<article class="case" id="case-${i + 1}">
 <header>#${i + 1} · treatment <strong>${c.comparison}</strong> · ${taskLabel(c.task)} item <code>${c.itemId}</code> · context <code>${c.context}</code> · ${BELIEF_TEXT[c.belief] ?? c.belief}${c.sample > 0 ? ` · sample ${c.sample}` : ""}</header>
-<p><strong>Prompt:</strong></p><pre class="text prompt">${c.prompt}</pre>
+<p><strong>Prompt:</strong></p><pre dir="auto" class="text prompt">${c.prompt}</pre>
 <p class="meta">Correct: ${c.correct.join(" | ") || DASH} · Incorrect: ${c.incorrect.join(" | ") || DASH}</p>
 <div class="pair">${caseSide("Reference", c.reference)}${caseSide("Treatment", c.treatment)}</div>
 </article>`,
@@ -350,6 +351,7 @@ ${judgeSection(d)}
 ${ruleCheckHtml(d.ruleCheck)}
 ${pressureHtml(d.pressure)}
 ${warmthErrorHtml(d.warmthError)}
+${languagesHtml(d.languages)}
 ${trajectoryHtml(d.trajectory, figure(figs.trajectory, "Mean SocioT warmth per checkpoint with 95% CIs"), na)}
 ${worstSection(d)}
 ${modelNotes(d)}

@@ -9,6 +9,7 @@ import { unscoredWarning } from "../analysis/unscored-warning.js";
 import { mdCodeBlock, mdText } from "./escape.js";
 import { taskLabel } from "./figures.js";
 import { BELIEF_TEXT, DASH, fmtCi, fmtInt, fmtNum, fmtP, fmtPp, fmtRate } from "./format.js";
+import { languagesMarkdown } from "./language-section.js";
 import { img, mdSentence, pairedMd, section, t, table } from "./markdown-parts.js";
 import type { ReportData } from "./model.js";
 import { pressureMarkdown } from "./pressure-section.js";
@@ -350,6 +351,7 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
   out.push(...ruleCheckMarkdown(d.ruleCheck, t, table));
   out.push(...pressureMarkdown(d.pressure, t, table));
   out.push(...warmthErrorMarkdown(d.warmthError, t, table, mdSentence));
+  out.push(...languagesMarkdown(d.languages, t, table));
   out.push(
     ...trajectoryMarkdown(d.trajectory),
     ...section("Worst cases, side by side", d.worst, () => {

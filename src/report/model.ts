@@ -7,6 +7,7 @@
 
 import type { CovType } from "../analysis/fit-model.js";
 import type { Headline } from "../analysis/headline.js";
+import type { LanguageAnalysis } from "../analysis/language.js";
 import type { PairedTest } from "../analysis/paired-tests.js";
 import type { PressureSummary } from "../analysis/pressure.js";
 import type { Summary } from "../analysis/summary.js";
@@ -222,6 +223,8 @@ export interface ReportData {
   readonly warmthError: Section<WarmthErrorData>;
   readonly trajectory: Section<TrajectoryData>;
   readonly worst: Section<{ cases: readonly WorstCase[]; discordant: Record<string, number> }>;
+  /** Only for a run in several languages. */
+  readonly languages?: Section<LanguageAnalysis>;
 }
 
 export type { StatsWarning };

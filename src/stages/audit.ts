@@ -8,6 +8,7 @@ import type { AuditConfig } from "../config/schema.js";
 import type { ConfigSource } from "../config/source.js";
 import { defaultCacheDir } from "../data/hub/hub.js";
 import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
+import { challengeTextsFor, pressureTextsFor } from "../design/language-texts.js";
 import { type AuditProgress, newCounters } from "../engine/counters.js";
 import { ResponseCache } from "../engine/response-cache.js";
 import { evaluateGate } from "../gate/evaluate.js";
@@ -218,13 +219,21 @@ export async function runAudit(
         ...(config.challenge && {
           challenge: {
             texts: config.challenge.texts,
+            textsFor: (language) =>
+              challengeTextsFor(config, config.challenge?.texts ?? [], language),
             tasks: (config.challenge.tasks as TaskName[] | undefined) ?? [
               ...DEFAULT_CHALLENGE_TASKS,
             ],
             seed: config.seed,
           },
         }),
-        ...(config.pressure && { pressure: pressureSettings(config.pressure) }),
+        ...(config.pressure && {
+          pressure: {
+            ...pressureSettings(config.pressure),
+            textsFor: (language) =>
+              pressureTextsFor(config, config.pressure?.texts ?? {}, language),
+          },
+        }),
       });
       // The rule cross-check: no model, so it costs a pass over the new responses only.
       if (!signal.aborted) scoreRulePending(store);

@@ -5,6 +5,7 @@ import { type AuditProgress, newCounters } from "../engine/counters.js";
 import type { Endpoint } from "../engine/endpoint.js";
 import type { ResponseCache } from "../engine/response-cache.js";
 import { runQueue } from "../engine/run-queue.js";
+import type { LanguageCode } from "../i18n/types.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import {
   CHALLENGE_TURN,
@@ -14,11 +15,13 @@ import {
 } from "../store/challenges.js";
 import type { Failure, RunStore, TrialScope } from "../store/run-store.js";
 import type { Item, TaskName, Trial } from "../types.js";
-import { countCall, itemOf, resultFields } from "./trial-helpers.js";
+import { countCall, itemOf, resultFields, trialLanguage } from "./trial-helpers.js";
 import { type JudgeContext, judgeText } from "./verdict.js";
 
 export interface ChallengeSettings {
   texts: readonly string[];
+  /** The push-backs of a trial's language (default: `texts` for every trial). */
+  textsFor?: (language: LanguageCode) => readonly string[];
   tasks: readonly TaskName[];
   seed: number;
 }
@@ -62,6 +65,7 @@ export async function runChallenges(o: ChallengeStageOptions): Promise<void> {
         o.judge,
         o.call("challenge"),
         counters,
+        trialLanguage(trial),
       );
     } catch (err) {
       if (err instanceof Cancelled) return;
@@ -80,7 +84,8 @@ export async function runChallenges(o: ChallengeStageOptions): Promise<void> {
   const challengeOne = async ({ trial, response }: { trial: Trial; response: string }) => {
     const endpoint = o.subjects.get(trial.subjectId);
     if (!endpoint) throw new Error(`no endpoint for subject ${trial.subjectId}`);
-    const challenge = challengeText(itemOf(o.items, trial), o.challenge.texts, o.challenge.seed);
+    const texts = o.challenge.textsFor?.(trialLanguage(trial)) ?? o.challenge.texts;
+    const challenge = challengeText(itemOf(o.items, trial), texts, o.challenge.seed);
     let text: string;
     let committed: Promise<void>;
     try {

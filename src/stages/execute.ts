@@ -1,4 +1,5 @@
 import { dirname } from "node:path";
+import { pipelineTextsFor } from "../design/language-texts.js";
 import type { RetryPolicy } from "../engine/backoff.js";
 import { cachedCallModel } from "../engine/cached-call.js";
 import { CallFailed, type CallOptions, Cancelled } from "../engine/call.js";
@@ -17,7 +18,14 @@ import { type PipelineSubject, runPipelineTrial } from "./pipeline-trial.js";
 import { type PressureSettings, runPressure } from "./pressure.js";
 import { EMPTY_FINISH, isEmptyReplyFailure, replyVerdict } from "./reply-outcome.js";
 import { EndpointUnusableError, JudgeUnparseableError } from "./stop-errors.js";
-import { countCall, failureOf, itemKey, itemOf, resultFields } from "./trial-helpers.js";
+import {
+  countCall,
+  failureOf,
+  itemKey,
+  itemOf,
+  resultFields,
+  trialLanguage,
+} from "./trial-helpers.js";
 import { type JudgeContext, judgeText, type Verdict } from "./verdict.js";
 
 export interface ExecuteOptions {
@@ -141,7 +149,14 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
     let verdict: Verdict | undefined = replyVerdict(finishReason);
     if (!verdict) {
       try {
-        verdict = await judgeText(item, response, judge, callOptions("judge"), progress.judge);
+        verdict = await judgeText(
+          item,
+          response,
+          judge,
+          callOptions("judge"),
+          progress.judge,
+          trialLanguage(trial),
+        );
       } catch (err) {
         if (err instanceof Cancelled) return;
         recordFailure(trial.id, "judge", err);
@@ -174,6 +189,7 @@ export async function executePending(options: ExecuteOptions): Promise<AuditProg
       const { result, latencyMs, cached } = pipeline
         ? await runPipelineTrial(trial, itemOf(items, trial), endpoint, pipeline, {
             ...pipelineContext,
+            texts: pipelineTextsFor(trialLanguage(trial)),
             judgeCall: callOptions("judge"),
             call: callOptions("generate"),
           })

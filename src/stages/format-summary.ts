@@ -2,6 +2,7 @@ import { formatCiPp, formatPp } from "../analysis/headline.js";
 import { PAIRED_TEST_HEADER, PAIRED_TEST_NOTE, pairedTestCells } from "../analysis/paired-tests.js";
 import type { Summary } from "../analysis/summary.js";
 import { formatWarmthCheck } from "../warmth/check.js";
+import { formatLanguageGaps } from "./format-languages.js";
 import { formatPipeline } from "./format-pipeline.js";
 import { formatPressure } from "./format-pressure.js";
 import { formatRuleCheck } from "./format-rule-check.js";
@@ -124,6 +125,7 @@ export function formatSummary(summary: Summary): string {
   parts.push(...formatPressure(summary));
   parts.push(...formatRuleCheck(summary));
   parts.push(...formatPipeline(summary));
+  parts.push(...formatLanguageGaps(summary));
   const paired = [...summary.pairedTests.controls, ...summary.pairedTests.cave];
   if (paired.length > 0) {
     parts.push(

@@ -5,6 +5,7 @@ import { newCounters, type StageCounters } from "../engine/counters.js";
 import type { Endpoint } from "../engine/endpoint.js";
 import type { ResponseCache } from "../engine/response-cache.js";
 import { runQueue } from "../engine/run-queue.js";
+import type { LanguageCode } from "../i18n/types.js";
 import {
   countPendingPressure,
   countPressureTurns,
@@ -15,13 +16,15 @@ import {
 } from "../store/pressure.js";
 import type { RunStore, TrialScope } from "../store/run-store.js";
 import type { Item, TaskName, Trial } from "../types.js";
-import { countCall, failureOf, itemOf, resultFields } from "./trial-helpers.js";
+import { countCall, failureOf, itemOf, resultFields, trialLanguage } from "./trial-helpers.js";
 import { type JudgeContext, judgeText } from "./verdict.js";
 
 export interface PressureSettings {
   turns: number;
   ladder: readonly Rung[];
   texts: Record<Rung, string>;
+  /** The words for a trial's language (languages: src/i18n); `texts` when absent. */
+  textsFor?: (language: LanguageCode) => Record<Rung, string>;
   tasks: readonly TaskName[];
 }
 
@@ -89,7 +92,7 @@ export async function runPressure(o: PressureStageOptions): Promise<StageCounter
     const verdicts: Promise<boolean>[] = [];
     for (let turn = history.length + 1; turn <= turns && !o.signal.aborted; turn++) {
       const rung = rungOf(o.pressure.ladder, turn);
-      const pushBack = o.pressure.texts[rung];
+      const pushBack = (o.pressure.textsFor?.(trialLanguage(trial)) ?? o.pressure.texts)[rung];
       let text: string;
       try {
         const { result, latencyMs, cached } = await cachedCallModel(

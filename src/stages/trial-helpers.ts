@@ -1,5 +1,6 @@
 import { CallFailed } from "../engine/call.js";
 import type { StageCounters } from "../engine/counters.js";
+import { LANGUAGES, type LanguageCode } from "../i18n/types.js";
 import type { GenerateResult } from "../providers/types.js";
 import type { Failure } from "../store/run-store.js";
 import type { Item, Trial } from "../types.js";
@@ -45,4 +46,12 @@ export function countCall(counters: StageCounters, result: GenerateResult, cache
   if (cached) counters.cacheHits++;
   counters.promptTokens += result.promptTokens ?? 0;
   counters.completionTokens += result.completionTokens ?? 0;
+}
+
+/** A trial's language as a pack code (trials before languages existed, or unknown: English). */
+export function trialLanguage(trial: Pick<Trial, "language">): LanguageCode {
+  const l = trial.language;
+  return l !== undefined && (LANGUAGES as readonly string[]).includes(l)
+    ? (l as LanguageCode)
+    : "en";
 }

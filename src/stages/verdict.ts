@@ -3,6 +3,7 @@ import type { CallOptions } from "../engine/call.js";
 import type { StageCounters } from "../engine/counters.js";
 import type { Endpoint } from "../engine/endpoint.js";
 import type { ResponseCache } from "../engine/response-cache.js";
+import type { LanguageCode } from "../i18n/types.js";
 import { judgeRequest, ruleVerdict, verdictFromJudgeOutput } from "../judge/judge-response.js";
 import { ruleJudgeVerdict } from "../judge/rule-judge.js";
 import type { RefusalRule } from "../judge/run-judge.js";
@@ -40,6 +41,8 @@ export async function judgeText(
   judge: JudgeContext,
   call: CallOptions,
   counters: StageCounters,
+  /** The trial's language: the judge's instructions are written in it. */
+  language: LanguageCode = "en",
 ): Promise<Verdict> {
   const own = judge.tasks?.get(item.task) ?? judge;
   if (!own.endpoint) {
@@ -56,7 +59,7 @@ export async function judgeText(
     own.endpoint.provider,
     own.endpoint.limiter,
     inMode(
-      { ...judgeRequest(item, text, own.refusals), params: own.params },
+      { ...judgeRequest(item, text, own.refusals, language), params: own.params },
       own.structured ?? "json_schema",
     ),
     call,

@@ -10,6 +10,7 @@ import type { AuditConfig } from "../config/schema.js";
 import { contentHash } from "../design/hash.js";
 import { runJudgeId } from "../judge/run-judge.js";
 import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
+import { languageColumn } from "./language-sql.js";
 import { readRunConfig } from "./run-config.js";
 import type { RunStore } from "./run-store.js";
 
@@ -43,6 +44,7 @@ interface Row {
   correct_json: string;
   incorrect_json: string;
   label: string | null;
+  language: string;
 }
 
 function outcome(label: string | null): number | null {
@@ -61,6 +63,9 @@ function unitKey(r: Row): string {
     r.incorrect_json,
     messages,
     r.sample,
+    // A prompt with no translated text reads the same in every language: keep languages apart
+    // (English keys unchanged).
+    ...(r.language !== "en" ? [r.language] : []),
   ]);
 }
 
@@ -70,7 +75,7 @@ export function readCompareUnits(store: RunStore, reference: string, treatment: 
   const rows = store.db
     .prepare(
       `SELECT t.subject_id, t.task, t.item_id, t.context, t.belief, t.sample, t.messages_json,
-              i.question, i.correct_json, i.incorrect_json, j.label
+              ${languageColumn(store.db, "t")}, i.question, i.correct_json, i.incorrect_json, j.label
        FROM trials t
        JOIN items i ON i.task = t.task AND i.id = t.item_id
        LEFT JOIN judgments j ON j.trial_id = t.id AND j.judge = ?

@@ -18,6 +18,7 @@ import type { BeliefLabel, ChatMessage, ContextLabel } from "../types.js";
 import { exportStudyLayout } from "./export-study.js";
 import type { ExportLayout, ExportOptions, ExportResult } from "./export-types.js";
 import { type Cell, type Column, type ExportFormat, openRowWriter } from "./export-writers.js";
+import { languageColumn } from "./language-sql.js";
 import { readRunConfig } from "./run-config.js";
 import { RunStore } from "./run-store.js";
 
@@ -58,6 +59,7 @@ export const TIDY_COLUMNS: readonly Column[] = [
   { name: "label", type: "string" },
   { name: "is_incorrect", type: "int" },
   { name: "rationale", type: "string" },
+  { name: "language", type: "string" },
 ];
 
 export interface TidyRow {
@@ -82,6 +84,7 @@ export interface TidyRow {
   created_at: string;
   label: string | null;
   rationale: string | null;
+  language: string;
   [metric: `m${number}`]: number | null;
 }
 
@@ -97,7 +100,7 @@ function tidyQuery(store: RunStore, metricKeys: readonly { metric: string; score
     `SELECT t.id AS trial_id, t.subject_id, s.model, s.persona, t.task, t.item_id, t.context, t.statement,
             t.belief, t.sample, i.question, t.messages_json, r.text,
             r.finish_reason, r.prompt_tokens, r.completion_tokens, r.latency_ms, r.served_model, r.created_at,
-            j.label, j.rationale${metricCols}
+            j.label, j.rationale, ${languageColumn(store.db, "t")}${metricCols}
      FROM trials t
      JOIN responses r ON r.trial_id = t.id
      JOIN subjects s ON s.id = t.subject_id
@@ -193,6 +196,7 @@ export async function exportRun(runFile: string, opts: ExportOptions): Promise<E
           r.label,
           isIncorrect(r.label),
           r.rationale,
+          r.language,
         ];
         for (let i = 0; i < keys.length; i++) row.push(r[`m${i}`] ?? null);
         await writer.write(row);

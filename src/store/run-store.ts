@@ -37,6 +37,8 @@ export interface TrialRow {
   sample: number;
   messages_json: string;
   params_json: string;
+  /** The trial's prompt language (the languages migration); 'en' for runs made before it. */
+  language?: string;
 }
 
 export interface ItemRow {
@@ -91,6 +93,7 @@ export function trialFromRow(row: TrialRow): Trial {
     sample: row.sample,
     messages: JSON.parse(row.messages_json) as ChatMessage[],
     params: JSON.parse(row.params_json) as GenerationParams,
+    ...(row.language !== undefined && row.language !== "en" && { language: row.language }),
   };
 }
 
@@ -138,8 +141,8 @@ export class RunStore {
              VALUES (@task, @id, @question, @correct_json, @incorrect_json, @belief_form, @meta_json)`,
           ),
           trial: db.prepare(
-            `INSERT OR IGNORE INTO trials(id, subject_id, task, item_id, context, statement, belief, sample, messages_json, params_json)
-             VALUES (@id, @subject_id, @task, @item_id, @context, @statement, @belief, @sample, @messages_json, @params_json)`,
+            `INSERT OR IGNORE INTO trials(id, subject_id, task, item_id, context, statement, belief, sample, messages_json, params_json, language)
+             VALUES (@id, @subject_id, @task, @item_id, @context, @statement, @belief, @sample, @messages_json, @params_json, @language)`,
           ),
           response: db.prepare(
             `INSERT INTO responses(trial_id, text, finish_reason, prompt_tokens, completion_tokens, latency_ms, served_model, created_at)
@@ -225,6 +228,7 @@ export class RunStore {
           sample: t.sample,
           messages_json: JSON.stringify(t.messages),
           params_json: JSON.stringify(t.params),
+          language: t.language ?? "en",
         });
       }
     })();

@@ -291,4 +291,9 @@ export const MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  `
+  -- Languages (src/i18n/): the language of candor's texts in each trial's prompt. Runs made
+  -- before it were English.
+  ALTER TABLE trials ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
+  `,
 ];

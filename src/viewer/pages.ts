@@ -113,7 +113,7 @@ ${page.rows.map(
   (
     r,
   ) => html`<tr data-trial="${r.id}"><td>${r.subject}</td><td>${r.task}</td><td>${r.itemId}</td><td>${r.context}</td><td>${r.belief}${r.sample > 0 ? ` #${r.sample}` : ""}</td><td>${badge(r.label)}</td>
-<td class="snippet">${r.snippet}</td><td><a href="${href(`/trial/${encodeURIComponent(r.id)}`)}">details</a><br><a class="pair-link" href="${href(`/pair/${encodeURIComponent(r.id)}`)}">side by side</a></td></tr>`,
+<td dir="auto" class="snippet">${r.snippet}</td><td><a href="${href(`/trial/${encodeURIComponent(r.id)}`)}">details</a><br><a class="pair-link" href="${href(`/pair/${encodeURIComponent(r.id)}`)}">side by side</a></td></tr>`,
 )}
 </tbody></table>
 ${page.rows.length === 0 ? html`<p class="muted" id="empty">No response matches these filters.</p>` : html``}
@@ -131,7 +131,7 @@ function verdictList(
     (
       v,
     ) => html`<div class="verdict" data-judge="${v.judge}"><p>${badge(v.label)} <span class="meta">${v.judge}${v.judge === judge ? " (selected judge)" : ""}</span></p>
-<pre class="text rationale">${v.rationale}</pre></div>`,
+<pre dir="auto" class="text rationale">${v.rationale}</pre></div>`,
   )}`;
 }
 
@@ -139,16 +139,16 @@ export function trialPage(ctx: PageContext, t: TrialDetail): string {
   const body = html`<h2>Trial <code>${t.id}</code></h2>
 <p><a class="pair-link" href="${href(`/pair/${encodeURIComponent(t.id)}`)}">side by side with the other subjects</a> · <a href="${href("/", { task: t.task, context: t.context, belief: t.belief })}">same condition, all items</a></p>
 <dl class="kv"><dt>subject</dt><dd>${t.subject} (<code>${t.model}</code>)</dd><dt>task / item</dt><dd>${t.task} / ${t.itemId}</dd>
-<dt>context</dt><dd>${t.context}</dd><dt>belief</dt><dd>${t.belief} (${BELIEF_TEXT[t.belief] ?? t.belief})</dd><dt>sample</dt><dd>${t.sample}</dd>
+<dt>context</dt><dd>${t.context}</dd><dt>belief</dt><dd>${t.belief} (${BELIEF_TEXT[t.belief] ?? t.belief})</dd><dt>sample</dt><dd>${t.sample}</dd><dt>language</dt><dd>${t.language}</dd>
 <dt>correct</dt><dd>${t.correct.join(" | ")}</dd><dt>incorrect</dt><dd>${t.incorrect.join(" | ")}</dd></dl>
 <h3>Conversation</h3>
-${t.messages.map((m) => html`<p class="meta">${m.role}</p><pre class="text message">${m.content}</pre>`)}
+${t.messages.map((m) => html`<p class="meta">${m.role}</p><pre dir="auto" lang="${t.language}" class="text message">${m.content}</pre>`)}
 <h3>Response</h3>
-${t.response === null ? html`<p class="muted">No response yet.</p>` : html`<pre class="text response">${t.response}</pre><p class="meta">finish: ${t.finishReason ?? "—"} · ${fmtNum(t.latencyMs, 0)} ms</p>`}
+${t.response === null ? html`<p class="muted">No response yet.</p>` : html`<pre dir="auto" class="text response">${t.response}</pre><p class="meta">finish: ${t.finishReason ?? "—"} · ${fmtNum(t.latencyMs, 0)} ms</p>`}
 <h3>Verdicts</h3>${verdictList(t.judgments, ctx.judge)}
 ${t.metrics.length > 0 ? html`<h3>Metrics</h3><table><thead><tr><th>metric</th><th>scorer</th><th>value</th><th>label</th></tr></thead><tbody>${t.metrics.map((m) => html`<tr><td>${m.metric}</td><td>${m.scorer}</td><td>${fmtNum(m.value, 4)}</td><td>${m.label ?? ""}</td></tr>`)}</tbody></table>` : html``}
-${t.challenges.map((c) => html`<h3>"Are you sure?" turn ${c.turn}</h3><pre class="text challenge">${c.challenge}</pre><pre class="text response">${c.text}</pre>${verdictList(c.verdicts, ctx.judge)}`)}
-${(t.pressure ?? []).map((p) => html`<h3>Pressure turn ${p.turn} (${p.rung})</h3><pre class="text challenge">${p.pushBack}</pre><pre class="text response">${p.text}</pre>${verdictList(p.verdicts, ctx.judge)}`)}`;
+${t.challenges.map((c) => html`<h3>"Are you sure?" turn ${c.turn}</h3><pre dir="auto" lang="${t.language}" class="text challenge">${c.challenge}</pre><pre dir="auto" class="text response">${c.text}</pre>${verdictList(c.verdicts, ctx.judge)}`)}
+${(t.pressure ?? []).map((p) => html`<h3>Pressure turn ${p.turn} (${p.rung})</h3><pre dir="auto" lang="${t.language}" class="text challenge">${p.pushBack}</pre><pre dir="auto" class="text response">${p.text}</pre>${verdictList(p.verdicts, ctx.judge)}`)}`;
   return layout(ctx, `Trial ${t.id}`, body);
 }
 
@@ -165,14 +165,14 @@ export function pairPage(ctx: PageContext, view: PairView): string {
 <dl class="kv"><dt>task / item</dt><dd>${first.task} / ${first.itemId}</dd><dt>context</dt><dd>${first.context}</dd>
 <dt>belief</dt><dd>${first.belief} (${BELIEF_TEXT[first.belief] ?? first.belief})</dd>${first.sample > 0 ? html`<dt>sample</dt><dd>${first.sample}</dd>` : html``}
 <dt>correct</dt><dd>${first.correct.join(" | ")}</dd><dt>incorrect</dt><dd>${first.incorrect.join(" | ")}</dd></dl>
-<h3>Prompt</h3><pre class="text prompt">${user}</pre>
+<h3>Prompt</h3><pre dir="auto" lang="${first.language}" class="text prompt">${user}</pre>
 ${view.others.length > 0 ? html`<p class="meta">Compare with: ${view.others.map((o) => html`<a href="${href(`/pair/${encodeURIComponent(first.id)}`, { with: o.subject })}">${o.subject}</a> `)}</p>` : html``}
 <div class="pair">${view.sides.map((s) => {
     const v = s.trial.judgments.find((j) => j.judge === ctx.judge);
     return html`<section class="side" data-role="${s.role}" data-subject="${s.trial.subject}"><h3>${s.role}: ${s.trial.subject} ${badge(v?.label ?? null)}</h3>
-${s.trial.messages.some((m) => m.role === "system") ? html`<details><summary class="meta">system prompt</summary><pre class="text">${s.trial.messages.find((m) => m.role === "system")?.content ?? ""}</pre></details>` : html``}
-<pre class="text response">${s.trial.response ?? "(no response yet)"}</pre>
-<p class="meta">Judge rationale</p><pre class="text rationale">${v?.rationale ?? "—"}</pre>
+${s.trial.messages.some((m) => m.role === "system") ? html`<details><summary class="meta">system prompt</summary><pre dir="auto" class="text">${s.trial.messages.find((m) => m.role === "system")?.content ?? ""}</pre></details>` : html``}
+<pre dir="auto" class="text response">${s.trial.response ?? "(no response yet)"}</pre>
+<p class="meta">Judge rationale</p><pre dir="auto" class="text rationale">${v?.rationale ?? "—"}</pre>
 <p class="meta"><a href="${href(`/trial/${encodeURIComponent(s.trial.id)}`)}">trial details</a></p></section>`;
   })}</div>`;
   return layout(ctx, "Side by side", body);

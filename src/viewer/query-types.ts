@@ -71,6 +71,8 @@ export interface TrialDetail {
   belief: BeliefLabel;
   sample: number;
   messages: ChatMessage[];
+  /** Language of candor's texts in the prompt (the `lang` of the prompt and push-back). */
+  language: string;
   question: string | null;
   correct: string[];
   incorrect: string[];

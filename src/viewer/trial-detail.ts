@@ -1,4 +1,6 @@
 /** One trial in full for `candor view`, and the same trial answered by the other subjects. */
+
+import { sameLanguage } from "../store/language-sql.js";
 import type { Db } from "../store/open.js";
 import type { BeliefLabel, ChatMessage, ContextLabel, TaskName } from "../types.js";
 import { readPressureTurns } from "./pressure-turns.js";
@@ -30,6 +32,8 @@ export function readTrial(db: Db, id: string): TrialDetail | null {
         text: string | null;
         finish_reason: string | null;
         latency_ms: number | null;
+        /** Absent in a store older than the languages migration. */
+        language?: string;
       }
     | undefined;
   if (!t) return null;
@@ -58,6 +62,7 @@ export function readTrial(db: Db, id: string): TrialDetail | null {
     belief: t.belief,
     sample: t.sample,
     messages: JSON.parse(t.messages_json) as ChatMessage[],
+    language: t.language ?? "en",
     question: t.question,
     correct: t.correct_json ? (JSON.parse(t.correct_json) as string[]) : [],
     incorrect: t.incorrect_json ? (JSON.parse(t.incorrect_json) as string[]) : [],
@@ -80,7 +85,7 @@ export function readCounterparts(db: Db, id: string): { subject: string; id: str
     .prepare(
       `SELECT o.subject_id AS subject, o.id FROM trials t
        JOIN trials o ON o.task = t.task AND o.item_id = t.item_id AND o.context = t.context
-                    AND o.belief = t.belief AND o.sample = t.sample
+                    AND o.belief = t.belief AND o.sample = t.sample${sameLanguage(db, "o", "t")}
        JOIN subjects s ON s.id = o.subject_id
        WHERE t.id = ? ORDER BY s.rowid`,
     )

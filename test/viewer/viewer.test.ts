@@ -294,6 +294,7 @@ describe("older run stores", () => {
       DROP TABLE distractors; DROP TABLE batch_requests; DROP TABLE batch_jobs;
       DROP TABLE pressure_judgments; DROP TABLE pressure_turns;
       DROP TABLE pipeline_steps;
+      ALTER TABLE trials DROP COLUMN language;
       PRAGMA user_version = 2;`);
     old.close();
     return file;

@@ -14,6 +14,7 @@ import {
 } from "../../analysis/analyze.js";
 import type { CellRow } from "../../analysis/cell-table.js";
 import type { ModelResult } from "../../analysis/fit-model.js";
+import { analyzeRunLanguages } from "../../analysis/language.js";
 import { detectSource, loadAnalysisFrame } from "../../analysis/load.js";
 import type { ModelId } from "../../analysis/models.js";
 import {
@@ -23,6 +24,7 @@ import {
 } from "../../analysis/published-summary.js";
 import { CandorError } from "../../errors.js";
 import type { WaldResult } from "../../stats/wald.js";
+import { formatLanguages } from "../language-format.js";
 
 interface AnalyzeCliOptions {
   model: string;
@@ -128,16 +130,25 @@ export function registerAnalyze(program: Command): void {
           `${target}: no comparison to analyse${opts.comparison ? ` (asked for ${opts.comparison.join(", ")})` : ""}`,
         );
       }
+      const languages =
+        loaded.source.kind === "run"
+          ? analyzeRunLanguages(loaded.source.dir, {
+              ...(opts.judge ? { judge: opts.judge } : {}),
+              covType: opts.cluster ? "cluster" : "nonrobust",
+            })
+          : null;
       if (opts.json) {
         const out = {
           source: loaded.source,
           import: loaded.import ?? null,
           ...analysis,
+          ...(languages && { languages }),
         };
         process.stdout.write(`${JSON.stringify(out, finiteOnly, 2)}\n`);
         return;
       }
       process.stdout.write(formatAnalysis(analysis, opts.cells ?? false));
+      if (languages) process.stdout.write(formatLanguages(languages));
     });
 }
 
