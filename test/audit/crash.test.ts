@@ -49,6 +49,9 @@ describe("crash safety", () => {
     expect(trials).toBe(2 * 20 * 2 * 2 * 4);
     expect(responsesAtCrash).toBeGreaterThanOrEqual(40);
     expect(responsesAtCrash).toBeLessThan(trials);
+    // Requests the killed process sent but the server had not read yet would otherwise be
+    // counted against the re-run: wait until the server has closed all of its connections.
+    while ((await server.openConnections()) > 0) await new Promise((r) => setTimeout(r, 20));
 
     const before = server.stats.byPath["/v1/chat/completions"] ?? 0;
     const rerun = await runCli(["audit", configFile]);

@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { BUILT_CLI } from "./built-cli.js";
 import { repoRoot } from "./paths.js";
 
+/** The bin a user runs; from a checkout it runs src/ through tsx (test/library/checkout-bin.test.ts). */
 export const CANDOR_BIN = join(repoRoot, "bin/candor.js");
 
 export interface CliResult {
@@ -11,7 +13,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `candor` bin in a child process, as a user would. */
+/**
+ * Runs the real `candor` CLI in a child process, as a user would: the compiled one the
+ * package ships (dist/, brought up to date by test/helpers/global-setup.ts).
+ */
 export function startCli(
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
@@ -19,7 +24,7 @@ export function startCli(
   child: ChildProcess;
   done: Promise<CliResult>;
 } {
-  const child = spawn(process.execPath, [CANDOR_BIN, ...args], {
+  const child = spawn(process.execPath, [BUILT_CLI, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],

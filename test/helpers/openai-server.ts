@@ -59,6 +59,8 @@ export interface FakeServer {
   /** Ends with /v1. */
   baseURL: string;
   stats: FakeServerStats;
+  /** Connections still open: 0 once a killed client's requests have all been read and counted. */
+  openConnections(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -391,6 +393,10 @@ export async function startOpenAIServer(
   return {
     baseURL: `http://127.0.0.1:${addr.port}/v1`,
     stats,
+    openConnections: () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
+      ),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,6 +1,7 @@
 /**
- * The library as users get it: `npm pack` (which builds dist/ through `prepare`), the
- * tarball installed into a fresh project, and `import { … } from "candor"` running a tiny
+ * The library as users get it: `npm pack` of the dist/ that `prepare` built (the suite's
+ * global setup runs it whenever dist/ is behind src/, so it is not built a second time here
+ * while other test files run the compiled CLI from it), the tarball installed into a fresh project, and `import { … } from "candor"` running a tiny
  * audit against a local OpenAI-compatible server — the README's script, then the other
  * entry points with config objects. Slow by nature (a TypeScript build and an npm install).
  *
@@ -14,6 +15,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scriptedReply } from "../helpers/audit-fixtures.js";
+import { staleBuildOutputs } from "../helpers/built-cli.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 import { repoRoot, sharedData, tempDir } from "../helpers/paths.js";
 
@@ -42,7 +44,11 @@ beforeAll(async () => {
     },
   });
   const packDir = tempDir("candor-pack-");
-  await run("npm", ["pack", "--pack-destination", packDir], { cwd: repoRoot, maxBuffer: 1 << 26 });
+  expect(staleBuildOutputs()).toEqual([]);
+  await run("npm", ["pack", "--ignore-scripts", "--pack-destination", packDir], {
+    cwd: repoRoot,
+    maxBuffer: 1 << 26,
+  });
   const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith(".tgz"))!);
   project = tempDir("candor-embed-");
   writeFileSync(
