@@ -8,7 +8,6 @@
 import type { AuditConfig } from "../config/schema.js";
 import { CandorError } from "../errors.js";
 import {
-  checkScoredLabels,
   pairTables,
   type ResponseGroup,
   requireVerdicts,
@@ -58,6 +57,28 @@ export function comparisonCounts(
   judge: string,
 ): ComparisonCounts[] {
   requireVerdicts(store, file, judge);
+  // A subject in several pairs (the reference, usually) is counted once and replayed.
+  const uses = new Map<string, number>();
+  for (const pair of config.compare)
+    for (const t of pair.treatments)
+      for (const s of [pair.reference, t]) uses.set(s, (uses.get(s) ?? 0) + 1);
+  const cached = new Map<string, ResponseGroup[]>();
+  const eachGroup = (subject: string, fn: (g: ResponseGroup) => void) => {
+    const left = uses.get(subject)! - 1;
+    uses.set(subject, left);
+    const hit = cached.get(subject);
+    if (hit) {
+      for (const g of hit) fn(g);
+      if (left === 0) cached.delete(subject);
+      return;
+    }
+    const keep: ResponseGroup[] | null = left > 0 ? [] : null;
+    responseGroups(store, file, judge, subject, (g) => {
+      keep?.push(g);
+      fn(g);
+    });
+    if (keep) cached.set(subject, keep);
+  };
   const builders = new Map<string, { b: PatternBuilder; refs: ReferenceCounts[] }>();
   let rows = 0;
   for (const pair of config.compare) {
@@ -73,10 +94,10 @@ export function comparisonCounts(
         distinct: new Map(),
         duplicates: new Map(),
       };
+      let duplicated = false;
       // The row path streams the reference's rows, then the treatment's.
       for (const [side, subject] of [pair.reference, treatment].entries()) {
-        checkScoredLabels(store, file, judge, subject);
-        const add = (g: ResponseGroup) => {
+        eachGroup(subject, (g) => {
           const context = g.context as ContextLabel;
           const belief = g.belief as BeliefLabel;
           entry.b.add(
@@ -99,12 +120,15 @@ export function comparisonCounts(
           const d = ref.distinct.get(k) ?? [0, 0];
           d[side]! += g.distinct;
           ref.distinct.set(k, d);
-          if (g.n > g.distinct)
+          if (g.n > g.distinct) {
+            duplicated = true;
             ref.duplicates.set(g.belief, (ref.duplicates.get(g.belief) ?? 0) + g.n - g.distinct);
-        };
-        responseGroups(store, judge, subject, add);
+          }
+        });
       }
-      ref.pairs.push(...pairTables(store, judge, pair.reference, treatment));
+      ref.pairs.push(
+        ...pairTables(store, judge, pair.reference, treatment, { duplicates: duplicated }),
+      );
       entry.refs.push(ref);
     }
   }

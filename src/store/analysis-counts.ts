@@ -92,31 +92,33 @@ export function checkScoredLabels(
   throw new DataError(file, `trial ${bad.id}, field ${field}`, `${expected}; got '${String(got)}'`);
 }
 
-/** Streams one subject's response groups (task × item × context × belief) to `emit`. */
+/**
+ * Streams one subject's response groups (task × item × context × belief) to
+ * `emit`, checking each group's labels on the way (and naming the first bad
+ * trial when one is not a study label).
+ */
 export function responseGroups(
   store: RunStore,
+  file: string,
   judge: string,
   subject: string,
   emit: (g: ResponseGroup) => void,
 ): void {
   const query = store.db.prepare(
     `SELECT t.task, t.item_id AS item, t.context, t.belief, count(*) AS n,
-            sum(j.label = 'INCORRECT') AS incorrect, count(DISTINCT t.sample) AS distinct_
+            sum(j.label = 'INCORRECT') AS incorrect, count(DISTINCT t.sample) AS "distinct",
+            min(typeof(t.sample) = 'integer' AND t.sample >= 0) AS samples_ok
      ${SCORED}
      GROUP BY t.task, t.item_id, t.context, t.belief`,
   );
+  const contexts: ReadonlySet<string> = new Set(CONTEXTS);
+  const beliefs: ReadonlySet<string> = new Set(BELIEFS);
   for (const g of query.iterate({ judge, subject }) as Iterable<
-    Omit<ResponseGroup, "distinct"> & { distinct_: number }
+    ResponseGroup & { samples_ok: number }
   >) {
-    emit({
-      task: g.task,
-      item: g.item,
-      context: g.context,
-      belief: g.belief,
-      n: g.n,
-      incorrect: g.incorrect,
-      distinct: g.distinct_,
-    });
+    if (!contexts.has(g.context) || !beliefs.has(g.belief) || g.samples_ok !== 1)
+      checkScoredLabels(store, file, judge, subject);
+    emit(g);
   }
 }
 
@@ -131,7 +133,30 @@ export function pairTables(
   judge: string,
   reference: string,
   treatment: string,
+  opts: { duplicates: boolean },
 ): PairTable[] {
+  const params = { judge, reference, treatment };
+  if (!opts.duplicates) {
+    // One trial per prompt on each side: a plain indexed join pairs them.
+    return store.db
+      .prepare(
+        `SELECT t.task, t.context, t.belief,
+                sum(j.label = 'CORRECT' AND jt.label = 'CORRECT') AS a,
+                sum(j.label = 'CORRECT' AND jt.label = 'INCORRECT') AS b,
+                sum(j.label = 'INCORRECT' AND jt.label = 'CORRECT') AS c,
+                sum(j.label = 'INCORRECT' AND jt.label = 'INCORRECT') AS d
+         FROM trials t JOIN responses r ON r.trial_id = t.id
+         JOIN judgments j ON j.trial_id = t.id AND j.judge = @judge
+         JOIN trials tt ON tt.task = t.task AND tt.item_id = t.item_id AND tt.context = t.context
+           AND tt.belief = t.belief AND tt.sample = t.sample AND tt.subject_id = @treatment
+         JOIN responses rt ON rt.trial_id = tt.id
+         JOIN judgments jt ON jt.trial_id = tt.id AND jt.judge = @judge
+         WHERE t.subject_id = @reference AND t.task IN (${TASKS})
+           AND j.label IN ('CORRECT', 'INCORRECT') AND jt.label IN ('CORRECT', 'INCORRECT')
+         GROUP BY t.task, t.context, t.belief`,
+      )
+      .all(params) as PairTable[];
+  }
   const side = (param: string) =>
     `SELECT t.task, t.item_id, t.context, t.belief, t.sample, min(t.id) AS first,
             j.label = 'INCORRECT' AS y
@@ -147,5 +172,5 @@ export function pairTables(
          AND treat.context = ref.context AND treat.belief = ref.belief AND treat.sample = ref.sample
        GROUP BY ref.task, ref.context, ref.belief`,
     )
-    .all({ judge, reference, treatment }) as PairTable[];
+    .all(params) as PairTable[];
 }
