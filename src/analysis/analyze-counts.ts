@@ -79,13 +79,21 @@ export function comparisonCounts(
     });
     if (keep) cached.set(subject, keep);
   };
+  // Each comparison's table is built as soon as its last pair is counted, so only one
+  // builder (with its growth slack) is alive at a time.
+  const lastPair = new Map<string, number>();
+  let k = 0;
+  for (const pair of config.compare) for (const t of pair.treatments) lastPair.set(t, k++);
   const builders = new Map<string, { b: PatternBuilder; refs: ReferenceCounts[] }>();
+  const done: ComparisonCounts[] = [];
   let rows = 0;
+  k = 0;
   for (const pair of config.compare) {
     for (const treatment of pair.treatments) {
       let entry = builders.get(treatment);
       if (!entry) {
-        entry = { b: new PatternBuilder(), refs: [] };
+        // One GROUP BY row per pattern × item: no cell lookup needed.
+        entry = { b: new PatternBuilder({ distinctCells: true }), refs: [] };
         builders.set(treatment, entry);
       }
       const ref: ReferenceCounts = {
@@ -130,6 +138,11 @@ export function comparisonCounts(
         ...pairTables(store, judge, pair.reference, treatment, { duplicates: duplicated }),
       );
       entry.refs.push(ref);
+      if (lastPair.get(treatment) === k++) {
+        if (entry.b.rows > 0)
+          done.push({ comparison: treatment, patterns: entry.b.build(), references: entry.refs });
+        builders.delete(treatment);
+      }
     }
   }
   if (rows === 0) {
@@ -137,9 +150,7 @@ export function comparisonCounts(
       `${file}: the run has no compare pairs with judged reliability-task responses to analyse`,
     );
   }
-  return [...builders]
-    .filter(([, e]) => e.b.rows > 0)
-    .map(([comparison, e]) => ({ comparison, patterns: e.b.build(), references: e.refs }));
+  return done;
 }
 
 /** The per-cell paired tables of one comparison, as cellTable pairs rows. */
