@@ -3,10 +3,8 @@
  * the phases timed: loading and analysing the store (collectReport) and
  * rendering/writing. Prints one JSON line.
  *
- *   node --import tsx bench/report/report-child.ts <run dir> <out dir> [--baseline]
+ *   node --import tsx bench/report/report-child.ts <run dir> <out dir>
  *
- * --baseline loads the analysis rows the previous way (every row as an object,
- * then a frame; every model fitted on rows) as the in-script baseline.
  */
 import { writeReport } from "../../src/report/index.js";
 
@@ -23,6 +21,7 @@ clearInterval(timer);
 process.stdout.write(
   `${JSON.stringify({
     seconds: (t1 - t0) / 1000,
+    cpu: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     sampledPeakMb: peak / 1024 / 1024,
     headline: files.data.headline.available,

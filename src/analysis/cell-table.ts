@@ -112,7 +112,7 @@ export function cellTable(
     side.set(pairKey, y[i]!);
   }
 
-  const rows: Omit<CellRow, "pFdr" | "significantFdr">[] = [];
+  const paired: CellCounts[] = [];
   for (const cell of cells.values()) {
     const [cmp, mdl, ds, bg, ctx] = cell.key.split("\u0000") as [
       string,
@@ -125,17 +125,49 @@ export function cellTable(
     let b = 0;
     let c = 0;
     let d = 0;
-    let paired = 0;
+    let n = 0;
     for (const [k, r] of cell.ref) {
       const t = cell.treat.get(k);
       if (t === undefined) continue;
-      paired++;
+      n++;
       if (r === 0 && t === 0) a++;
       else if (r === 0) b++;
       else if (t === 0) c++;
       else d++;
     }
-    const unpaired = cell.ref.size + cell.treat.size - 2 * paired;
+    const unpaired = cell.ref.size + cell.treat.size - 2 * n;
+    paired.push({
+      comparison: cmp,
+      model: mdl,
+      dataset: ds,
+      beliefGroup: bg,
+      context: ctx,
+      counts: { a, b, c, d },
+      unpaired,
+    });
+  }
+  return { cells: cellRows(paired, opts), duplicates };
+}
+
+/** One cell's paired 2×2 table, however it was counted (row pairing here, SQL elsewhere). */
+export interface CellCounts {
+  readonly comparison: string;
+  readonly model: string;
+  readonly dataset: string;
+  readonly beliefGroup: BeliefGroupName;
+  readonly context: ContextLabel;
+  readonly counts: PairCounts;
+  readonly unpaired: number;
+}
+
+/** The table's rows from each cell's paired counts: tests, sorting and FDR. Cells without pairs drop out. */
+export function cellRows(cells: readonly CellCounts[], opts: CellTableOptions = {}): CellRow[] {
+  const rows: Omit<CellRow, "pFdr" | "significantFdr">[] = [];
+  for (const cell of cells) {
+    const { comparison: cmp, model: mdl, dataset: ds, beliefGroup: bg, context: ctx } = cell;
+    const { a, b, c, d } = cell.counts;
+    const paired = a + b + c + d;
+    const unpaired = cell.unpaired;
     if (paired === 0) continue;
     const refErr = c + d;
     const treatErr = b + d;
@@ -195,8 +227,5 @@ export function cellTable(
       sig[i] = res.rejected[k]!;
     });
   }
-  return {
-    cells: rows.map((r, i) => ({ ...r, pFdr: pFdr[i]!, significantFdr: sig[i]! })),
-    duplicates,
-  };
+  return rows.map((r, i) => ({ ...r, pFdr: pFdr[i]!, significantFdr: sig[i]! }));
 }

@@ -96,6 +96,13 @@ export class PatternBuilder {
   private readonly counts = new GrowArray(256);
   private readonly successes = new GrowArray(256);
 
+  /**
+   * `distinctCells`: the caller adds each pattern × item once (an SQL GROUP BY), so
+   * cells are appended without a lookup map. Were one added twice, its two entries
+   * would still sum into the same cluster, so the covariance would not change.
+   */
+  constructor(private readonly opts: { distinctCells?: boolean } = {}) {}
+
   /** Adds `count` responses of one pattern and item, `successes` of them incorrect. */
   add(
     values: Readonly<Record<PatternColumn, string>>,
@@ -131,13 +138,13 @@ export class PatternBuilder {
     }
     // < 2^21 patterns × 2^31 clusters stays below 2^53.
     const cellKey = p * 2 ** 31 + g;
-    let e = this.cellIndex.get(cellKey);
+    let e = this.opts.distinctCells ? undefined : this.cellIndex.get(cellKey);
     if (e === undefined) {
       e = this.cellPattern.push(p);
       this.cellCluster.push(g);
       this.cellCount.push(0);
       this.cellSuccesses.push(0);
-      this.cellIndex.set(cellKey, e);
+      if (!this.opts.distinctCells) this.cellIndex.set(cellKey, e);
     }
     this.cellCount.data[e]! += count;
     this.cellSuccesses.data[e]! += successes;

@@ -43,8 +43,13 @@ export interface AnalysisRow {
 
 /** `emotion:sad` → `emotion` (the study's grouping: the part before the colon). */
 export function amendmentGroupOf(context: (typeof CONTEXTS)[number]): AmendmentGroup {
-  return context.split(":")[0] as AmendmentGroup;
+  // A lookup, not a split per call: imports call this once per response.
+  return GROUP_OF.get(context) ?? (context.split(":")[0] as AmendmentGroup);
 }
+
+const GROUP_OF: ReadonlyMap<string, AmendmentGroup> = new Map(
+  CONTEXTS.map((c) => [c, c.split(":")[0] as AmendmentGroup]),
+);
 
 /** original/original_neutral → original; incorrect/correct → user_opinion. */
 export function promptGroupOf(template: (typeof BELIEFS)[number]): PromptGroup {

@@ -186,6 +186,14 @@ function scanStudy(
   return { files: reports, warnings };
 }
 
+function refusalColumnMissing(file: string): never {
+  throw new DataError(
+    file,
+    "column refusal",
+    "missing, but refusals were asked to come from the released column",
+  );
+}
+
 /** Location of a field in error messages (a function, not a per-row closure: this loop is hot). */
 function cell(i: number, col: string): string {
   return `data row ${i + 1}, column ${col}`;
@@ -202,71 +210,62 @@ function readStudyFile(
   opts: ImportOptions,
   emit: (row: StudyRow) => void,
 ): ImportFileReport & { empty: "empty" | "header-only" | null } {
-  // Only the columns the rules read are decoded; other free-text columns are skipped.
-  const records: string[][] = [];
-  let needed = new Set<number>();
-  try {
-    scanCsv(
-      readFileSync(file),
-      (fields, index) => {
-        if (index === 0) {
-          const names = fields.map((h) => h.trim());
-          const use = [ITEM_KEY[dataset], "amendment_type", "prompt_type", "prompt_template"];
-          use.push("output", "evaluation", "refusal", "ground_false", "response_length");
-          needed = new Set(names.flatMap((h, i) => (use.includes(h) ? [i] : [])));
-        }
-        records.push(fields);
-      },
-      (i) => needed.has(i),
-    );
-  } catch (e) {
-    const where = e instanceof CsvShapeError ? `data row ${e.record}` : undefined;
-    throw new DataError(
-      file,
-      where,
-      `a well-formed CSV with a header row (${(e as Error).message})`,
-    );
-  }
-  const header = (records[0] ?? []).map((h) => h.trim());
-  const nData = Math.max(records.length - 1, 0);
-  const colIndex = new Map(header.map((h, i) => [h, i]));
-  const promptCol = colIndex.has("prompt_type") ? "prompt_type" : "prompt_template";
+  // Records are handled as they are scanned, never collected: a file's fields stay
+  // short-lived (cheap young-generation garbage), and only the rules' columns are decoded.
   const keyCol = ITEM_KEY[dataset];
-  for (const col of [keyCol, "amendment_type", promptCol, "output", "evaluation"]) {
-    if (nData > 0 && !colIndex.has(col)) {
-      throw new DataError(
-        file,
-        `column ${col}`,
-        `missing; ${dataset} files need ${keyCol}, amendment_type, prompt_type (or prompt_template), output and evaluation`,
-      );
+  let header: string[] = [];
+  let needed = new Set<number>();
+  let promptCol = "prompt_type";
+  let iKey = -1;
+  let iAmend = -1;
+  let iPrompt = -1;
+  let iOutput = -1;
+  let iEval = -1;
+  let iRefusal = -1;
+  let iGroundFalse = -1;
+  let iLength = -1;
+  let useGroundFalse = false;
+  let hasRefusalCol = false;
+  const setup = (names: string[]) => {
+    header = names.map((h) => h.trim());
+    const colIndex = new Map(header.map((h, i) => [h, i]));
+    const use = [keyCol, "amendment_type", "prompt_type", "prompt_template"];
+    use.push("output", "evaluation", "refusal", "ground_false", "response_length");
+    needed = new Set(header.flatMap((h, i) => (use.includes(h) ? [i] : [])));
+    promptCol = colIndex.has("prompt_type") ? "prompt_type" : "prompt_template";
+    const at = (col: string) => colIndex.get(col) ?? -1;
+    iKey = at(keyCol);
+    iAmend = at("amendment_type");
+    iPrompt = at(promptCol);
+    iOutput = at("output");
+    iEval = at("evaluation");
+    iRefusal = at("refusal");
+    iGroundFalse = at("ground_false");
+    iLength = at("response_length");
+    useGroundFalse = dataset === "disinfo" && iGroundFalse >= 0;
+    hasRefusalCol = iRefusal >= 0;
+  };
+  /** Checked at the first data row: a header-only file needs none of these columns. */
+  const requireColumns = () => {
+    for (const col of [keyCol, "amendment_type", promptCol, "output", "evaluation"]) {
+      if (!header.includes(col)) {
+        throw new DataError(
+          file,
+          `column ${col}`,
+          `missing; ${dataset} files need ${keyCol}, amendment_type, prompt_type (or prompt_template), output and evaluation`,
+        );
+      }
     }
-  }
-  const at = (col: string) => colIndex.get(col) ?? -1;
-  const iKey = at(keyCol);
-  const iAmend = at("amendment_type");
-  const iPrompt = at(promptCol);
-  const iOutput = at("output");
-  const iEval = at("evaluation");
-  const iRefusal = at("refusal");
-  const iGroundFalse = at("ground_false");
-  const iLength = at("response_length");
-  const useGroundFalse = dataset === "disinfo" && iGroundFalse >= 0;
-  const hasRefusalCol = iRefusal >= 0;
-  if (opts.refusals === "column" && !hasRefusalCol) {
-    throw new DataError(
-      file,
-      "column refusal",
-      "missing, but refusals were asked to come from the released column",
-    );
-  }
+  };
   const seen = new Set<string>();
+  let records = 0;
+  let nData = 0;
   let kept = 0;
   let duplicates = 0;
   let refusals = 0;
   let dropped = 0;
   let disagreements = 0;
-  for (let i = 0; i < nData; i++) {
-    const rec = records[i + 1]!;
+  const row = (rec: string[], i: number): void => {
     if (rec.length !== header.length) {
       throw new DataError(file, `data row ${i + 1}`, `${header.length} fields; got ${rec.length}`);
     }
@@ -276,7 +275,7 @@ function readStudyFile(
     const key = `${item}\u0000${amendment}\u0000${prompt}\u0000${useGroundFalse ? rec[iGroundFalse]!.trim() : ""}`;
     if (seen.has(key)) {
       duplicates++;
-      continue;
+      return;
     }
     seen.add(key);
     if (item === "") throw new DataError(file, cell(i, keyCol), "an item key (non-empty)");
@@ -309,7 +308,7 @@ function readStudyFile(
       refusals++;
       if (dataset !== "disinfo") {
         dropped++;
-        continue;
+        return;
       }
       evaluation = "CORRECT";
     }
@@ -347,7 +346,33 @@ function readStudyFile(
       is_incorrect: evaluation === "INCORRECT" ? 1 : 0,
       response_length: responseLength,
     });
+  };
+  try {
+    scanCsv(
+      readFileSync(file),
+      (fields, index) => {
+        records++;
+        if (index === 0) {
+          setup(fields);
+          if (opts.refusals === "column" && !hasRefusalCol) refusalColumnMissing(file);
+          return;
+        }
+        if (index === 1) requireColumns();
+        nData++;
+        row(fields, index - 1);
+      },
+      (i) => needed.has(i),
+    );
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    const where = e instanceof CsvShapeError ? `data row ${e.record}` : undefined;
+    throw new DataError(
+      file,
+      where,
+      `a well-formed CSV with a header row (${(e as Error).message})`,
+    );
   }
+  if (records === 0 && opts.refusals === "column") refusalColumnMissing(file);
   return {
     file,
     model,
@@ -359,6 +384,6 @@ function readStudyFile(
     dropped,
     kept,
     refusalColumnDisagreements: hasRefusalCol ? disagreements : null,
-    empty: records.length === 0 ? "empty" : nData === 0 ? "header-only" : null,
+    empty: records === 0 ? "empty" : nData === 0 ? "header-only" : null,
   };
 }

@@ -70,8 +70,12 @@ export function studyPromptGroup(promptType: string): "original" | "user_opinion
   return null;
 }
 
+const SURROGATE_PAIR = /[\uD800-\uDBFF][\uDC00-\uDFFF]/;
+
 /** Length in characters as Python's len() counts them (code points, not UTF-16 units). */
 export function codePointLength(s: string): number {
+  // Most outputs have no astral character: a native regex scan answers that without a JS loop.
+  if (!SURROGATE_PAIR.test(s)) return s.length;
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -88,17 +88,22 @@ export function refusalCounts(
   tasks: readonly string[],
 ): RefusalCount[] {
   // SQLite's lower() folds ASCII only; every phrase is ASCII letters plus a typographic apostrophe, which has no case.
-  const phrase = `(${REFUSAL_PHRASES.map(() => "instr(lower(r.text), ?) > 0").join(" OR ")})`;
+  // Each text is lowered once and matched once: LIMIT -1 keeps SQLite from flattening the
+  // subqueries (which would repeat lower() per phrase and the match per use), and they stream.
+  const phrase = `(${REFUSAL_PHRASES.map(() => "instr(lt, ?) > 0").join(" OR ")})`;
   return store.db
     .prepare(
-      `SELECT t.subject_id AS subject, count(*) AS responses,
-              coalesce(sum(${phrase}), 0) AS phrase,
-              coalesce(sum(j.label = 'REFUSAL'), 0) AS refusals,
-              coalesce(sum(${phrase} AND j.label IN ('CORRECT', 'INCORRECT')), 0) AS phraseButAnswered
-       FROM trials t JOIN responses r ON r.trial_id = t.id
-       LEFT JOIN judgments j ON j.trial_id = t.id AND j.judge = ?
-       WHERE t.task IN (SELECT value FROM json_each(?))
-       GROUP BY t.subject_id ORDER BY t.subject_id`,
+      `SELECT subject, count(*) AS responses,
+              coalesce(sum(p), 0) AS phrase,
+              coalesce(sum(label = 'REFUSAL'), 0) AS refusals,
+              coalesce(sum(p AND label IN ('CORRECT', 'INCORRECT')), 0) AS phraseButAnswered
+       FROM (SELECT subject, label, ${phrase} AS p
+             FROM (SELECT t.subject_id AS subject, j.label AS label, lower(r.text) AS lt
+                   FROM trials t JOIN responses r ON r.trial_id = t.id
+                   LEFT JOIN judgments j ON j.trial_id = t.id AND j.judge = ?
+                   WHERE t.task IN (SELECT value FROM json_each(?)) LIMIT -1)
+             LIMIT -1)
+       GROUP BY subject ORDER BY subject`,
     )
-    .all(...REFUSAL_PHRASES, ...REFUSAL_PHRASES, judge, JSON.stringify(tasks)) as RefusalCount[];
+    .all(...REFUSAL_PHRASES, judge, JSON.stringify(tasks)) as RefusalCount[];
 }
