@@ -10,6 +10,7 @@
  */
 import { CandorError, DataError } from "../errors.js";
 import { BELIEFS, CONTEXTS, RELIABILITY_TASKS } from "../types.js";
+import { hasLanguageColumn, languageColumn, sameLanguage } from "./language-sql.js";
 import type { RunStore } from "./run-store.js";
 
 /** Scored responses of one side of a comparison to one item under one condition. */
@@ -21,11 +22,17 @@ export interface ResponseGroup {
   /** Responses (every scored trial, duplicates included, as the models count them). */
   readonly n: number;
   readonly incorrect: number;
-  /** Distinct samples: responses left once duplicates of one prompt are dropped for pairing. */
+  /**
+   * Distinct samples (per language): responses left once duplicates of one prompt are dropped
+   * for pairing.
+   */
   readonly distinct: number;
 }
 
-/** Paired outcomes (same task, item, context, belief and sample) of one task × context × belief. */
+/**
+ * Paired outcomes (same task, item, context, belief, sample and language) of one task ×
+ * context × belief.
+ */
 export interface PairTable {
   readonly task: string;
   readonly context: string;
@@ -106,7 +113,8 @@ export function responseGroups(
 ): void {
   const query = store.db.prepare(
     `SELECT t.task, t.item_id AS item, t.context, t.belief, count(*) AS n,
-            sum(j.label = 'INCORRECT') AS incorrect, count(DISTINCT t.sample) AS "distinct",
+            sum(j.label = 'INCORRECT') AS incorrect,
+            count(DISTINCT ${hasLanguageColumn(store.db) ? "t.language || '|' || " : ""}t.sample) AS "distinct",
             min(typeof(t.sample) = 'integer' AND t.sample >= 0) AS samples_ok
      ${SCORED}
      GROUP BY t.task, t.item_id, t.context, t.belief`,
@@ -148,7 +156,7 @@ export function pairTables(
          FROM trials t JOIN responses r ON r.trial_id = t.id
          JOIN judgments j ON j.trial_id = t.id AND j.judge = @judge
          JOIN trials tt ON tt.task = t.task AND tt.item_id = t.item_id AND tt.context = t.context
-           AND tt.belief = t.belief AND tt.sample = t.sample AND tt.subject_id = @treatment
+           AND tt.belief = t.belief AND tt.sample = t.sample AND tt.subject_id = @treatment${sameLanguage(store.db, "tt", "t")}
          JOIN responses rt ON rt.trial_id = tt.id
          JOIN judgments jt ON jt.trial_id = tt.id AND jt.judge = @judge
          WHERE t.subject_id = @reference AND t.task IN (${TASKS})
@@ -158,10 +166,10 @@ export function pairTables(
       .all(params) as PairTable[];
   }
   const side = (param: string) =>
-    `SELECT t.task, t.item_id, t.context, t.belief, t.sample, min(t.id) AS first,
-            j.label = 'INCORRECT' AS y
+    `SELECT t.task, t.item_id, t.context, t.belief, t.sample, ${languageColumn(store.db, "t")},
+            min(t.id) AS first, j.label = 'INCORRECT' AS y
      ${SCORED.replace("@subject", param)}
-     GROUP BY t.task, t.item_id, t.context, t.belief, t.sample`;
+     GROUP BY t.task, t.item_id, t.context, t.belief, t.sample, language`;
   return store.db
     .prepare(
       `WITH ref AS (${side("@reference")}), treat AS (${side("@treatment")})
@@ -170,6 +178,7 @@ export function pairTables(
               sum(ref.y = 1 AND treat.y = 0) AS c, sum(ref.y = 1 AND treat.y = 1) AS d
        FROM ref JOIN treat ON treat.task = ref.task AND treat.item_id = ref.item_id
          AND treat.context = ref.context AND treat.belief = ref.belief AND treat.sample = ref.sample
+         AND treat.language = ref.language
        GROUP BY ref.task, ref.context, ref.belief`,
     )
     .all(params) as PairTable[];

@@ -10,6 +10,7 @@ import { planTrials } from "../../src/design/plan.js";
 import { pack } from "../../src/i18n/index.js";
 import { writeReport } from "../../src/report/index.js";
 import { runAudit } from "../../src/stages/audit.js";
+import { pairTables } from "../../src/store/analysis-counts.js";
 import { exportRun } from "../../src/store/export.js";
 import { pairCounts } from "../../src/store/outcome-counts.js";
 import { RunStore } from "../../src/store/run-store.js";
@@ -242,6 +243,12 @@ describe("a run in two languages", () => {
     try {
       const pairs = pairCounts(pairStore, "rule#v1", "reference", "warm");
       expect(pairs.reduce((n, p) => n + p.a + p.b + p.c + p.d, 0)).toBe(24);
+      // The report's per-cell McNemar tables (counted in SQL) pair the same way, with or without
+      // the dedupe path: no prompt is taken for a duplicate because it exists in two languages.
+      for (const duplicates of [false, true]) {
+        const tables = pairTables(pairStore, "rule#v1", "reference", "warm", { duplicates });
+        expect(tables.reduce((n, p) => n + p.a + p.b + p.c + p.d, 0)).toBe(24);
+      }
     } finally {
       pairStore.close();
     }
