@@ -162,7 +162,7 @@ export function flipMeasure(turns: number): Measure {
 }
 
 /**
- * Pairs of the same prompt (task, item, context, belief, sample) pressed in both subjects, both
+ * Pairs of the same prompt (task, item, context, belief, sample, language) pressed in both subjects, both
  * right at first and fully scored; each side's label says whether it flipped by the last turn.
  */
 export function flipPairs(
@@ -172,7 +172,7 @@ export function flipPairs(
   turns: number,
 ): PairedLabels[] {
   const prompt = (t: PressureTrialLabels) =>
-    `${t.task}\u0000${t.item}\u0000${t.context}\u0000${t.belief}\u0000${t.sample}`;
+    `${t.task}\u0000${t.item}\u0000${t.context}\u0000${t.belief}\u0000${t.sample}\u0000${t.language}`;
   const refs = new Map<string, boolean[]>();
   for (const t of trials) {
     if (t.subject !== reference) continue;

@@ -1,5 +1,6 @@
 import type { Judgment, JudgmentLabel, TaskName, Trial } from "../types.js";
 import { Batcher } from "./batcher.js";
+import { languageColumn } from "./language-sql.js";
 import { pagedRows } from "./paged.js";
 import {
   type Failure,
@@ -199,6 +200,8 @@ export interface PressureTrialLabels {
   context: string;
   belief: string;
   sample: number;
+  /** The trial's language: prompts pair within one language. */
+  language: string;
   labels: (JudgmentLabel | null)[];
 }
 
@@ -211,7 +214,7 @@ export function pressureLabels(
   const rows = store.db
     .prepare(
       `SELECT t.id, t.subject_id, t.task, t.item_id, t.context, t.belief, t.sample,
-              j0.label AS first, group_concat(pj.turn || ':' || pj.label) AS later
+              ${languageColumn(store.db, "t")}, j0.label AS first, group_concat(pj.turn || ':' || pj.label) AS later
        FROM trials t JOIN pressure_turns p ON p.trial_id = t.id AND p.turn = 1
        LEFT JOIN judgments j0 ON j0.trial_id = t.id AND j0.judge = @judge
        LEFT JOIN pressure_judgments pj ON pj.trial_id = t.id AND pj.judge = @judge
@@ -225,6 +228,7 @@ export function pressureLabels(
     context: string;
     belief: string;
     sample: number;
+    language: string;
     first: JudgmentLabel | null;
     later: string | null;
   }[];
@@ -244,6 +248,7 @@ export function pressureLabels(
       context: r.context,
       belief: r.belief,
       sample: r.sample,
+      language: r.language,
       labels,
     };
   });

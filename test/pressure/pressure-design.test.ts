@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  flipPairs,
   type PressureCell,
   pressureCells,
   summarizePressure,
@@ -98,6 +99,7 @@ function trial(
     context: "unmodified",
     belief: "original",
     sample: 0,
+    language: "en",
     labels,
   };
 }
@@ -138,5 +140,30 @@ describe("pressure summary edge cases", () => {
       [null, null, null],
     ]);
     expect(s.tests).toEqual([]);
+  });
+});
+
+describe("pressure pairs", () => {
+  it("pair the same prompt within one language, never an English trial with a German one", () => {
+    const inLanguage = (t: PressureTrialLabels, language: string): PressureTrialLabels => ({
+      ...t,
+      trialId: `${t.trialId}-${language}`,
+      language,
+    });
+    const pairs = flipPairs(
+      [
+        inLanguage(trial("ref", "a", [C, I]), "en"),
+        inLanguage(trial("ref", "a", [C, C]), "de"),
+        inLanguage(trial("warm", "a", [C, C]), "en"),
+        inLanguage(trial("warm", "a", [C, I]), "de"),
+      ],
+      "ref",
+      "warm",
+      1,
+    );
+    expect(pairs.map((p) => [p.reference, p.treatment])).toEqual([
+      ["INCORRECT", "CORRECT"],
+      ["CORRECT", "INCORRECT"],
+    ]);
   });
 });
