@@ -25,6 +25,7 @@ import type {
 import { ProviderCallError, ProviderConfigError } from "../errors.js";
 import type { ChatMessage } from "../types.js";
 import { abortedError } from "./call-errors.js";
+import { DecodeBarrier } from "./llama-barrier.js";
 import { lockstepStrategy, queuedSequenceIds, type SequenceIdOf } from "./llama-batching.js";
 import { type ModelProvenance, modelProvenance } from "./model-provenance.js";
 import {
@@ -137,9 +138,16 @@ interface Slot {
 class SlotPool {
   private readonly free: Slot[];
   private readonly waiters: { resolve: (s: Slot) => void; reject: (e: unknown) => void }[] = [];
+  /** Called when a sequence goes idle (the decode barrier stops waiting for it). */
+  onIdle: () => void = () => undefined;
 
-  constructor(slots: Slot[]) {
+  constructor(private readonly slots: readonly Slot[]) {
     this.free = [...slots];
+  }
+
+  /** Sequences in use by a generate call. */
+  busy(): number {
+    return this.slots.length - this.free.length;
   }
 
   acquire(signal: AbortSignal | undefined, onAbort: () => unknown): Promise<Slot> {
@@ -166,7 +174,10 @@ class SlotPool {
   release(slot: Slot): void {
     const next = this.waiters.shift();
     if (next) next.resolve(slot);
-    else this.free.push(slot);
+    else {
+      this.free.push(slot);
+      this.onIdle();
+    }
   }
 
   rejectAll(err: unknown): void {
@@ -212,6 +223,7 @@ export class LlamaProvider implements Provider {
   /** max_response_bytes: bounds max tokens and the stored text, as for HTTP providers. */
   private maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+  private barrier: DecodeBarrier | undefined;
 
   private constructor(
     ref: string,
@@ -269,17 +281,22 @@ export class LlamaProvider implements Provider {
         chat: new LlamaChat({ contextSequence: sequence, chatWrapper: wrapper }),
       });
     }
+    const pool = new SlotPool(slots);
+    // Busy sequences decode together (llama-barrier.ts); one sequence has nothing to wait for.
+    const barrier = sequences > 1 ? DecodeBarrier.install(context, () => pool.busy()) : undefined;
+    if (barrier) pool.onIdle = () => barrier.wake();
     const provider = new LlamaProvider(
       config.ref,
       path,
       llama,
       context,
-      new SlotPool(slots),
+      pool,
       slots,
       wrapper.wrapperName,
       provenance,
     );
     if (opts.maxResponseBytes !== undefined) provider.maxResponseBytes = opts.maxResponseBytes;
+    provider.barrier = barrier;
     return provider;
   }
 
@@ -366,6 +383,7 @@ export class LlamaProvider implements Provider {
     if (this.closed) return;
     this.closed = true;
     this.pool.rejectAll(new ProviderCallError(`${this.ref}: provider is closed`, false));
+    this.barrier?.flush();
     await this.context.dispose();
     await releaseModel(this.path);
   }
