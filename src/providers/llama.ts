@@ -25,8 +25,10 @@ import type {
 import { ProviderCallError, ProviderConfigError } from "../errors.js";
 import type { ChatMessage } from "../types.js";
 import { abortedError } from "./call-errors.js";
+import { defaultModelCacheDir } from "./hf-download.js";
 import { DecodeBarrier } from "./llama-barrier.js";
 import { lockstepStrategy, queuedSequenceIds, type SequenceIdOf } from "./llama-batching.js";
+import { type EngineSettings, engineSettings } from "./llama-calibrate.js";
 import { type ModelProvenance, modelProvenance } from "./model-provenance.js";
 import {
   boundReplyText,
@@ -251,7 +253,21 @@ export class LlamaProvider implements Provider {
     const { LlamaChat, resolveChatWrapper } = await lib();
     const llama = await getSharedLlama();
     const model = await acquireModel(path, opts.llama);
-    const sequences = Math.max(1, Math.floor(opts.llama?.sequences ?? LLAMA_DEFAULT_SEQUENCES));
+    let engine: EngineSettings;
+    try {
+      engine = await engineSettings(model, llama, provenance.sha256, {
+        ...(opts.llama && { llama: opts.llama }),
+        cacheDir: opts.cacheDir ?? defaultModelCacheDir(),
+        defaults: {
+          threads: defaultThreads(llama.cpuMathCores),
+          sequences: LLAMA_DEFAULT_SEQUENCES,
+        },
+      });
+    } catch (err) {
+      await releaseModel(path);
+      throw err;
+    }
+    const sequences = engine.sequences;
     let context: LlamaContext;
     // Batches whose rows llama.cpp never reorders (llama-batching.ts); ids are read once created.
     let created: LlamaContext | undefined;
@@ -260,7 +276,7 @@ export class LlamaProvider implements Provider {
       context = await model.createContext({
         sequences,
         contextSize: opts.llama?.contextSize ?? { max: LLAMA_DEFAULT_MAX_CONTEXT },
-        threads: opts.llama?.threads ?? defaultThreads(llama.cpuMathCores),
+        threads: engine.threads,
         ...(sequences > 1
           ? { batching: { itemPrioritizationStrategy: lockstepStrategy(idOf) } }
           : {}),
@@ -293,7 +309,7 @@ export class LlamaProvider implements Provider {
       pool,
       slots,
       wrapper.wrapperName,
-      provenance,
+      { ...provenance, engine },
     );
     if (opts.maxResponseBytes !== undefined) provider.maxResponseBytes = opts.maxResponseBytes;
     provider.barrier = barrier;

@@ -1,0 +1,220 @@
+/**
+ * Threads and sequences for a model file on this machine, from a short measurement.
+ *
+ * On first use of a model (per file hash, CPU model, core count and GPU) the engine decodes a
+ * few tokens at each thread count worth trying (llama-choice.ts) and 1, 2, 4 and 8 sequences,
+ * and the rates go to `<cache dir>/llama-calibration.json`; later loads read them back. A
+ * setting the config fixes is kept, and only the points with that value are measured. What was
+ * chosen, from where, and the measured rates are recorded with the run (model_files meta) and
+ * shown in the report's run information.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import type { Llama, LlamaModel } from "node-llama-cpp";
+import { z } from "zod";
+import {
+  type CalibrationPoint,
+  calibrationPointSchema,
+  chooseLlamaSettings,
+  threadCandidates,
+} from "./llama-choice.js";
+
+export const CALIBRATION_FILE = "llama-calibration.json";
+export const CALIBRATION_SEQUENCES = [1, 2, 4, 8] as const;
+/** Tokens each sequence samples per measured point: enough to pass the first, slower steps. */
+export const CALIBRATION_TOKENS = 16;
+
+const entrySchema = z.strictObject({
+  measuredAt: z.string(),
+  tokens: z.number().int().positive(),
+  points: z.array(calibrationPointSchema),
+});
+const cacheSchema = z.strictObject({
+  version: z.literal(1),
+  entries: z.record(z.string(), entrySchema),
+});
+type CacheFile = z.infer<typeof cacheSchema>;
+
+/** What the provider runs with and why; recorded with the run and shown in its report. */
+export const engineSettingsSchema = z.strictObject({
+  threads: z.number().int().positive(),
+  sequences: z.number().int().positive(),
+  threadsFrom: z.enum(["config", "calibration", "default"]),
+  sequencesFrom: z.enum(["config", "calibration", "default"]),
+  /** "measured" now or read from the "cache"; absent when nothing was calibrated. */
+  calibration: z.enum(["measured", "cache"]).optional(),
+  measuredAt: z.string().optional(),
+  tokensPerSecond: z.number().optional(),
+  points: z.array(calibrationPointSchema).optional(),
+});
+export type EngineSettings = z.infer<typeof engineSettingsSchema>;
+
+export interface CalibrationOptions {
+  /** Folder of the calibration file (the model cache dir). */
+  cacheDir: string;
+  fixed: { threads?: number; sequences?: number };
+  /** Used when nothing could be measured. */
+  defaults: { threads: number; sequences: number };
+  tokens?: number;
+}
+
+/** One cache entry per model bytes and machine: the same file is fast differently elsewhere. */
+export function calibrationKey(sha256: string, llama: Pick<Llama, "cpuMathCores" | "gpu">): string {
+  return [sha256, cpus()[0]?.model.trim() ?? "cpu", llama.cpuMathCores, llama.gpu || "cpu"].join(
+    "|",
+  );
+}
+
+/** Tokens per second sampled by `sequences` sequences decoding together with `threads` threads. */
+export async function measurePoint(
+  model: LlamaModel,
+  threads: number,
+  sequences: number,
+  tokens = CALIBRATION_TOKENS,
+): Promise<CalibrationPoint> {
+  const context = await model.createContext({ sequences, threads, contextSize: 128 * sequences });
+  try {
+    const prompt = model.tokenize("The quick brown fox jumps over the lazy dog. Once upon a time");
+    const seqs = Array.from({ length: sequences }, () => context.getSequence());
+    const generate = async (i: number, max: number) => {
+      let n = 0;
+      for await (const _ of seqs[i]!.evaluate(prompt, { temperature: 0 })) if (++n >= max) break;
+    };
+    // The first decode of a context pays one-time costs (buffers, thread start): not counted.
+    await generate(0, 1);
+    await seqs[0]!.clearHistory();
+    const sampled = () => seqs.reduce((a, s) => a + s.tokenMeter.usedOutputTokens, 0);
+    const before = sampled();
+    const t0 = performance.now();
+    await Promise.all(seqs.map((_, i) => generate(i, tokens)));
+    const seconds = Math.max(1e-6, (performance.now() - t0) / 1000);
+    return { threads, sequences, tokensPerSecond: (sampled() - before) / seconds };
+  } finally {
+    await context.dispose();
+  }
+}
+
+async function readCache(file: string): Promise<CacheFile> {
+  try {
+    const parsed = cacheSchema.safeParse(JSON.parse(await readFile(file, "utf8")));
+    // A damaged or older cache is only a lost measurement: measure again and rewrite it.
+    if (parsed.success) return parsed.data;
+  } catch {}
+  return { version: 1, entries: {} };
+}
+
+async function writeCache(file: string, cache: CacheFile): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.${randomUUID()}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(cache, null, 2)}\n`);
+  await rename(tmp, file);
+}
+
+// One calibration at a time per process: two providers of one model must not measure each other.
+let queue: Promise<unknown> = Promise.resolve();
+
+/** The settings to run with: the config's, else chosen from cached or new measurements. */
+export function resolveEngineSettings(
+  model: LlamaModel,
+  llama: Pick<Llama, "cpuMathCores" | "gpu">,
+  sha256: string,
+  opts: CalibrationOptions,
+): Promise<EngineSettings> {
+  const run = queue.then(() => resolveNow(model, llama, sha256, opts));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function resolveNow(
+  model: LlamaModel,
+  llama: Pick<Llama, "cpuMathCores" | "gpu">,
+  sha256: string,
+  opts: CalibrationOptions,
+): Promise<EngineSettings> {
+  const { fixed, defaults } = opts;
+  if (fixed.threads !== undefined && fixed.sequences !== undefined) {
+    return {
+      threads: fixed.threads,
+      sequences: fixed.sequences,
+      threadsFrom: "config",
+      sequencesFrom: "config",
+    };
+  }
+  const file = join(opts.cacheDir, CALIBRATION_FILE);
+  const key = calibrationKey(sha256, llama);
+  const cache = await readCache(file);
+  const tokens = opts.tokens ?? CALIBRATION_TOKENS;
+  const entry = cache.entries[key] ?? { measuredAt: new Date().toISOString(), tokens, points: [] };
+  const wanted = (
+    fixed.threads !== undefined ? [fixed.threads] : threadCandidates(llama.cpuMathCores)
+  )
+    .flatMap((threads) =>
+      (fixed.sequences !== undefined ? [fixed.sequences] : [...CALIBRATION_SEQUENCES]).map(
+        (sequences) => ({ threads, sequences }),
+      ),
+    )
+    .filter(
+      (w) => !entry.points.some((p) => p.threads === w.threads && p.sequences === w.sequences),
+    );
+  for (const w of wanted) {
+    try {
+      entry.points.push(await measurePoint(model, w.threads, w.sequences, tokens));
+    } catch {
+      // A setting the machine cannot run (memory for 8 sequences, say) is simply not chosen.
+    }
+  }
+  if (wanted.length > 0) {
+    entry.measuredAt = new Date().toISOString();
+    cache.entries[key] = entry;
+    // An unwritable cache dir costs a measurement next time, not this run.
+    await writeCache(file, cache).catch(() => undefined);
+  }
+  const choice = chooseLlamaSettings(entry.points, fixed);
+  const from = (isFixed: boolean) => (isFixed ? "config" : choice ? "calibration" : "default");
+  return {
+    threads: fixed.threads ?? choice?.threads ?? defaults.threads,
+    sequences: fixed.sequences ?? choice?.sequences ?? defaults.sequences,
+    threadsFrom: from(fixed.threads !== undefined),
+    sequencesFrom: from(fixed.sequences !== undefined),
+    ...(choice && {
+      calibration: wanted.length > 0 ? ("measured" as const) : ("cache" as const),
+      measuredAt: entry.measuredAt,
+      ...(choice.tokensPerSecond !== undefined && { tokensPerSecond: choice.tokensPerSecond }),
+      points: entry.points,
+    }),
+  };
+}
+
+/** The config's threads and sequences, the rest chosen by calibration unless it is switched off. */
+export async function engineSettings(
+  model: LlamaModel,
+  llama: Pick<Llama, "cpuMathCores" | "gpu">,
+  sha256: string,
+  opts: {
+    llama?: { threads?: number; sequences?: number; calibrate?: boolean };
+    cacheDir: string;
+    defaults: { threads: number; sequences: number };
+  },
+): Promise<EngineSettings> {
+  const whole = (n: number) => Math.max(1, Math.floor(n));
+  const l = opts.llama ?? {};
+  const fixed = {
+    ...(l.threads !== undefined && { threads: whole(l.threads) }),
+    ...(l.sequences !== undefined && { sequences: whole(l.sequences) }),
+  };
+  if (l.calibrate === false) {
+    return {
+      threads: fixed.threads ?? opts.defaults.threads,
+      sequences: fixed.sequences ?? opts.defaults.sequences,
+      threadsFrom: fixed.threads !== undefined ? "config" : "default",
+      sequencesFrom: fixed.sequences !== undefined ? "config" : "default",
+    };
+  }
+  return resolveEngineSettings(model, llama, sha256, {
+    cacheDir: opts.cacheDir,
+    fixed,
+    defaults: opts.defaults,
+  });
+}
