@@ -193,7 +193,12 @@ export async function engineSettings(
   llama: Pick<Llama, "cpuMathCores" | "gpu">,
   sha256: string,
   opts: {
-    llama?: { threads?: number; sequences?: number; calibrate?: boolean };
+    llama?: {
+      threads?: number;
+      sequences?: number;
+      calibrate?: boolean;
+      calibrationTokens?: number;
+    };
     cacheDir: string;
     defaults: { threads: number; sequences: number };
   },
@@ -216,5 +221,6 @@ export async function engineSettings(
     cacheDir: opts.cacheDir,
     fixed,
     defaults: opts.defaults,
+    ...(l.calibrationTokens !== undefined && { tokens: l.calibrationTokens }),
   });
 }
