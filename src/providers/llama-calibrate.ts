@@ -67,20 +67,31 @@ export function calibrationKey(sha256: string, llama: Pick<Llama, "cpuMathCores"
   );
 }
 
-/** Tokens per second sampled by `sequences` sequences decoding together with `threads` threads. */
+/** A point that cannot reach this share of the best rate so far stops early (never chosen). */
+export const EARLY_STOP_SHARE = 0.3;
+
+/**
+ * Tokens per second sampled by `sequences` sequences decoding together with `threads` threads.
+ * With `minRate`, the point stops once it can no longer reach that rate: on a busy machine a
+ * bad setting (more threads than free cores spin against each other) can be 100x slower.
+ */
 export async function measurePoint(
   model: LlamaModel,
   threads: number,
   sequences: number,
   tokens = CALIBRATION_TOKENS,
+  minRate = 0,
 ): Promise<CalibrationPoint> {
   const context = await model.createContext({ sequences, threads, contextSize: 128 * sequences });
   try {
     const prompt = model.tokenize("The quick brown fox jumps over the lazy dog. Once upon a time");
     const seqs = Array.from({ length: sequences }, () => context.getSequence());
+    let deadline = Number.POSITIVE_INFINITY;
     const generate = async (i: number, max: number) => {
       let n = 0;
-      for await (const _ of seqs[i]!.evaluate(prompt, { temperature: 0 })) if (++n >= max) break;
+      for await (const _ of seqs[i]!.evaluate(prompt, { temperature: 0 })) {
+        if (++n >= max || performance.now() > deadline) break;
+      }
     };
     // The first decode of a context pays one-time costs (buffers, thread start): not counted.
     await generate(0, 1);
@@ -88,6 +99,7 @@ export async function measurePoint(
     const sampled = () => seqs.reduce((a, s) => a + s.tokenMeter.usedOutputTokens, 0);
     const before = sampled();
     const t0 = performance.now();
+    if (minRate > 0) deadline = t0 + ((tokens * sequences) / minRate) * 1000;
     await Promise.all(seqs.map((_, i) => generate(i, tokens)));
     const seconds = Math.max(1e-6, (performance.now() - t0) / 1000);
     return { threads, sequences, tokensPerSecond: (sampled() - before) / seconds };
@@ -159,8 +171,11 @@ async function resolveNow(
       (w) => !entry.points.some((p) => p.threads === w.threads && p.sequences === w.sequences),
     );
   for (const w of wanted) {
+    const best = Math.max(0, ...entry.points.map((p) => p.tokensPerSecond));
     try {
-      entry.points.push(await measurePoint(model, w.threads, w.sequences, tokens));
+      entry.points.push(
+        await measurePoint(model, w.threads, w.sequences, tokens, EARLY_STOP_SHARE * best),
+      );
     } catch {
       // A setting the machine cannot run (memory for 8 sequences, say) is simply not chosen.
     }
