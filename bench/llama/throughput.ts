@@ -140,7 +140,8 @@ async function engine(model: LlamaModel, n: number, th: number): Promise<Run> {
 /** candor's provider: N sequences, N generate calls at once. */
 async function provider(n: number, th: number): Promise<Run> {
   const p = await LlamaProvider.create(
-    { path, ref: `llama:${path}` },
+    // cached: the sha256 goes to a sidecar in bench/.out once, not hashed again per provider.
+    { path, ref: `llama:${path}`, cached: true },
     { llama: { threads: th, sequences: n, contextSize: 256 * n } },
   );
   try {
