@@ -20,6 +20,9 @@ import {
   chooseLlamaSettings,
   threadCandidates,
 } from "./llama-choice.js";
+import { type EngineSettings, engineSettingsSchema } from "./llama-settings.js";
+
+export { type EngineSettings, engineSettingsSchema };
 
 export const CALIBRATION_FILE = "llama-calibration.json";
 export const CALIBRATION_SEQUENCES = [1, 2, 4, 8] as const;
@@ -36,20 +39,6 @@ const cacheSchema = z.strictObject({
   entries: z.record(z.string(), entrySchema),
 });
 type CacheFile = z.infer<typeof cacheSchema>;
-
-/** What the provider runs with and why; recorded with the run and shown in its report. */
-export const engineSettingsSchema = z.strictObject({
-  threads: z.number().int().positive(),
-  sequences: z.number().int().positive(),
-  threadsFrom: z.enum(["config", "calibration", "default"]),
-  sequencesFrom: z.enum(["config", "calibration", "default"]),
-  /** "measured" now or read from the "cache"; absent when nothing was calibrated. */
-  calibration: z.enum(["measured", "cache"]).optional(),
-  measuredAt: z.string().optional(),
-  tokensPerSecond: z.number().optional(),
-  points: z.array(calibrationPointSchema).optional(),
-});
-export type EngineSettings = z.infer<typeof engineSettingsSchema>;
 
 export interface CalibrationOptions {
   /** Folder of the calibration file (the model cache dir). */

@@ -24,7 +24,7 @@ import { readRunConfig } from "../store/run-config.js";
 import { RunStore } from "../store/run-store.js";
 import type { ContextLabel, TaskName } from "../types.js";
 import { CONTEXTS, RELIABILITY_TASKS } from "../types.js";
-import { readDatasets, readWrongBeliefs } from "./collect-run-info.js";
+import { readDatasets, readEngineSettings, readWrongBeliefs } from "./collect-run-info.js";
 import {
   collectControls,
   collectFlips,
@@ -100,6 +100,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
       covType,
       datasets: readDatasets(store),
       wrongBeliefs: readWrongBeliefs(store),
+      engine: readEngineSettings(store),
     };
 
     const roleOf = (subject: string): RateRow["role"] =>
