@@ -2,8 +2,8 @@
  * Threads and sequences for a model file on this machine, from a short measurement.
  *
  * On first use of a model (per file hash, CPU model, core count and GPU) the engine decodes a
- * few tokens at each thread count worth trying (llama-choice.ts) and 1, 2, 4 and 8 sequences,
- * and the rates go to `<cache dir>/llama-calibration.json`; later loads read them back. A
+ * few tokens at each thread count worth trying (llama-choice.ts) with one sequence, then at 2, 4
+ * and 8 sequences with the best of those threads, and the rates go to `<cache dir>/llama-calibration.json`; later loads read them back. A
  * setting the config fixes is kept, and only the points with that value are measured. What was
  * chosen, from where, and the measured rates are recorded with the run (model_files meta) and
  * shown in the report's run information.
@@ -148,28 +148,36 @@ async function resolveNow(
   const cache = await readCache(file);
   const tokens = opts.tokens ?? CALIBRATION_TOKENS;
   const entry = cache.entries[key] ?? { measuredAt: new Date().toISOString(), tokens, points: [] };
-  const wanted = (
-    fixed.threads !== undefined ? [fixed.threads] : threadCandidates(llama.cpuMathCores)
-  )
-    .flatMap((threads) =>
-      (fixed.sequences !== undefined ? [fixed.sequences] : [...CALIBRATION_SEQUENCES]).map(
-        (sequences) => ({ threads, sequences }),
-      ),
-    )
-    .filter(
-      (w) => !entry.points.some((p) => p.threads === w.threads && p.sequences === w.sequences),
-    );
-  for (const w of wanted) {
+  let measured = 0;
+  const measure = async (threads: number, sequences: number) => {
+    if (entry.points.some((p) => p.threads === threads && p.sequences === sequences)) return;
     const best = Math.max(0, ...entry.points.map((p) => p.tokensPerSecond));
+    measured++;
     try {
       entry.points.push(
-        await measurePoint(model, w.threads, w.sequences, tokens, EARLY_STOP_SHARE * best),
+        await measurePoint(model, threads, sequences, tokens, EARLY_STOP_SHARE * best),
       );
     } catch {
       // A setting the machine cannot run (memory for 8 sequences, say) is simply not chosen.
     }
-  }
-  if (wanted.length > 0) {
+  };
+  // Threads first (at the config's sequences, else one), then sequences at the best threads:
+  // a full grid would measure every bad thread count at every sequence count.
+  const sweepAt = fixed.sequences ?? 1;
+  for (const t of fixed.threads !== undefined
+    ? [fixed.threads]
+    : threadCandidates(llama.cpuMathCores))
+    await measure(t, sweepAt);
+  const threads =
+    fixed.threads ??
+    chooseLlamaSettings(
+      entry.points.filter((p) => p.sequences === sweepAt),
+      { sequences: sweepAt },
+    )?.threads;
+  if (threads !== undefined)
+    for (const n of fixed.sequences !== undefined ? [fixed.sequences] : CALIBRATION_SEQUENCES)
+      await measure(threads, n);
+  if (measured > 0) {
     entry.measuredAt = new Date().toISOString();
     cache.entries[key] = entry;
     // An unwritable cache dir costs a measurement next time, not this run.
@@ -183,7 +191,7 @@ async function resolveNow(
     threadsFrom: from(fixed.threads !== undefined),
     sequencesFrom: from(fixed.sequences !== undefined),
     ...(choice && {
-      calibration: wanted.length > 0 ? ("measured" as const) : ("cache" as const),
+      calibration: measured > 0 ? ("measured" as const) : ("cache" as const),
       measuredAt: entry.measuredAt,
       ...(choice.tokensPerSecond !== undefined && { tokensPerSecond: choice.tokensPerSecond }),
       points: entry.points,
