@@ -27,7 +27,7 @@ export { type EngineSettings, engineSettingsSchema };
 export const CALIBRATION_FILE = "llama-calibration.json";
 export const CALIBRATION_SEQUENCES = [1, 2, 4, 8] as const;
 /** Tokens each sequence samples per measured point: enough to pass the first, slower steps. */
-export const CALIBRATION_TOKENS = 16;
+export const CALIBRATION_TOKENS = 8;
 
 const entrySchema = z.strictObject({
   measuredAt: z.string(),
