@@ -26,7 +26,7 @@ export { type EngineSettings, engineSettingsSchema };
 
 export const CALIBRATION_FILE = "llama-calibration.json";
 export const CALIBRATION_SEQUENCES = [1, 2, 4, 8] as const;
-/** Tokens each sequence samples per measured point: enough to pass the first, slower steps. */
+/** Tokens each sequence samples per measured point (after a warm-up): enough to rank settings. */
 export const CALIBRATION_TOKENS = 8;
 
 const entrySchema = z.strictObject({

@@ -70,7 +70,7 @@ export interface ProviderOptions {
     sequences?: number;
     /** Measure (once per model and machine) the threads and sequences not set (default true). */
     calibrate?: boolean;
-    /** Tokens each sequence samples per calibration point (default 16). */
+    /** Tokens each sequence samples per calibration point (default 8). */
     calibrationTokens?: number;
   };
 }
