@@ -186,9 +186,11 @@ for (let round = 0; round < ROUNDS; round++) {
     const first = round % 2 === 0 ? "engine" : "provider";
     const a = first === "engine" ? await engine(model, n, threads) : await provider(n, threads);
     const b = first === "engine" ? await provider(n, threads) : await engine(model, n, threads);
-    pairs
-      .get(n)!
-      .push(first === "engine" ? { engine: a, provider: b } : { engine: b, provider: a });
+    const pair = first === "engine" ? { engine: a, provider: b } : { engine: b, provider: a };
+    pairs.get(n)!.push(pair);
+    console.log(
+      `  round ${round + 1}, ${n} sequence(s): engine ${tps(pair.engine).toFixed(2)}, provider ${tps(pair.provider).toFixed(2)} tok/s, ratio ${(tps(pair.provider) / tps(pair.engine)).toFixed(2)}`,
+    );
   }
   console.log(`round ${round + 1}/${ROUNDS} done (load ${load()})`);
 }
