@@ -45,7 +45,8 @@ export const LLAMA_DEFAULT_MAX_CONTEXT = 4096;
 export const LLAMA_DEFAULT_MAX_TOKENS = 1024;
 
 /**
- * Math threads when none are configured: all cores but one, which stays free for the event loop
+ * Math threads when none are configured and none could be calibrated (llama-calibrate.ts): all
+ * cores but one, which stays free for the event loop
  * (HTTP, SQLite). On a 2-core machine 2 threads measured up to 3x slower than 1 (ggml's
  * threads spin against the main thread): bench/providers/llama-throughput.ts.
  */
