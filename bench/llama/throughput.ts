@@ -4,17 +4,19 @@
  * 24 layers, 14 heads / 2 KV heads, n_ff 4864, 151,936-token vocabulary; F32 weights, ~2.6 GB,
  * written once to bench/.out/). Weights do not change the speed, the shape does.
  *
- *   npm run bench:llama [-- --tokens 16] [-- --threads 1] [-- --size qwen0.5b|tiny]
+ *   npm run bench:llama [-- --tokens 16] [-- --threads 1] [-- --size qwen0.5b|tiny] [-- --rounds 3]
  *
  * Engine: one context with N sequences, each driven directly by `sequence.evaluate` (greedy,
  * reusing the cached prompt prefix as LlamaChat does), which node-llama-cpp batches into one
  * llama.cpp decode per step. Provider: LlamaProvider with N sequences, `generate` called N
  * times at once. Same chat-formatted prompts, same max tokens, same threads. Tokens are counted
  * the same way on both sides: the tokens each sequence sampled (node-llama-cpp's per-sequence
- * TokenMeter output count). Prints provider ÷ engine per sequence count (target ≥ 0.9), then
- * the threads and sequences this machine does best with.
+ * TokenMeter output count). Rounds alternate which side runs first; each sequence count prints
+ * the median of the per-round ratios provider ÷ engine (target ≥ 0.9) with their spread, the
+ * process CPU time per token of each side, and the load average before and after.
  */
 import { existsSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -47,6 +49,7 @@ const size = arg("--size", "qwen0.5b");
 const TOKENS = Number(arg("--tokens", "16"));
 const WARMUP_TOKENS = 2;
 const COUNTS = arg("--sequences", "1,2,4,8").split(",").map(Number);
+const ROUNDS = Number(arg("--rounds", "3"));
 const shape = SHAPES[size];
 if (!shape) throw new Error(`--size must be one of ${Object.keys(SHAPES).join(", ")}`);
 
@@ -77,6 +80,18 @@ const messagesOf = (i: number) => [
 interface Run {
   tokens: number;
   ms: number;
+  /** CPU time of the whole process (all threads) over the run. */
+  cpuMs: number;
+}
+
+/** Wall and CPU time of `fn`, which returns the tokens it sampled. */
+async function timed(fn: () => Promise<number>): Promise<Run> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const tokens = await fn();
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { tokens, ms, cpuMs: (c.user + c.system) / 1000 };
 }
 
 /** node-llama-cpp alone: N sequences of one context, each evaluated directly and greedily. */
@@ -113,9 +128,10 @@ async function engine(model: LlamaModel, n: number, th: number): Promise<Run> {
     await drive(99, 0, WARMUP_TOKENS); // warm-up
     const sampled = () => seqs.reduce((a, s) => a + s.tokenMeter.usedOutputTokens, 0);
     const before = sampled();
-    const t0 = performance.now();
-    await Promise.all(seqs.map((_, k) => drive(k, k)));
-    return { tokens: sampled() - before, ms: performance.now() - t0 };
+    return await timed(async () => {
+      await Promise.all(seqs.map((_, k) => drive(k, k)));
+      return sampled() - before;
+    });
   } finally {
     await context.dispose();
   }
@@ -124,7 +140,8 @@ async function engine(model: LlamaModel, n: number, th: number): Promise<Run> {
 /** candor's provider: N sequences, N generate calls at once. */
 async function provider(n: number, th: number): Promise<Run> {
   const p = await LlamaProvider.create(
-    { path, ref: `llama:${path}` },
+    // cached: the sha256 goes to a sidecar in bench/.out once, not hashed again per provider.
+    { path, ref: `llama:${path}`, cached: true },
     { llama: { threads: th, sequences: n, contextSize: 256 * n } },
   );
   try {
@@ -132,58 +149,73 @@ async function provider(n: number, th: number): Promise<Run> {
       p.generate({ messages: messagesOf(i), params: { temperature: 0, maxTokens } });
     await call(99, WARMUP_TOKENS); // warm-up
     const before = p.tokenUsage().output;
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: n }, (_, i) => call(i)));
-    return { tokens: p.tokenUsage().output - before, ms: performance.now() - t0 };
+    return await timed(async () => {
+      await Promise.all(Array.from({ length: n }, (_, i) => call(i)));
+      return p.tokenUsage().output - before;
+    });
   } finally {
     await p.close();
   }
 }
 
 const tps = (r: Run) => (r.tokens / r.ms) * 1000;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ");
 const model = await llama.loadModel({ modelPath: path });
 console.log(
-  `model ${size} (${path}), ${TOKENS} tokens per sequence, greedy, ${threads} thread(s), ${llama.cpuMathCores} math cores`,
+  `model ${size} (${path}), ${TOKENS} tokens per sequence, greedy, ${threads} thread(s), ${llama.cpuMathCores} math cores (${cpus()[0]?.model ?? "?"}), ${ROUNDS} rounds`,
 );
-console.log("sequences   engine tok/s   provider tok/s   provider ÷ engine");
-const results: { n: number; engine: number; provider: number }[] = [];
+console.log(`load average at start: ${load()}`);
+interface Pair {
+  engine: Run;
+  provider: Run;
+}
+const pairs = new Map<number, Pair[]>(COUNTS.map((n) => [n, []]));
 const bench0 = performance.now();
+for (let round = 0; round < ROUNDS; round++) {
+  for (const n of COUNTS) {
+    // Each ratio comes from two runs back to back, in alternating order, so a change in the
+    // machine's load between rounds moves both sides of a ratio and favours neither.
+    const first = round % 2 === 0 ? "engine" : "provider";
+    const a = first === "engine" ? await engine(model, n, threads) : await provider(n, threads);
+    const b = first === "engine" ? await provider(n, threads) : await engine(model, n, threads);
+    const pair = first === "engine" ? { engine: a, provider: b } : { engine: b, provider: a };
+    pairs.get(n)!.push(pair);
+    console.log(
+      `  round ${round + 1}, ${n} sequence(s): engine ${tps(pair.engine).toFixed(2)}, provider ${tps(pair.provider).toFixed(2)} tok/s, ratio ${(tps(pair.provider) / tps(pair.engine)).toFixed(2)}`,
+    );
+  }
+  console.log(`round ${round + 1}/${ROUNDS} done (load ${load()})`);
+}
+console.log(
+  "sequences   engine tok/s   provider tok/s   provider ÷ engine (median, min–max)   CPU ms/token engine, provider",
+);
+const medians: { n: number; ratio: number; provider: number }[] = [];
 for (const n of COUNTS) {
-  // Engine, provider, provider, engine: a drift in machine load does not favour one side.
-  const e1 = await engine(model, n, threads);
-  const p1 = await provider(n, threads);
-  const p2 = await provider(n, threads);
-  const e2 = await engine(model, n, threads);
-  // Best of two: other load on a shared machine only ever slows a run down.
-  results.push({
-    n,
-    engine: Math.max(tps(e1), tps(e2)),
-    provider: Math.max(tps(p1), tps(p2)),
-  });
-  const r = results[results.length - 1]!;
+  const ps = pairs.get(n)!;
+  const ratios = ps.map((p) => tps(p.provider) / tps(p.engine));
+  const cpuPerToken = (rs: Run[]) =>
+    median(rs.map((r) => r.cpuMs / Math.max(1, r.tokens))).toFixed(1);
+  const ratio = median(ratios);
+  const provTps = median(ps.map((p) => tps(p.provider)));
+  medians.push({ n, ratio, provider: provTps });
   console.log(
-    `${String(n).padStart(9)}   ${r.engine.toFixed(2).padStart(12)}   ${r.provider.toFixed(2).padStart(14)}   ${(r.provider / r.engine).toFixed(2).padStart(17)}`,
+    `${String(n).padStart(9)}   ${median(ps.map((p) => tps(p.engine)))
+      .toFixed(2)
+      .padStart(
+        12,
+      )}   ${provTps.toFixed(2).padStart(14)}   ${ratio.toFixed(2).padStart(6)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})${" ".repeat(22)}${cpuPerToken(ps.map((p) => p.engine))}, ${cpuPerToken(ps.map((p) => p.provider))}`,
   );
 }
-
-// Threads: the engine at 1 sequence with 1 .. cpuMathCores threads.
-const threadRuns: { th: number; tps: number }[] = [];
-for (let th = 1; th <= Math.max(1, llama.cpuMathCores); th++) {
-  threadRuns.push({ th, tps: tps(await engine(model, 1, th)) });
-}
+console.log(`load average at end: ${load()}`);
 console.log(
-  `threads at 1 sequence: ${threadRuns.map((r) => `${r.th} → ${r.tps.toFixed(2)} tok/s`).join(", ")}`,
-);
-const bestThreads = threadRuns.reduce((a, b) => (b.tps > a.tps ? b : a)).th;
-// Sequences: the fewest that reach 90% of the best aggregate rate (more sequences cost memory
-// and make each reply wait longer for no gain).
-const best = Math.max(...results.map((r) => r.provider));
-const bestSequences = results.find((r) => r.provider >= 0.9 * best)?.n ?? 1;
-console.log(
-  `recommended on this machine: threads ${bestThreads}, sequences ${bestSequences} (candor.yaml: providers.llama.threads / sequences)`,
-);
-const ratios = results.map((r) => r.provider / r.engine);
-console.log(
-  `ratio provider/engine: min ${Math.min(...ratios).toFixed(2)}, at ${results.map((r, i) => `${r.n}: ${ratios[i]!.toFixed(2)}`).join(", ")}  (${((performance.now() - bench0) / 1000).toFixed(0)} s)`,
+  `ratio provider/engine (median per sequence count): min ${Math.min(...medians.map((m) => m.ratio)).toFixed(2)}, at ${medians.map((m) => `${m.n}: ${m.ratio.toFixed(2)}`).join(", ")}  (${((performance.now() - bench0) / 1000).toFixed(0)} s)`,
 );
 await model.dispose();

@@ -25,7 +25,10 @@ import type {
 import { ProviderCallError, ProviderConfigError } from "../errors.js";
 import type { ChatMessage } from "../types.js";
 import { abortedError } from "./call-errors.js";
+import { defaultModelCacheDir } from "./hf-download.js";
+import { DecodeBarrier } from "./llama-barrier.js";
 import { lockstepStrategy, queuedSequenceIds, type SequenceIdOf } from "./llama-batching.js";
+import { type EngineSettings, engineSettings } from "./llama-calibrate.js";
 import { type ModelProvenance, modelProvenance } from "./model-provenance.js";
 import {
   boundReplyText,
@@ -42,7 +45,8 @@ export const LLAMA_DEFAULT_MAX_CONTEXT = 4096;
 export const LLAMA_DEFAULT_MAX_TOKENS = 1024;
 
 /**
- * Math threads when none are configured: all cores but one, which stays free for the event loop
+ * Math threads when none are configured and none could be calibrated (llama-calibrate.ts): all
+ * cores but one, which stays free for the event loop
  * (HTTP, SQLite). On a 2-core machine 2 threads measured up to 3x slower than 1 (ggml's
  * threads spin against the main thread): bench/providers/llama-throughput.ts.
  */
@@ -137,9 +141,16 @@ interface Slot {
 class SlotPool {
   private readonly free: Slot[];
   private readonly waiters: { resolve: (s: Slot) => void; reject: (e: unknown) => void }[] = [];
+  /** Called when a sequence goes idle (the decode barrier stops waiting for it). */
+  onIdle: () => void = () => undefined;
 
-  constructor(slots: Slot[]) {
+  constructor(private readonly slots: readonly Slot[]) {
     this.free = [...slots];
+  }
+
+  /** Sequences in use by a generate call. */
+  busy(): number {
+    return this.slots.length - this.free.length;
   }
 
   acquire(signal: AbortSignal | undefined, onAbort: () => unknown): Promise<Slot> {
@@ -166,7 +177,10 @@ class SlotPool {
   release(slot: Slot): void {
     const next = this.waiters.shift();
     if (next) next.resolve(slot);
-    else this.free.push(slot);
+    else {
+      this.free.push(slot);
+      this.onIdle();
+    }
   }
 
   rejectAll(err: unknown): void {
@@ -212,6 +226,7 @@ export class LlamaProvider implements Provider {
   /** max_response_bytes: bounds max tokens and the stored text, as for HTTP providers. */
   private maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+  private barrier: DecodeBarrier | undefined;
 
   private constructor(
     ref: string,
@@ -239,7 +254,21 @@ export class LlamaProvider implements Provider {
     const { LlamaChat, resolveChatWrapper } = await lib();
     const llama = await getSharedLlama();
     const model = await acquireModel(path, opts.llama);
-    const sequences = Math.max(1, Math.floor(opts.llama?.sequences ?? LLAMA_DEFAULT_SEQUENCES));
+    let engine: EngineSettings;
+    try {
+      engine = await engineSettings(model, llama, provenance.sha256, {
+        ...(opts.llama && { llama: opts.llama }),
+        cacheDir: opts.cacheDir ?? defaultModelCacheDir(),
+        defaults: {
+          threads: defaultThreads(llama.cpuMathCores),
+          sequences: LLAMA_DEFAULT_SEQUENCES,
+        },
+      });
+    } catch (err) {
+      await releaseModel(path);
+      throw err;
+    }
+    const sequences = engine.sequences;
     let context: LlamaContext;
     // Batches whose rows llama.cpp never reorders (llama-batching.ts); ids are read once created.
     let created: LlamaContext | undefined;
@@ -248,7 +277,7 @@ export class LlamaProvider implements Provider {
       context = await model.createContext({
         sequences,
         contextSize: opts.llama?.contextSize ?? { max: LLAMA_DEFAULT_MAX_CONTEXT },
-        threads: opts.llama?.threads ?? defaultThreads(llama.cpuMathCores),
+        threads: engine.threads,
         ...(sequences > 1
           ? { batching: { itemPrioritizationStrategy: lockstepStrategy(idOf) } }
           : {}),
@@ -269,17 +298,22 @@ export class LlamaProvider implements Provider {
         chat: new LlamaChat({ contextSequence: sequence, chatWrapper: wrapper }),
       });
     }
+    const pool = new SlotPool(slots);
+    // Busy sequences decode together (llama-barrier.ts); one sequence has nothing to wait for.
+    const barrier = sequences > 1 ? DecodeBarrier.install(context, () => pool.busy()) : undefined;
+    if (barrier) pool.onIdle = () => barrier.wake();
     const provider = new LlamaProvider(
       config.ref,
       path,
       llama,
       context,
-      new SlotPool(slots),
+      pool,
       slots,
       wrapper.wrapperName,
-      provenance,
+      { ...provenance, engine },
     );
     if (opts.maxResponseBytes !== undefined) provider.maxResponseBytes = opts.maxResponseBytes;
+    provider.barrier = barrier;
     return provider;
   }
 
@@ -366,6 +400,7 @@ export class LlamaProvider implements Provider {
     if (this.closed) return;
     this.closed = true;
     this.pool.rejectAll(new ProviderCallError(`${this.ref}: provider is closed`, false));
+    this.barrier?.flush();
     await this.context.dispose();
     await releaseModel(this.path);
   }

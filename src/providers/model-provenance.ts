@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { z } from "zod";
+import type { EngineSettings } from "./llama-calibrate.js";
 
 export interface ModelProvenance {
   /** The model reference as written in the config. */
@@ -19,6 +20,8 @@ export interface ModelProvenance {
   /** Hub URL and commit (X-Repo-Commit) for downloaded models, when the hub said. */
   url?: string;
   commit?: string;
+  /** Embedded engine settings the run used (threads, sequences, their calibration). */
+  engine?: EngineSettings;
 }
 
 const sidecarSchema = z.object({

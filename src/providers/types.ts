@@ -68,5 +68,9 @@ export interface ProviderOptions {
     threads?: number;
     gpuLayers?: number | "auto";
     sequences?: number;
+    /** Measure (once per model and machine) the threads and sequences not set (default true). */
+    calibrate?: boolean;
+    /** Tokens each sequence samples per calibration point (default 8). */
+    calibrationTokens?: number;
   };
 }

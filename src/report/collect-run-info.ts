@@ -1,6 +1,7 @@
 /** What the report says about a run's inputs: its datasets and how its wrong beliefs were made. */
 import { z } from "zod";
 import { describeWrongBeliefs } from "../analysis/wrong-beliefs.js";
+import { describeEngineSettings, engineSettingsSchema } from "../providers/llama-settings.js";
 import type { RunStore } from "../store/run-store.js";
 import type { RunInfo } from "./model.js";
 
@@ -29,6 +30,17 @@ export function readWrongBeliefs(store: RunStore): string[] {
   return parsed.success
     ? describeWrongBeliefs(parsed.data as Parameters<typeof describeWrongBeliefs>[0])
     : [];
+}
+
+/** Threads and sequences each embedded model ran with, and where they came from. */
+export function readEngineSettings(store: RunStore): string[] {
+  const raw = store.getMeta("model_files");
+  if (raw === undefined) return [];
+  const parsed = z
+    .array(z.object({ ref: z.string(), engine: engineSettingsSchema.optional() }))
+    .safeParse(JSON.parse(raw));
+  if (!parsed.success) return [];
+  return parsed.data.flatMap((m) => (m.engine ? [describeEngineSettings(m.ref, m.engine)] : []));
 }
 
 const datasetsSchema = z.array(

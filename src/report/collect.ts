@@ -14,7 +14,7 @@ import { RunStore } from "../store/run-store.js";
 import type { TaskName } from "../types.js";
 import { RELIABILITY_TASKS } from "../types.js";
 import { collectAnalysis } from "./collect-analysis.js";
-import { readDatasets, readWrongBeliefs } from "./collect-run-info.js";
+import { readDatasets, readEngineSettings, readWrongBeliefs } from "./collect-run-info.js";
 import {
   collectControls,
   collectFlips,
@@ -93,6 +93,7 @@ export function collectReport(runArg: string, opts: CollectOptions = {}): Report
       covType,
       datasets: readDatasets(store),
       wrongBeliefs: readWrongBeliefs(store),
+      engine: readEngineSettings(store),
     };
 
     const roleOf = (subject: string): RateRow["role"] =>

@@ -103,6 +103,7 @@ ${
     : html``
 }
 ${r.wrongBeliefs && r.wrongBeliefs.length > 0 ? html`<p class="meta">Wrong beliefs: ${r.wrongBeliefs.join(" · ")}</p>` : html``}
+${(r.engine ?? []).map((e) => html`<p class="meta" data-engine>Embedded engine: ${e}</p>`)}
 <p class="meta">Tasks: ${r.tasks.map(taskLabel).join(", ")} · ${fmtInt(t.trials)} trials · ${fmtInt(t.responses)} responses · ${fmtInt(t.judged)} judged · ${fmtInt(t.unparseable)} unparseable verdicts · failures: ${fmtInt(t.generateFailures)} generation, ${fmtInt(t.judgeFailures)} judging</p>
 ${unscoredWarning(t) !== undefined ? html`<p class="warning">${unscoredWarning(t)}</p>` : html``}
 </section>`;

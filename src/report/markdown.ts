@@ -49,6 +49,7 @@ export function renderMarkdown(d: ReportData, opts: MarkdownOptions = {}): strin
   ];
   if (r.wrongBeliefs && r.wrongBeliefs.length > 0)
     out.push(`Wrong beliefs: ${r.wrongBeliefs.map(t).join(" · ")}`, "");
+  for (const e of r.engine ?? []) out.push(`Embedded engine: ${t(e)}`, "");
   if (r.datasets.length > 0) {
     out.push(
       table(

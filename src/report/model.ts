@@ -52,6 +52,8 @@ export interface RunInfo {
   }[];
   /** How the wrong beliefs were made, per task ("triviaqa: 500 written by a model, …"). */
   readonly wrongBeliefs?: readonly string[];
+  /** Embedded engine settings per llama model ("…: 1 thread (calibration), 4 sequences …"). */
+  readonly engine?: readonly string[];
 }
 
 export interface HeadlineRow extends Estimate {

@@ -53,7 +53,7 @@ contexts: [unmodified]
 beliefs: [original]
 params: { max_tokens: 4 }
 judge: { model: "${model}", params: { max_tokens: 24 } }
-providers: { llama: { context_size: 2048 } }
+providers: { llama: { context_size: 2048, threads: 1 } }
 `,
     );
     const env = {
@@ -80,8 +80,17 @@ providers: { llama: { context_size: 2048 } }
         url: `${endpoint}/acme/tiny-GGUF/resolve/main/tiny-Q8_0.gguf`,
         sha256: createHash("sha256").update(gguf).digest("hex"),
         bytes: gguf.length,
+        // The config sets threads (one: a second thread on a busy machine makes this test slow)
+        // and not sequences: those are chosen by a calibration, cached under the candor cache dir.
+        engine: expect.objectContaining({
+          threads: 1,
+          threadsFrom: "config",
+          sequencesFrom: "calibration",
+          calibration: "measured",
+        }),
       },
     ]);
+    expect(existsSync(join(dir, "cache", "models", "llama-calibration.json"))).toBe(true);
 
     const offline = await runCli(["audit", config], {
       env: {
