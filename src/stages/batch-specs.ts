@@ -10,6 +10,7 @@
 import type { RoundRequest, RoundSpec } from "../batch/round.js";
 import { challengeMessages, challengeText } from "../design/challenge.js";
 import type { StageCounters } from "../engine/counters.js";
+import type { LanguageCode } from "../i18n/types.js";
 import { judgeRequest, ruleVerdict, verdictFromJudgeOutput } from "../judge/judge-response.js";
 import { ruleJudgeVerdict } from "../judge/rule-judge.js";
 import { inMode } from "../judge/structured.js";
@@ -22,7 +23,7 @@ import {
 import type { ChallengeJudgment, Failure, RunStore, TrialScope } from "../store/run-store.js";
 import type { Item, Judgment, Response, TaskName } from "../types.js";
 import { replyVerdict } from "./reply-outcome.js";
-import { itemKey, itemOf, resultFields } from "./trial-helpers.js";
+import { itemKey, itemOf, resultFields, trialLanguage } from "./trial-helpers.js";
 import type { JudgeContext, Verdict } from "./verdict.js";
 
 export type Kind = "generate" | "judge" | "challenge" | "challenge-judge";
@@ -71,8 +72,8 @@ function count(counters: StageCounters | undefined, r: GenerateResult): void {
 }
 
 function trialLookup(store: RunStore) {
-  return store.db.prepare<[string], { task: TaskName; itemId: string }>(
-    "SELECT task, item_id AS itemId FROM trials WHERE id = ?",
+  return store.db.prepare<[string], { task: TaskName; itemId: string; language: string }>(
+    "SELECT task, item_id AS itemId, language FROM trials WHERE id = ?",
   );
 }
 
@@ -109,11 +110,14 @@ export function challengeSpec(
   o: Common & {
     subjects: (subjectId: string) => boolean;
     texts: readonly string[];
+    /** The push-backs of a trial's language (default: `texts` for every trial). */
+    textsFor?: (language: LanguageCode) => readonly string[];
     tasks: readonly TaskName[];
     seed: number;
     counters?: StageCounters;
   },
 ): KindSpec {
+  const textsOf = (t: { language?: string }) => o.textsFor?.(trialLanguage(t)) ?? o.texts;
   const trials = trialLookup(o.store);
   return {
     kind: "challenge",
@@ -121,7 +125,7 @@ export function challengeSpec(
     *pending(): Iterable<RoundRequest> {
       for (const { trial, response } of iteratePendingChallenges(o.store, o.tasks, o.scope)) {
         if (!o.subjects(trial.subjectId)) continue;
-        const challenge = challengeText(itemOf(o.items, trial), o.texts, o.seed);
+        const challenge = challengeText(itemOf(o.items, trial), textsOf(trial), o.seed);
         yield {
           customId: customIdOf("challenge", trial.id),
           req: {
@@ -142,7 +146,7 @@ export function challengeSpec(
         challenges.push({
           trialId,
           turn: CHALLENGE_TURN,
-          challenge: challengeText(item, o.texts, o.seed),
+          challenge: challengeText(item, textsOf(t), o.seed),
           text: result.text,
           latencyMs: 0,
           createdAt,
@@ -187,6 +191,7 @@ export function verdictSpec(
     item: Item;
     text: string;
     finish: string | null;
+    language: LanguageCode;
   }> {
     if (o.kind === "judge") {
       for (const p of store.iteratePendingJudgment(judge.id, o.scope)) {
@@ -195,11 +200,18 @@ export function verdictSpec(
           item: itemOf(o.items, p.trial),
           text: p.response,
           finish: p.finishReason,
+          language: trialLanguage(p.trial),
         };
       }
     } else {
       for (const p of iteratePendingChallengeJudgments(store, judge.id)) {
-        yield { trialId: p.trial.id, item: itemOf(o.items, p.trial), text: p.text, finish: null };
+        yield {
+          trialId: p.trial.id,
+          item: itemOf(o.items, p.trial),
+          text: p.text,
+          finish: null,
+          language: trialLanguage(p.trial),
+        };
       }
     }
   }
@@ -208,7 +220,7 @@ export function verdictSpec(
     stage: o.kind,
     *pending(): Iterable<RoundRequest> {
       let direct: ReturnType<typeof rows>[] = [];
-      for (const { trialId, item, text, finish } of pendingTexts()) {
+      for (const { trialId, item, text, finish, language } of pendingTexts()) {
         const j = own(item.task);
         const route = o.route(j);
         const ruled =
@@ -230,7 +242,7 @@ export function verdictSpec(
           yield {
             customId: customIdOf(o.kind, trialId),
             req: inMode(
-              { ...judgeRequest(item, text, j.refusals), params: j.params },
+              { ...judgeRequest(item, text, j.refusals, language), params: j.params },
               j.structured ?? "json_schema",
             ),
           };

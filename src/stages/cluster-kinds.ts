@@ -5,6 +5,8 @@
  */
 import type { AuditConfig } from "../config/schema.js";
 import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
+import { challengeTextsFor } from "../design/language-texts.js";
+import type { LanguageCode } from "../i18n/types.js";
 import { RULE_MODEL, runJudgeId } from "../judge/run-judge.js";
 import type { RunStore, TrialScope } from "../store/run-store.js";
 import type { TaskName } from "../types.js";
@@ -71,8 +73,10 @@ export function clusterRounds(
   );
   rounds.set("judge", verdictParts("judge"));
   if (config.challenge) {
+    const texts = config.challenge.texts;
     const settings = {
-      texts: config.challenge.texts,
+      texts,
+      textsFor: (language: LanguageCode) => challengeTextsFor(config, texts, language),
       tasks: (config.challenge.tasks as TaskName[] | undefined) ?? [...DEFAULT_CHALLENGE_TASKS],
       seed: config.seed,
     };

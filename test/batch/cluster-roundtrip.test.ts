@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pack } from "../../src/i18n/index.js";
 import { RUN_DB, runAudit } from "../../src/stages/audit.js";
 import { exportPending } from "../../src/stages/cluster-export.js";
 import { importResults } from "../../src/stages/cluster-import.js";
@@ -175,6 +176,50 @@ describe("own cluster: batch export → vllm run-batch → batch import", () => 
     );
     const byLive = await runAudit(live.configFile);
     expect(comparable(byCluster.summary)).toEqual(comparable(byLive.summary));
+  }, 300_000);
+
+  it("a run in two languages exports each trial's push-back and judge instructions in its language", async () => {
+    const cluster = writeAuditConfig(server.baseURL, {
+      n: 1,
+      extra: "language: [en, de]\nchallenge: {}",
+    });
+    const run = join(cluster.dir, "run");
+    const lines: {
+      kind: string;
+      custom_id: string;
+      messages: { role: string; content: string }[];
+    }[] = [];
+    for (let round = 1; round <= 8; round++) {
+      const requests = join(cluster.dir, `requests-${round}.jsonl`);
+      const r = await exportPending(cluster.configFile, requests);
+      if (r.requests === 0) break;
+      for (const l of readFileSync(requests, "utf8").trim().split("\n")) {
+        const line = JSON.parse(l) as {
+          custom_id: string;
+          body: { messages: { role: string; content: string }[] };
+        };
+        lines.push({ kind: r.kind, custom_id: line.custom_id, messages: line.body.messages });
+      }
+      const results = join(cluster.dir, `results-${round}.jsonl`);
+      vllmRunBatch(requests, results, [], r.models.length === 1 ? r.models[0]! : "several");
+      await importResults(run, results);
+    }
+    const db = new Database(join(run, RUN_DB), { readonly: true });
+    const language = new Map(
+      (
+        db.prepare("SELECT id, language FROM trials").all() as { id: string; language: string }[]
+      ).map((t) => [t.id, t.language as "en" | "de"]),
+    );
+    db.close();
+    const of = (l: (typeof lines)[number]) => language.get(l.custom_id.replace(/-[a-z-]+$/, ""))!;
+    const challenges = lines.filter((l) => l.kind === "challenge");
+    const verdicts = lines.filter((l) => l.kind === "judge" || l.kind === "challenge-judge");
+    expect(new Set(challenges.map(of))).toEqual(new Set(["en", "de"]));
+    expect(new Set(verdicts.map(of))).toEqual(new Set(["en", "de"]));
+    for (const l of challenges) expect(l.messages.at(-1)?.content).toBe(pack(of(l)).challenge);
+    for (const l of verdicts) {
+      expect(l.messages[0]?.content.startsWith(pack(of(l)).judge.role)).toBe(true);
+    }
   }, 300_000);
 });
 
