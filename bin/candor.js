@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// In a checkout (src/ present) run the TypeScript sources through tsx so the CLI
-// is never stale; an installed package runs the compiled dist/.
-import { existsSync } from "node:fs";
+// An installed package, and a checkout whose dist/ is current (`npm ci` builds it), run the
+// compiled CLI: it starts in a fraction of the time and memory. A checkout with an edit not yet
+// built runs the TypeScript sources through tsx, so the CLI is never stale.
 import { fileURLToPath } from "node:url";
+import { cliEntry } from "./build-state.js";
 
-const src = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
-if (existsSync(src)) {
+const root = fileURLToPath(new URL("..", import.meta.url));
+if (cliEntry(root) === "dist") {
+  await import("../dist/cli/main.js");
+} else {
   const { register } = await import("tsx/esm/api");
   register();
-  await import(src);
-} else {
-  await import("../dist/cli/main.js");
+  await import("../src/cli/main.ts");
 }
