@@ -9,7 +9,7 @@
  *   node --import tsx bench/batch/batch-audit.ts [--items 700]
  */
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { newBatchCounters } from "../../src/batch/counters.js";
@@ -110,6 +110,32 @@ async function bareBatch(baseURL: string, requests: number): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
+/**
+ * The same audit as a user runs it: `bin/candor.js audit` (the compiled dist/ after `npm ci`)
+ * in its own process, its CPU and peak RSS written on exit by bench/usage-on-exit.mjs.
+ */
+async function userCommand(
+  config: string,
+): Promise<{ seconds: number; cpu: number; rssMb: number }> {
+  const usage = join(tempDir("candor-bench-usage-"), "usage.json");
+  rmSync(usage, { force: true });
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    ["--import", "./bench/usage-on-exit.mjs", "bin/candor.js", "audit", config],
+    {
+      cwd: repoRoot,
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, CANDOR_BENCH_USAGE: usage },
+    },
+  );
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  if (code !== 0) throw new Error(`candor audit exited with ${code}`);
+  const seconds = (performance.now() - started) / 1000;
+  const u = JSON.parse(readFileSync(usage, "utf8")) as { cpu: number; maxRssMb: number };
+  return { seconds, cpu: u.cpu, rssMb: u.maxRssMb };
+}
+
 process.env.CANDOR_BENCH_KEY = "sk-bench-not-secret";
 const server = await spawnBatchServer();
 try {
@@ -137,8 +163,10 @@ try {
   console.log(
     `candor CPU            ${cpuSeconds.toFixed(1)} s (${((cpuSeconds / requests) * 1e6).toFixed(0)} µs/request; server in its own process)`,
   );
+  console.log(`peak RSS              ${rssMb.toFixed(0)} MB (whole bench process, tsx)`);
+  const user = await userCommand(writeConfig(server.baseURL));
   console.log(
-    `peak RSS              ${rssMb.toFixed(0)} MB (target ≤ 300 MB; whole bench process)`,
+    `npx candor audit      ${user.seconds.toFixed(1)} s wall, ${user.cpu.toFixed(1)} s CPU, peak RSS ${user.rssMb.toFixed(0)} MB (bin/candor.js, own process; target ≤ 300 MB: ${user.rssMb <= 300 ? "met" : "NOT met"})`,
   );
   console.log(
     `bare batch client     ${bareSeconds.toFixed(1)} s wall, ${bareCpu.toFixed(1)} s CPU for ${requests} requests (serialize, upload, poll, download, parse)`,

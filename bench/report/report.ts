@@ -63,7 +63,7 @@ function userCommand(): { cpu: number; maxRssMb: number; wall: number; entry: st
   const t0 = performance.now();
   const p = spawnSync(
     process.execPath,
-    ["--import", "./bench/report/usage-on-exit.mjs", "bin/candor.js", "report", run, "--out", out],
+    ["--import", "./bench/usage-on-exit.mjs", "bin/candor.js", "report", run, "--out", out],
     { cwd: root, encoding: "utf8", env: { ...process.env, CANDOR_BENCH_USAGE: usage } },
   );
   const wall = (performance.now() - t0) / 1000;
