@@ -1,7 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { CsvError, parse as parseCsv } from "csv-parse/sync";
-import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { DataError } from "../errors.js";
 
 /**
@@ -287,6 +286,8 @@ async function readJson(path: string, file: string, encoding?: TextEncoding): Pr
 async function readParquet(path: string, file: string): Promise<Table> {
   let objects: Record<string, unknown>[];
   try {
+    // Loaded on use: most commands never read Parquet (see providers/sdk.ts on start-up cost).
+    const { asyncBufferFromFile, parquetReadObjects } = await import("hyparquet");
     const buffer = await asyncBufferFromFile(path);
     objects = (await parquetReadObjects({ file: buffer })) as Record<string, unknown>[];
   } catch (error) {

@@ -4,12 +4,7 @@
  * System messages go to `system`; structured output is a single forced tool call whose
  * `input_schema` is the requested schema, and the tool input comes back as JSON text.
  */
-import Anthropic, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type {
   MessageCreateParamsNonStreaming,
   MessageParam,
@@ -26,9 +21,8 @@ import {
   findTooLarge,
   truncatedResult,
 } from "./reply.js";
+import { loadAnthropicSdk, sdkErrorClasses } from "./sdk.js";
 import type { GenerateRequest, GenerateResult, Provider, ProviderOptions } from "./types.js";
-
-const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionTimeoutError, APIConnectionError };
 
 export const ANTHROPIC_DEFAULT_CONCURRENCY = 8;
 /** The Messages API requires max_tokens; used when the subject sets none. */
@@ -52,7 +46,8 @@ function toolName(name: string): string {
 export class AnthropicProvider implements Provider {
   readonly ref: string;
   readonly defaultConcurrency = ANTHROPIC_DEFAULT_CONCURRENCY;
-  private readonly client: Anthropic;
+  private readonly clientOptions: ConstructorParameters<typeof Anthropic>[0];
+  private client: Promise<Anthropic> | undefined;
   private readonly model: string;
   private readonly ctx: CallContext;
 
@@ -61,14 +56,20 @@ export class AnthropicProvider implements Provider {
     this.model = model;
     const { key, source } = resolveApiKey(opts, "ANTHROPIC_API_KEY", true);
     this.ctx = { ref, keySource: source, secrets: key ? [key] : [] };
-    this.client = new Anthropic({
+    this.clientOptions = {
       apiKey: key ?? null,
       authToken: null,
       ...(opts.baseURL !== undefined ? { baseURL: opts.baseURL } : {}),
       maxRetries: 0,
       ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
       fetch: boundedFetch(opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
-    });
+    };
+  }
+
+  /** The SDK client, built on the first call (the SDK loads lazily: see sdk.ts). */
+  private sdkClient(): Promise<Anthropic> {
+    this.client ??= loadAnthropicSdk().then((sdk) => new sdk.default(this.clientOptions));
+    return this.client;
   }
 
   async generate(req: GenerateRequest): Promise<GenerateResult> {
@@ -110,11 +111,12 @@ export class AnthropicProvider implements Provider {
         ...(signal ? { signal } : {}),
         ...(sampling ? { headers: { "anthropic-version": ANTHROPIC_SAMPLING_API_VERSION } } : {}),
       };
-      res = await this.client.messages.create(body, options);
+      const client = await this.sdkClient();
+      res = await client.messages.create(body, options);
     } catch (err) {
       const tooLarge = findTooLarge(err);
       if (tooLarge) return truncatedResult(tooLarge);
-      throw this.mapError(err, signal);
+      throw await this.mapError(err, signal);
     }
     expectReplyObject(this.ref, res, "content", "a Messages API reply");
     let text = "";
@@ -141,8 +143,11 @@ export class AnthropicProvider implements Provider {
     return out;
   }
 
-  private mapError(err: unknown, signal: AbortSignal | undefined): ProviderCallError {
-    return mapProviderError(err, SDK_ERRORS, this.ctx, signal);
+  private async mapError(
+    err: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<ProviderCallError> {
+    return mapProviderError(err, sdkErrorClasses(await loadAnthropicSdk()), this.ctx, signal);
   }
 
   async close(): Promise<void> {}

@@ -4,12 +4,7 @@
  * One SDK client per provider, `maxRetries: 0` (the engine retries), and the lean keep-alive
  * `httpFetch` instead of the global fetch (see http-fetch.ts for why).
  */
-import OpenAI, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from "openai";
+import type OpenAI from "openai";
 import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageParam,
@@ -25,6 +20,7 @@ import {
   findTooLarge,
   truncatedResult,
 } from "./reply.js";
+import { loadOpenAISdk, sdkErrorClasses } from "./sdk.js";
 import type {
   GenerateRequest,
   GenerateResult,
@@ -32,8 +28,6 @@ import type {
   Provider,
   ProviderOptions,
 } from "./types.js";
-
-const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionTimeoutError, APIConnectionError };
 
 export const OPENAI_DEFAULT_CONCURRENCY = 32;
 /** Key sent to OpenAI-compatible servers that need none (local vLLM, llama.cpp server…). */
@@ -69,7 +63,8 @@ export function responseFormat(
 export class OpenAIProvider implements Provider {
   readonly ref: string;
   readonly defaultConcurrency = OPENAI_DEFAULT_CONCURRENCY;
-  private readonly client: OpenAI;
+  private readonly clientOptions: ConstructorParameters<typeof OpenAI>[0];
+  private client: Promise<OpenAI> | undefined;
   private readonly model: string;
   private readonly ctx: CallContext;
   /** OpenAI proper wants max_completion_tokens (reasoning models reject max_tokens). */
@@ -90,7 +85,7 @@ export class OpenAIProvider implements Provider {
     this.useMaxCompletionTokens = !compatible;
     // openai-compatible: the URL in the reference wins; opts.baseURL overrides OpenAI proper.
     const baseURL = compatible ? (config.baseURL ?? opts.baseURL) : opts.baseURL;
-    this.client = new OpenAI({
+    this.clientOptions = {
       apiKey: key ?? PLACEHOLDER_API_KEY,
       ...(baseURL !== undefined ? { baseURL } : {}),
       maxRetries: 0,
@@ -98,7 +93,13 @@ export class OpenAIProvider implements Provider {
       fetch: config.fetch ?? boundedFetch(opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
       // Keep org/project from the environment out of requests to other servers.
       ...(compatible ? { organization: null, project: null } : {}),
-    });
+    };
+  }
+
+  /** The SDK client, built on the first call (the SDK loads lazily: see sdk.ts). */
+  private sdkClient(): Promise<OpenAI> {
+    this.client ??= loadOpenAISdk().then((sdk) => new sdk.default(this.clientOptions));
+    return this.client;
   }
 
   async generate(req: GenerateRequest): Promise<GenerateResult> {
@@ -120,11 +121,12 @@ export class OpenAIProvider implements Provider {
 
     let res: OpenAI.Chat.Completions.ChatCompletion;
     try {
-      res = await this.client.chat.completions.create(body, signal ? { signal } : undefined);
+      const client = await this.sdkClient();
+      res = await client.chat.completions.create(body, signal ? { signal } : undefined);
     } catch (err) {
       const tooLarge = findTooLarge(err);
       if (tooLarge) return truncatedResult(tooLarge);
-      throw this.mapError(err, signal);
+      throw await this.mapError(err, signal);
     }
     expectReplyObject(this.ref, res, "choices", "a chat completion");
     const choice = res.choices[0];
@@ -146,8 +148,11 @@ export class OpenAIProvider implements Provider {
     return out;
   }
 
-  private mapError(err: unknown, signal: AbortSignal | undefined): ProviderCallError {
-    return mapProviderError(err, SDK_ERRORS, this.ctx, signal);
+  private async mapError(
+    err: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<ProviderCallError> {
+    return mapProviderError(err, sdkErrorClasses(await loadOpenAISdk()), this.ctx, signal);
   }
 
   async close(): Promise<void> {

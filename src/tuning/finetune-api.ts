@@ -4,28 +4,26 @@
  */
 
 import { setTimeout as sleep } from "node:timers/promises";
-import OpenAI, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from "openai";
+import type OpenAI from "openai";
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from "../engine/backoff.js";
 import { CandorError, ProviderCallError } from "../errors.js";
 import { type CallContext, mapSdkError } from "../providers/call-errors.js";
 import { resolveApiKey } from "../providers/credentials.js";
 import { httpFetch } from "../providers/http-fetch.js";
+import { loadOpenAISdk, type OpenAISdk } from "../providers/sdk.js";
 import type { FineTuneOptions } from "./finetune-types.js";
 
 export interface Api {
   client: OpenAI;
+  /** The loaded SDK, for its error classes and upload helper. */
+  sdk: OpenAISdk;
   ctx: CallContext;
   endpoint: string;
   retry: RetryPolicy;
   signal: AbortSignal;
 }
 
-export function openApi(options: FineTuneOptions, signal: AbortSignal): Api {
+export async function openApi(options: FineTuneOptions, signal: AbortSignal): Promise<Api> {
   const official = options.baseURL === undefined;
   const endpoint = options.baseURL ?? "https://api.openai.com/v1";
   let resolved: { key: string | undefined; source: string };
@@ -44,8 +42,10 @@ export function openApi(options: FineTuneOptions, signal: AbortSignal): Api {
     );
   }
   const { key, source } = resolved;
+  const sdk = await loadOpenAISdk();
   return {
-    client: new OpenAI({
+    sdk,
+    client: new sdk.default({
       apiKey: key ?? "not-needed",
       ...(options.baseURL !== undefined && { baseURL: options.baseURL }),
       maxRetries: 0,
@@ -76,13 +76,14 @@ export async function call<T>(
     try {
       return await fn(attemptController.signal);
     } catch (err) {
-      if (err instanceof APIError) {
+      const { sdk } = api;
+      if (err instanceof sdk.APIError) {
         error = mapSdkError(
           err,
           {
-            userAbort: err instanceof APIUserAbortError,
-            timeout: err instanceof APIConnectionTimeoutError,
-            connection: err instanceof APIConnectionError,
+            userAbort: err instanceof sdk.APIUserAbortError,
+            timeout: err instanceof sdk.APIConnectionTimeoutError,
+            connection: err instanceof sdk.APIConnectionError,
           },
           api.ctx,
           api.signal,

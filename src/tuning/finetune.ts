@@ -11,7 +11,6 @@
 
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { APIError, toFile } from "openai";
 import type { FineTuningJob } from "openai/resources/fine-tuning/jobs/jobs";
 import { contentHash } from "../design/hash.js";
 import { CandorError } from "../errors.js";
@@ -61,7 +60,7 @@ export class FineTuneFailed extends CandorError {
 export async function runFineTune(options: FineTuneOptions): Promise<FineTuneResult> {
   const signal = options.signal ?? new AbortController().signal;
   const started = performance.now();
-  const api = openApi(options, signal);
+  const api = await openApi(options, signal);
   const out = resolve(options.out);
   const exp = readExport(out, options.style);
   const localRegistry = join(out, REGISTRY_FILE);
@@ -123,7 +122,7 @@ export async function runFineTune(options: FineTuneOptions): Promise<FineTuneRes
           api.client.files.retrieve(have, { signal }).then(
             () => true,
             (err: unknown) => {
-              if (err instanceof APIError && err.status === 404) return false;
+              if (err instanceof api.sdk.APIError && err.status === 404) return false;
               throw err;
             },
           ),
@@ -134,7 +133,9 @@ export async function runFineTune(options: FineTuneOptions): Promise<FineTuneRes
       const file = await call(api, `uploading ${name}`, async (signal) =>
         api.client.files.create(
           {
-            file: await toFile(buf, `${options.style}-${name}`, { type: "application/jsonl" }),
+            file: await api.sdk.toFile(buf, `${options.style}-${name}`, {
+              type: "application/jsonl",
+            }),
             purpose: "fine-tune",
           },
           { signal },
@@ -249,7 +250,7 @@ export async function refreshJob(
   if (!known)
     throw new CandorError(`${file}: no fine-tuning job ${JSON.stringify(jobId)} recorded`);
   const signal = options.signal ?? new AbortController().signal;
-  const api = openApi(
+  const api = await openApi(
     {
       out: "",
       style: "warm",

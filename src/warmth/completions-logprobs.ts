@@ -9,13 +9,14 @@
  * embedded engine. The first prompt token has no log-probability (null) and is not predicted.
  */
 import { setMaxListeners } from "node:events";
-import OpenAI, { APIError } from "openai";
+import type OpenAI from "openai";
 import { runQueue } from "../engine/run-queue.js";
 import { CandorError, ProviderConfigError } from "../errors.js";
 import { redactRef, resolveApiKey } from "../providers/credentials.js";
 import { httpFetch } from "../providers/http-fetch.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { PLACEHOLDER_API_KEY } from "../providers/openai.js";
+import { loadOpenAISdk } from "../providers/sdk.js";
 import type { FramedText } from "./frames.js";
 import type { LogprobBackend, SequenceLogprobs } from "./sociot.js";
 
@@ -81,7 +82,8 @@ function codePoints(s: string): number {
 
 export class CompletionsLogprobBackend implements LogprobBackend {
   readonly ref: string;
-  private readonly client: OpenAI;
+  private readonly clientOptions: ConstructorParameters<typeof OpenAI>[0];
+  private client: Promise<OpenAI> | undefined;
   private readonly model: string;
   private readonly concurrency: number;
   private readonly secrets: string[];
@@ -106,7 +108,7 @@ export class CompletionsLogprobBackend implements LogprobBackend {
     );
     this.secrets = key ? [key] : [];
     this.concurrency = Math.max(1, opts.concurrency ?? COMPLETIONS_SCORER_DEFAULT_CONCURRENCY);
-    this.client = new OpenAI({
+    this.clientOptions = {
       apiKey: key ?? PLACEHOLDER_API_KEY,
       baseURL: parsed.ref.baseURL,
       maxRetries: opts.maxRetries ?? 4,
@@ -114,7 +116,13 @@ export class CompletionsLogprobBackend implements LogprobBackend {
       fetch: httpFetch,
       organization: null,
       project: null,
-    });
+    };
+  }
+
+  /** The SDK client, built on the first request (the SDK loads lazily: see providers/sdk.ts). */
+  private sdkClient(): Promise<OpenAI> {
+    this.client ??= loadOpenAISdk().then((sdk) => new sdk.default(this.clientOptions));
+    return this.client;
   }
 
   private scrub(message: string): string {
@@ -127,11 +135,13 @@ export class CompletionsLogprobBackend implements LogprobBackend {
     const prompt = item.prefix + item.continuation;
     let res: OpenAI.Completions.Completion;
     try {
-      res = await this.client.completions.create(
+      const client = await this.sdkClient();
+      res = await client.completions.create(
         { model: this.model, prompt, echo: true, logprobs: 1, max_tokens: 1, temperature: 0 },
         { signal },
       );
     } catch (err) {
+      const { APIError } = await loadOpenAISdk();
       const status = err instanceof APIError && err.status ? ` (HTTP ${err.status})` : "";
       const msg = err instanceof Error ? err.message : String(err);
       throw new CandorError(`${this.ref}: completions request failed${status}: ${this.scrub(msg)}`);

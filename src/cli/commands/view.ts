@@ -8,8 +8,7 @@ import type { Command } from "commander";
 import { CandorError } from "../../errors.js";
 import { resolveRun } from "../../report/run-path.js";
 import { RUN_DB } from "../../stages/audit.js";
-import { startIndexViewer } from "../../viewer/index-app.js";
-import { type RunningViewer, startViewer } from "../../viewer/server.js";
+import type { RunningViewer } from "../../viewer/server.js";
 
 interface ViewCliOptions {
   port: string;
@@ -23,7 +22,9 @@ export async function runView(
   signal: AbortSignal,
   onReady: (v: RunningViewer) => void = () => {},
 ): Promise<void> {
+  // The viewer's web stack loads only for `candor view` (see providers/sdk.ts on start-up cost).
   if (isRunFolder(run)) {
+    const { startIndexViewer } = await import("../../viewer/index-app.js");
     const index = await startIndexViewer(run, opts.port !== undefined ? { port: opts.port } : {});
     onReady(index);
     await untilAborted(signal);
@@ -31,6 +32,7 @@ export async function runView(
     return;
   }
   const loc = resolveRun(run);
+  const { startViewer } = await import("../../viewer/server.js");
   const viewer = await startViewer(loc.file, {
     ...(opts.port !== undefined && { port: opts.port }),
     ...(opts.judge !== undefined && { judge: opts.judge }),
