@@ -13,18 +13,25 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface CliOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Options for node itself, before the CLI's path (e.g. `--import <hook>`). */
+  nodeArgs?: string[];
+}
+
 /**
  * Runs the real `candor` CLI in a child process, as a user would: the compiled one the
  * package ships (dist/, brought up to date by test/helpers/global-setup.ts).
  */
 export function startCli(
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: CliOptions = {},
 ): {
   child: ChildProcess;
   done: Promise<CliResult>;
 } {
-  const child = spawn(process.execPath, [BUILT_CLI, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BUILT_CLI, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -43,9 +50,6 @@ export function startCli(
   return { child, done };
 }
 
-export function runCli(
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<CliResult> {
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return startCli(args, options).done;
 }
