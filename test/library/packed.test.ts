@@ -55,9 +55,20 @@ beforeAll(async () => {
     join(project, "package.json"),
     JSON.stringify({ name: "embed", version: "1.0.0", private: true, type: "module" }),
   );
+  // --omit=optional leaves out node-llama-cpp's per-platform engine builds (CUDA, Vulkan, ARM:
+  // ~690 MB to unpack, half the install's cost), which these tests never load: their audits
+  // talk to an OpenAI-compatible server, and the engine is imported only for llama: models.
   await run(
     "npm",
-    ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", tarball],
+    [
+      "install",
+      "--prefer-offline",
+      "--ignore-scripts",
+      "--omit=optional",
+      "--no-audit",
+      "--no-fund",
+      tarball,
+    ],
     { cwd: project, maxBuffer: 1 << 26 },
   );
   const ours = JSON.parse(
