@@ -1,7 +1,9 @@
 /**
  * Setup file for `bench/tests/per-file.ts`: appends one line per test file with the CPU
- * seconds its worker process and every child it reaped (CLI runs, chromium, npm) used.
- * Read from /proc because wall time on a shared, loaded machine says little.
+ * seconds its worker process and every child it reaped (CLI runs, chromium, npm) used while
+ * the file ran, and the worker's CPU before it (its start-up and the files it ran earlier: the
+ * suite shares workers between files, `isolate: false`). Read from /proc because wall time on
+ * a shared, loaded machine says little.
  */
 import { appendFileSync, readFileSync } from "node:fs";
 import { afterAll, expect } from "vitest";
@@ -32,9 +34,10 @@ afterAll(() => {
     out,
     `${JSON.stringify({
       file: expect.getState().testPath,
-      boot: atLoad.self,
-      self: end.self,
-      children: end.children,
+      pid: process.pid,
+      before: atLoad.self,
+      self: end.self - atLoad.self,
+      children: end.children - atLoad.children,
       wall: (Date.now() - startedAt) / 1000,
     })}\n`,
   );

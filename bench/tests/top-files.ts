@@ -10,7 +10,8 @@ import { z } from "zod";
 
 const line = z.object({
   file: z.string(),
-  boot: z.number(),
+  pid: z.number(),
+  before: z.number(),
   self: z.number(),
   children: z.number(),
   wall: z.number(),
@@ -26,13 +27,18 @@ export function topFiles(file: string, top = 15): string {
       return { ...r.data, cpu: r.data.self + r.data.children };
     })
     .sort((a, b) => b.cpu - a.cpu);
-  const sum = (k: "cpu" | "wall" | "boot") => rows.reduce((s, r) => s + r[k], 0).toFixed(1);
+  const sum = (k: "cpu" | "wall") => rows.reduce((s, r) => s + r[k], 0).toFixed(1);
+  // A worker's start-up is its CPU before the first file it ran.
+  const firstBefore = new Map<number, number>();
+  for (const r of rows)
+    firstBefore.set(r.pid, Math.min(firstBefore.get(r.pid) ?? r.before, r.before));
+  const starts = [...firstBefore.values()].reduce((s, v) => s + v, 0).toFixed(1);
   return [
     "file\tcpu s (worker + children)\twall s",
     ...rows
       .slice(0, top)
       .map((r) => `${relative(process.cwd(), r.file)}\t${r.cpu.toFixed(1)}\t${r.wall.toFixed(1)}`),
-    `${rows.length} files\t${sum("cpu")}\t${sum("wall")} (worker starts: ${sum("boot")} s cpu)`,
+    `${rows.length} files\t${sum("cpu")}\t${sum("wall")} (${firstBefore.size} workers, their starts: ${starts} s cpu)`,
   ].join("\n");
 }
 
