@@ -1,12 +1,10 @@
-/** Anthropic's Message Batches API through the official SDK. */
+/**
+ * Anthropic's Message Batches API through the official SDK, loaded on first use: a run that
+ * batches only on OpenAI never loads it.
+ */
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import Anthropic, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type { BatchCreateParams } from "@anthropic-ai/sdk/resources/messages/batches";
 import type { Message } from "@anthropic-ai/sdk/resources/messages/messages";
 import {
@@ -18,7 +16,7 @@ import { resolveApiKey } from "../providers/credentials.js";
 import type { GenerateRequest, GenerateResult, ProviderOptions } from "../providers/types.js";
 import type { BatchBackend, BatchOutcome, BatchStatus } from "./backend.js";
 
-const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionTimeoutError, APIConnectionError };
+type Sdk = typeof import("@anthropic-ai/sdk");
 
 /** https://docs.anthropic.com/en/docs/build-with-claude/batch-processing: 100,000 requests / 256 MB. */
 export const ANTHROPIC_BATCH_LIMITS = { maxRequests: 100_000, maxBytes: 256 * 1024 * 1024 };
@@ -77,8 +75,9 @@ function messageResult(msg: Message): GenerateResult {
 
 export class AnthropicBatchBackend implements BatchBackend {
   readonly limits = ANTHROPIC_BATCH_LIMITS;
-  private readonly client: Anthropic;
   private readonly ctx: CallContext;
+  private readonly options: ConstructorParameters<Sdk["default"]>[0];
+  private loaded: Promise<{ sdk: Sdk; client: Anthropic }> | undefined;
 
   constructor(
     private readonly model: string,
@@ -87,24 +86,33 @@ export class AnthropicBatchBackend implements BatchBackend {
   ) {
     const { key, source } = resolveApiKey(opts, "ANTHROPIC_API_KEY", true);
     this.ctx = { ref, keySource: source, secrets: key ? [key] : [] };
-    this.client = new Anthropic({
+    this.options = {
       apiKey: key ?? null,
       authToken: null,
       ...(opts.baseURL !== undefined ? { baseURL: opts.baseURL } : {}),
       maxRetries: 0,
       // Global fetch: result files are streamed, and the lean httpFetch buffers bodies.
-    });
+    };
+  }
+
+  private sdkClient(): Promise<{ sdk: Sdk; client: Anthropic }> {
+    this.loaded ??= import("@anthropic-ai/sdk").then((sdk) => ({
+      sdk,
+      client: new sdk.default(this.options),
+    }));
+    return this.loaded;
   }
 
   line(customId: string, req: GenerateRequest): string {
     return JSON.stringify({ custom_id: customId, params: messageBody(this.model, req) });
   }
 
-  private async sdk<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  private async sdk<T>(signal: AbortSignal, fn: (client: Anthropic) => Promise<T>): Promise<T> {
+    const { sdk, client } = await this.sdkClient();
     try {
-      return await fn();
+      return await fn(client);
     } catch (err) {
-      throw mapProviderError(err, SDK_ERRORS, this.ctx, signal);
+      throw mapProviderError(err, sdk, this.ctx, signal);
     }
   }
 
@@ -133,8 +141,8 @@ export class AnthropicBatchBackend implements BatchBackend {
         (r.params as { temperature?: number; top_p?: number }).temperature !== undefined ||
         (r.params as { top_p?: number }).top_p !== undefined,
     );
-    const batch = await this.sdk(signal, () =>
-      this.client.messages.batches.create(
+    const batch = await this.sdk(signal, (client) =>
+      client.messages.batches.create(
         { requests },
         {
           signal,
@@ -146,8 +154,8 @@ export class AnthropicBatchBackend implements BatchBackend {
   }
 
   async status(remoteId: string, signal: AbortSignal): Promise<BatchStatus> {
-    const b = await this.sdk(signal, () =>
-      this.client.messages.batches.retrieve(remoteId, {}, { signal }),
+    const b = await this.sdk(signal, (client) =>
+      client.messages.batches.retrieve(remoteId, {}, { signal }),
     );
     const c = b.request_counts;
     const done = c.succeeded + c.errored + c.canceled + c.expired;
@@ -157,8 +165,8 @@ export class AnthropicBatchBackend implements BatchBackend {
   }
 
   async *results(remoteId: string, signal: AbortSignal): AsyncIterable<BatchOutcome> {
-    const stream = await this.sdk(signal, () =>
-      this.client.messages.batches.results(remoteId, {}, { signal }),
+    const stream = await this.sdk(signal, (client) =>
+      client.messages.batches.results(remoteId, {}, { signal }),
     );
     for await (const r of stream) {
       const res = r.result;
