@@ -1,50 +1,28 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RUN_DB } from "../../src/stages/audit.js";
 import { scriptedReply } from "../helpers/audit-fixtures.js";
 import { writeBatchConfig } from "../helpers/batch-config.js";
-import { type BatchServer, startBatchServer } from "../helpers/batch-server.js";
-import { runCli, startCli } from "../helpers/cli.js";
+import {
+  auditKilledWhen,
+  count,
+  BATCH_KEY_ENV as env,
+  BATCH_TRIALS as trials,
+  useBatchServer,
+} from "../helpers/batch-test.js";
+import { runCli } from "../helpers/cli.js";
 
-let server: BatchServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-function count(file: string, sql: string): number {
-  if (!existsSync(file)) return 0;
-  const db = new Database(file, { readonly: true });
-  try {
-    return (db.prepare(sql).pluck().get() as number | null) ?? 0;
-  } catch {
-    return 0;
-  } finally {
-    db.close();
-  }
-}
-
-const env = { CANDOR_TEST_BATCH_KEY: "sk-test-batch-key-123456" };
+const servers = useBatchServer();
+const allSubmitted = (db: string) =>
+  count(db, "SELECT sum(requests) FROM batch_jobs WHERE state = 'submitted'") >= trials;
 
 describe("batch resume", () => {
   it("SIGKILL between submit and completion: the same command polls the same batches, nothing resubmitted", async () => {
-    server = await startBatchServer({ reply: scriptedReply, hold: true });
-    const { configFile, dir } = writeBatchConfig(server, "openai");
-    const db = join(dir, "run", RUN_DB);
-    const { child, done } = startCli(["audit", configFile], { env });
-    const trials = 2 * 6 * 2 * 4;
+    const server = await servers.start({ reply: scriptedReply, hold: true });
     // Kill once every generation request is in a submitted batch (recorded in the store).
-    const deadline = Date.now() + 60_000;
-    while (
-      Date.now() < deadline &&
-      count(db, "SELECT sum(requests) FROM batch_jobs WHERE state = 'submitted'") < trials
-    ) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    child.kill("SIGKILL");
-    expect((await done).signal).toBe("SIGKILL");
+    const { configFile, db } = await auditKilledWhen(server, allSubmitted);
     expect(count(db, "SELECT count(*) FROM responses")).toBe(0);
     const submittedBefore = server.stats.batches;
     expect(server.stats.linesByModel["gpt-fake"]).toBe(trials);
@@ -64,18 +42,9 @@ describe("batch resume", () => {
   }, 300_000);
 
   it("SIGKILL after the provider accepted a batch but before candor learned its id: found by its tag, not sent again", async () => {
-    server = await startBatchServer({ reply: scriptedReply, stallCreate: true });
-    const { configFile, dir } = writeBatchConfig(server, "openai");
-    const db = join(dir, "run", RUN_DB);
-    const { child, done } = startCli(["audit", configFile], { env });
-    const trials = 2 * 6 * 2 * 4;
+    const server = await servers.start({ reply: scriptedReply, stallCreate: true });
     // The provider has the generation batch; candor is still waiting for the create's answer.
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && server.stats.batches < 1) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    child.kill("SIGKILL");
-    expect((await done).signal).toBe("SIGKILL");
+    const { configFile, db } = await auditKilledWhen(server, () => server.stats.batches >= 1);
     expect(server.stats.batches).toBe(1);
     expect(server.stats.linesByModel["gpt-fake"]).toBe(trials);
     // Recorded before it was sent, without the provider's id.
@@ -96,7 +65,7 @@ describe("batch resume", () => {
   }, 300_000);
 
   it("a batch recorded but never received by the provider is marked abandoned, not polled", async () => {
-    server = await startBatchServer({ reply: scriptedReply });
+    const server = await servers.start({ reply: scriptedReply });
     const { configFile, dir } = writeBatchConfig(server, "openai");
     const db = join(dir, "run", RUN_DB);
     const first = await runCli(["audit", configFile], { env });
@@ -122,23 +91,11 @@ describe("batch resume", () => {
   }, 300_000);
 
   it("a run killed under the per-request scheme (custom_id = content key) still resumes without resubmitting", async () => {
-    server = await startBatchServer({ reply: scriptedReply, hold: true });
+    const server = await servers.start({ reply: scriptedReply, hold: true });
     // `cache:` keeps an audit on the per-request path, which names requests by content key.
-    const { configFile, dir } = writeBatchConfig(server, "openai", {
+    const { configFile, db } = await auditKilledWhen(server, allSubmitted, {
       extra: "cache: { dir: cache }",
     });
-    const db = join(dir, "run", RUN_DB);
-    const { child, done } = startCli(["audit", configFile], { env });
-    const trials = 2 * 6 * 2 * 4;
-    const deadline = Date.now() + 60_000;
-    while (
-      Date.now() < deadline &&
-      count(db, "SELECT sum(requests) FROM batch_jobs WHERE state = 'submitted'") < trials
-    ) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    child.kill("SIGKILL");
-    expect((await done).signal).toBe("SIGKILL");
     expect(
       count(db, "SELECT count(*) FROM batch_requests b JOIN trials t ON t.id = b.custom_id"),
     ).toBe(0);
