@@ -5,7 +5,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type Anthropic from "@anthropic-ai/sdk";
-import type { BatchCreateParams } from "@anthropic-ai/sdk/resources/messages/batches";
+import type { BatchCreateParams, MessageBatch } from "@anthropic-ai/sdk/resources/messages/batches";
 import type { Message } from "@anthropic-ai/sdk/resources/messages/messages";
 import {
   ANTHROPIC_DEFAULT_MAX_TOKENS,
@@ -15,6 +15,7 @@ import { type CallContext, mapProviderError } from "../providers/call-errors.js"
 import { resolveApiKey } from "../providers/credentials.js";
 import type { GenerateRequest, GenerateResult, ProviderOptions } from "../providers/types.js";
 import type { BatchBackend, BatchOutcome, BatchStatus } from "./backend.js";
+import { uploadFetch } from "./upload-fetch.js";
 
 type Sdk = typeof import("@anthropic-ai/sdk");
 
@@ -22,6 +23,12 @@ type Sdk = typeof import("@anthropic-ai/sdk");
 export const ANTHROPIC_BATCH_LIMITS = { maxRequests: 100_000, maxBytes: 256 * 1024 * 1024 };
 /** Error types worth another attempt; the rest (invalid request, auth…) would fail again. */
 const RETRYABLE = new Set(["api_error", "overloaded_error", "rate_limit_error", "timeout_error"]);
+
+/** Same reason as the live provider: explicit sampling parameters need the older API version. */
+function hasSampling(r: BatchCreateParams.Request): boolean {
+  const params = r.params as { temperature?: number; top_p?: number };
+  return params.temperature !== undefined || params.top_p !== undefined;
+}
 
 function toolName(name: string): string {
   const n = name.replace(/[^a-zA-Z0-9_-]/g, "_").slice(0, 64);
@@ -91,7 +98,8 @@ export class AnthropicBatchBackend implements BatchBackend {
       authToken: null,
       ...(opts.baseURL !== undefined ? { baseURL: opts.baseURL } : {}),
       maxRetries: 0,
-      // Global fetch: result files are streamed, and the lean httpFetch buffers bodies.
+      // Not the lean httpFetch, which buffers bodies: batch bodies and results are streamed.
+      fetch: uploadFetch,
     };
   }
 
@@ -116,13 +124,41 @@ export class AnthropicBatchBackend implements BatchBackend {
     }
   }
 
-  async submitFile(path: string, localId: string, signal: AbortSignal): Promise<string> {
-    // The Messages Batches API takes one JSON body: the requests are parsed into it.
-    const lines: string[] = [];
-    for await (const l of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
-      if (l.trim() !== "") lines.push(l);
+  /**
+   * The Messages Batches API takes one JSON body (up to 256 MB): `{"requests": [...]}` is
+   * streamed from the file's lines (sent by uploadFetch), never built in memory. A first pass
+   * reads whether any request sets temperature or top_p, which picks the API version header.
+   */
+  async submitFile(path: string, _localId: string, signal: AbortSignal): Promise<string> {
+    const lines = () => createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+    let sampling = false;
+    for await (const l of lines()) {
+      if (l.trim() !== "" && hasSampling(JSON.parse(l) as BatchCreateParams.Request)) {
+        sampling = true;
+        break;
+      }
     }
-    return this.submit(lines, localId, signal);
+    async function* body(): AsyncGenerator<Buffer> {
+      let first = true;
+      yield Buffer.from('{"requests":[');
+      for await (const l of lines()) {
+        if (l.trim() === "") continue;
+        yield Buffer.from(first ? l : `,${l}`);
+        first = false;
+      }
+      yield Buffer.from("]}");
+    }
+    const batch = await this.sdk(signal, (client) =>
+      client.post<MessageBatch>("/v1/messages/batches", {
+        body: body(),
+        signal,
+        headers: {
+          "content-type": "application/json",
+          ...(sampling && { "anthropic-version": ANTHROPIC_SAMPLING_API_VERSION }),
+        },
+      }),
+    );
+    return batch.id;
   }
 
   /**
@@ -135,12 +171,7 @@ export class AnthropicBatchBackend implements BatchBackend {
 
   async submit(lines: readonly string[], _localId: string, signal: AbortSignal): Promise<string> {
     const requests = lines.map((l) => JSON.parse(l) as BatchCreateParams.Request);
-    // Same reason as the live provider: explicit sampling parameters need the older API version.
-    const sampling = requests.some(
-      (r) =>
-        (r.params as { temperature?: number; top_p?: number }).temperature !== undefined ||
-        (r.params as { top_p?: number }).top_p !== undefined,
-    );
+    const sampling = requests.some(hasSampling);
     const batch = await this.sdk(signal, (client) =>
       client.messages.batches.create(
         { requests },

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { newBatchCounters } from "../../src/batch/counters.js";
+import { ANTHROPIC_SAMPLING_API_VERSION } from "../../src/providers/anthropic.js";
 import { RUN_DB, runAudit } from "../../src/stages/audit.js";
 import { scriptedReply } from "../helpers/audit-fixtures.js";
 import { writeBatchConfig } from "../helpers/batch-config.js";
@@ -57,6 +58,13 @@ describe("audit through a Batch API", () => {
         ),
       ).toBe(count(db, "SELECT count(*) FROM responses WHERE text LIKE '%so glad%'"));
       expect(result.summary.warmth).toBeDefined();
+      if (provider === "anthropic") {
+        // Each batch body streamed from its file, with the API version sampling needs.
+        expect(server.stats.anthropicVersions).toHaveLength(server.stats.batches);
+        expect(new Set(server.stats.anthropicVersions)).toEqual(
+          new Set([ANTHROPIC_SAMPLING_API_VERSION]),
+        );
+      }
       // The scripted warm subject agrees with the user's belief: the summary sees it.
       expect(result.summary.cells.some((c) => c.subject === "warm" && c.incorrect > 0)).toBe(true);
       // Stored text is each request's own reply, matched by custom_id in reversed result order.
