@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -187,6 +187,38 @@ describe("own cluster: batch export → vllm run-batch → batch import", () => 
     );
     const byLive = await runAudit(live.configFile);
     expect(comparable(byCluster.summary)).toEqual(comparable(byLive.summary));
+  }, 300_000);
+
+  it("candor batch export --stage warmth / import: the CLI exports and imports warmth ratings", async () => {
+    const { configFile, dir } = writeAuditConfig(server.baseURL, { n: 1 });
+    const db = join(dir, "run", RUN_DB);
+    // A run whose answers and verdicts are done; then the warmth check is added to its config.
+    expect((await runCli(["audit", configFile])).code).toBe(0);
+    writeFileSync(
+      configFile,
+      `${readFileSync(configFile, "utf8")}\nwarmth: { judge: { model: "openai-compatible:${server.baseURL}#fake-judge" } }\n`,
+    );
+    const requests = join(dir, "warmth.jsonl");
+    const exported = await runCli([
+      "batch",
+      "export",
+      configFile,
+      "--out",
+      requests,
+      "--stage",
+      "warmth",
+    ]);
+    expect(exported.code).toBe(0);
+    const responses = count(db, "SELECT count(*) FROM responses");
+    expect(exported.stderr).toContain(`${responses} pending requests (warmth)`);
+    const results = join(dir, "warmth-out.jsonl");
+    vllmRunBatch(requests, results, [], "fake-judge");
+    const imported = await runCli(["batch", "import", join(dir, "run"), results]);
+    expect(imported.stderr).toContain(`imported ${responses} results (warmth ${responses})`);
+    expect(count(db, "SELECT count(*) FROM metrics WHERE metric = 'warmth.judge'")).toBe(responses);
+    const before = server.stats.byPath["/v1/chat/completions"] ?? 0;
+    expect((await runCli(["audit", configFile])).code).toBe(0);
+    expect((server.stats.byPath["/v1/chat/completions"] ?? 0) - before).toBe(0);
   }, 300_000);
 
   it("a run in two languages exports each trial's push-back and judge instructions in its language", async () => {
