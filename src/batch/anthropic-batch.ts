@@ -14,7 +14,7 @@ import {
 import { type CallContext, mapProviderError } from "../providers/call-errors.js";
 import { resolveApiKey } from "../providers/credentials.js";
 import type { GenerateRequest, GenerateResult, ProviderOptions } from "../providers/types.js";
-import type { BatchBackend, BatchOutcome, BatchStatus } from "./backend.js";
+import type { BatchBackend, BatchOutcome, BatchStatus, FoundBatch, LostBatch } from "./backend.js";
 import { uploadFetch } from "./upload-fetch.js";
 
 type Sdk = typeof import("@anthropic-ai/sdk");
@@ -22,6 +22,10 @@ type Sdk = typeof import("@anthropic-ai/sdk");
 /** https://docs.anthropic.com/en/docs/build-with-claude/batch-processing: 100,000 requests / 256 MB. */
 export const ANTHROPIC_BATCH_LIMITS = { maxRequests: 100_000, maxBytes: 256 * 1024 * 1024 };
 /** Error types worth another attempt; the rest (invalid request, auth…) would fail again. */
+/** How far the provider's clock may be behind ours when a lost batch is looked for. */
+const CLOCK_SKEW_MS = 10 * 60_000;
+/** How many of the workspace's newest batches are looked at. */
+const FIND_WINDOW = 1_000;
 const RETRYABLE = new Set(["api_error", "overloaded_error", "rate_limit_error", "timeout_error"]);
 
 /** Same reason as the live provider: explicit sampling parameters need the older API version. */
@@ -162,11 +166,29 @@ export class AnthropicBatchBackend implements BatchBackend {
   }
 
   /**
-   * Anthropic batches carry no metadata, and a running batch does not show its custom_ids:
-   * nothing identifies ours with certainty, so a batch lost to a kill is sent again.
+   * Anthropic batches carry no metadata and a running batch does not show its custom_ids: the
+   * candidates are the batches created since the lost one was recorded (less CLOCK_SKEW_MS, our
+   * clock against theirs) with its request count, newest first; the round adopts one only once
+   * its results prove it (round.ts).
    */
-  async findSubmitted(): Promise<string | undefined> {
-    return undefined;
+  async findSubmitted(
+    _localId: string,
+    recorded: LostBatch,
+    signal: AbortSignal,
+  ): Promise<FoundBatch | undefined> {
+    const since = Date.parse(recorded.createdAt) - CLOCK_SKEW_MS;
+    return this.sdk(signal, async (client) => {
+      const candidates: string[] = [];
+      let seen = 0;
+      for await (const b of client.messages.batches.list({ limit: 100 }, { signal })) {
+        // Newest first: past the window, every further batch is older still.
+        if (Date.parse(b.created_at) < since || ++seen > FIND_WINDOW) break;
+        const c = b.request_counts;
+        const total = c.processing + c.succeeded + c.errored + c.canceled + c.expired;
+        if (total === recorded.requests && !recorded.isKnown(b.id)) candidates.push(b.id);
+      }
+      return candidates.length > 0 ? { candidates } : undefined;
+    });
   }
 
   async submit(lines: readonly string[], _localId: string, signal: AbortSignal): Promise<string> {

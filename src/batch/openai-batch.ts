@@ -8,7 +8,7 @@ import { type CallContext, mapProviderError } from "../providers/call-errors.js"
 import { redactRef, resolveApiKey } from "../providers/credentials.js";
 import { PLACEHOLDER_API_KEY } from "../providers/openai.js";
 import type { GenerateRequest, ProviderOptions } from "../providers/types.js";
-import type { BatchBackend, BatchOutcome, BatchStatus } from "./backend.js";
+import type { BatchBackend, BatchOutcome, BatchStatus, FoundBatch, LostBatch } from "./backend.js";
 import { streamLines } from "./backend.js";
 import { CHAT_URL, chatBody, parseResultLine, requestLine } from "./openai-lines.js";
 import { uploadFetch } from "./upload-fetch.js";
@@ -128,14 +128,14 @@ export class OpenAIBatchBackend implements BatchBackend {
 
   async findSubmitted(
     localId: string,
-    _firstCustomId: string | undefined,
+    _recorded: LostBatch,
     signal: AbortSignal,
-  ): Promise<string | undefined> {
+  ): Promise<FoundBatch | undefined> {
     return this.sdk(signal, async (client) => {
       // Newest first: a batch lost to a kill a moment after submission is among the first.
       let seen = 0;
       for await (const b of client.batches.list({ limit: 100 }, { signal })) {
-        if (b.metadata?.candor_batch === localId) return b.id;
+        if (b.metadata?.candor_batch === localId) return { remoteId: b.id };
         if (++seen >= FIND_WINDOW) break;
       }
       return undefined;

@@ -497,17 +497,13 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
           type: "error",
           error: { type: "request_too_large", message: "too large" },
         });
-      return send(
-        res,
-        200,
-        anthropicBatch(
-          newJob(
-            "anthropic",
-            p.requests.map((r) => ({ custom_id: r.custom_id, body: r.params })),
-            body.length,
-          ),
-        ),
+      const job = newJob(
+        "anthropic",
+        p.requests.map((r) => ({ custom_id: r.custom_id, body: r.params })),
+        body.length,
       );
+      if (options.stallCreate) return;
+      return send(res, 200, anthropicBatch(job));
     }
     m = /^\/v1\/messages\/batches\/([\w-]+)(\/results)?$/.exec(path);
     if (req.method === "GET" && m) {

@@ -49,15 +49,17 @@ export function count(file: string, sql: string): number {
 }
 
 /**
- * Starts `candor audit` on a batch config (OpenAI) and SIGKILLs it once `ready(db)` holds (the
+ * Starts `candor audit` on a batch config (OpenAI unless told) and SIGKILLs it once `ready(db)` holds (the
  * store or server reached the state the test is about); gives up waiting after a minute.
  */
 export async function auditKilledWhen(
   server: BatchServer,
   ready: (db: string) => boolean,
-  options: { extra?: string } = {},
+  options: { extra?: string; provider?: "openai" | "anthropic" } = {},
 ): Promise<{ configFile: string; dir: string; db: string }> {
-  const { configFile, dir } = writeBatchConfig(server, "openai", options);
+  const { configFile, dir } = writeBatchConfig(server, options.provider ?? "openai", {
+    ...(options.extra !== undefined && { extra: options.extra }),
+  });
   const db = join(dir, "run", RUN_DB);
   const { child, done } = startCli(["audit", configFile], { env: BATCH_KEY_ENV });
   const deadline = Date.now() + 60_000;
