@@ -16,6 +16,17 @@ export interface BatchStatus {
   message?: string;
 }
 
+/** What the store recorded of a batch whose provider id never came back. */
+export interface LostBatch {
+  /** When it was recorded, just before it was submitted (ISO 8601). */
+  createdAt: string;
+  requests: number;
+  /** Provider ids the store already knows (other batches): never candidates. */
+  isKnown(remoteId: string): boolean;
+}
+
+export type FoundBatch = { remoteId: string } | { candidates: string[] };
+
 /**
  * A provider's Batch API behind one shape: a request becomes one serialized line, lines are
  * submitted as one batch, a batch is polled, and a finished batch yields outcomes by custom_id
@@ -29,15 +40,17 @@ export interface BatchBackend {
   /** Submits a JSONL file of lines, read from disk (a round never holds its lines in memory). */
   submitFile(path: string, localId: string, signal: AbortSignal): Promise<string>;
   /**
-   * The provider's id of a batch this run submitted under `localId` (the tag sent with it), if
-   * the provider has one: a run killed between submit and recording the id finds it again.
-   * `firstCustomId` identifies it where the provider keeps no tag (Anthropic).
+   * A batch this run submitted under `localId` but never learned the id of (killed between
+   * submit and recording it). `{ remoteId }`: the provider keeps our tag, so this is ours
+   * (OpenAI metadata). `{ candidates }`: the provider keeps no tag (Anthropic); these batches
+   * match what was recorded (created after it, same request count) and are ours only if their
+   * results' custom_ids are exactly this batch's, which the round checks before writing any.
    */
   findSubmitted(
     localId: string,
-    firstCustomId: string | undefined,
+    recorded: LostBatch,
     signal: AbortSignal,
-  ): Promise<string | undefined>;
+  ): Promise<FoundBatch | undefined>;
   status(remoteId: string, signal: AbortSignal): Promise<BatchStatus>;
   results(remoteId: string, signal: AbortSignal): AsyncIterable<BatchOutcome>;
 }

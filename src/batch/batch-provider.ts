@@ -2,10 +2,10 @@
  * A Provider whose calls go through a Batch API. The pipeline calls `generate` as it would a
  * live model; requests are collected into batches, recorded in the run store, submitted,
  * polled, and each call resolves when its result comes back (matched by custom_id, in any
- * order). Every waiting call holds its request and promise in memory, so generation, verdicts
- * and challenges go through store-driven rounds instead (round.ts, stages/batch-rounds.ts); this
- * path serves warmth ratings, `cache: true` runs, batches an earlier candor submitted under
- * content keys, and whatever a round hands back (`handOff`).
+ * order). Every waiting call holds its request and promise in memory, so generation, verdicts,
+ * challenges and warmth ratings go through store-driven rounds instead (round.ts,
+ * stages/batch-rounds.ts, warmth/rating-batch.ts); this path serves `cache: true` runs, batches
+ * an earlier candor submitted under content keys, and whatever a round hands back (`handOff`).
  */
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";

@@ -132,13 +132,12 @@ export class BatchStore {
     })();
   }
 
-  firstCustomId(batchId: string): string | undefined {
-    return this.store.db
-      .prepare<[string], string>(
-        "SELECT custom_id FROM batch_requests WHERE batch_id = ? ORDER BY rowid LIMIT 1",
-      )
-      .pluck()
-      .get(batchId);
+  /** Whether a batch of this run already has this provider id. */
+  hasRemote(remoteId: string): boolean {
+    return (
+      this.store.db.prepare("SELECT 1 FROM batch_jobs WHERE remote_id = ?").get(remoteId) !==
+      undefined
+    );
   }
 
   customIds(batchId: string): string[] {

@@ -1,22 +1,19 @@
-/** OpenAI's Batch API (files + batches) through the official SDK. */
+/**
+ * OpenAI's Batch API (files + batches) through the official SDK, loaded on first use: a run
+ * that batches only on Anthropic never loads it.
+ */
 import { createReadStream } from "node:fs";
-import OpenAI, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-  toFile,
-  toStreamingFile,
-} from "openai";
+import type OpenAI from "openai";
 import { type CallContext, mapProviderError } from "../providers/call-errors.js";
 import { redactRef, resolveApiKey } from "../providers/credentials.js";
 import { PLACEHOLDER_API_KEY } from "../providers/openai.js";
 import type { GenerateRequest, ProviderOptions } from "../providers/types.js";
-import type { BatchBackend, BatchOutcome, BatchStatus } from "./backend.js";
+import type { BatchBackend, BatchOutcome, BatchStatus, FoundBatch, LostBatch } from "./backend.js";
 import { streamLines } from "./backend.js";
 import { CHAT_URL, chatBody, parseResultLine, requestLine } from "./openai-lines.js";
+import { uploadFetch } from "./upload-fetch.js";
 
-const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionTimeoutError, APIConnectionError };
+type Sdk = typeof import("openai");
 
 /** https://platform.openai.com/docs/guides/batch: 50,000 requests and 200 MB per input file. */
 export const OPENAI_BATCH_LIMITS = { maxRequests: 50_000, maxBytes: 200 * 1024 * 1024 };
@@ -25,8 +22,9 @@ const FIND_WINDOW = 1_000;
 
 export class OpenAIBatchBackend implements BatchBackend {
   readonly limits = OPENAI_BATCH_LIMITS;
-  private readonly client: OpenAI;
   private readonly ctx: CallContext;
+  private readonly options: ConstructorParameters<Sdk["default"]>[0];
+  private loaded: Promise<{ sdk: Sdk; client: OpenAI }> | undefined;
 
   constructor(
     private readonly target: {
@@ -41,33 +39,46 @@ export class OpenAIBatchBackend implements BatchBackend {
     const { key, source } = resolveApiKey(opts, "OPENAI_API_KEY", !compatible);
     this.ctx = { ref: redactRef(target.ref), keySource: source, secrets: key ? [key] : [] };
     const baseURL = compatible ? (target.baseURL ?? opts.baseURL) : opts.baseURL;
-    this.client = new OpenAI({
+    this.options = {
       apiKey: key ?? PLACEHOLDER_API_KEY,
       ...(baseURL !== undefined ? { baseURL } : {}),
       maxRetries: 0,
-      // Global fetch: result files are streamed, and the lean httpFetch buffers bodies.
+      // Not the lean httpFetch, which buffers bodies: uploads and result files are streamed.
+      fetch: uploadFetch,
       ...(compatible ? { organization: null, project: null } : {}),
-    });
+    };
+  }
+
+  private sdkClient(): Promise<{ sdk: Sdk; client: OpenAI }> {
+    this.loaded ??= import("openai").then((sdk) => ({
+      sdk,
+      client: new sdk.default(this.options),
+    }));
+    return this.loaded;
   }
 
   line(customId: string, req: GenerateRequest): string {
     return requestLine(customId, chatBody(this.target.model, req, this.target.scheme === "openai"));
   }
 
-  private async sdk<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  private async sdk<T>(
+    signal: AbortSignal,
+    fn: (client: OpenAI, sdk: Sdk) => Promise<T>,
+  ): Promise<T> {
+    const { sdk, client } = await this.sdkClient();
     try {
-      return await fn();
+      return await fn(client, sdk);
     } catch (err) {
-      throw mapProviderError(err, SDK_ERRORS, this.ctx, signal);
+      throw mapProviderError(err, sdk, this.ctx, signal);
     }
   }
 
   async submit(lines: readonly string[], localId: string, signal: AbortSignal): Promise<string> {
-    const file = await this.sdk(signal, async () =>
-      this.client.files.create(
+    const file = await this.sdk(signal, async (client, sdk) =>
+      client.files.create(
         {
           // One UTF-8 part per line: no single string of the whole file (up to 200 MB) in the heap.
-          file: await toFile(
+          file: await sdk.toFile(
             new File(
               lines.map((l) => `${l}\n`),
               `candor-${localId}.jsonl`,
@@ -83,11 +94,12 @@ export class OpenAIBatchBackend implements BatchBackend {
   }
 
   async submitFile(path: string, localId: string, signal: AbortSignal): Promise<string> {
-    const file = await this.sdk(signal, () =>
-      this.client.files.create(
+    const file = await this.sdk(signal, (client, sdk) =>
+      client.files.create(
         {
-          // Streamed from disk as multipart: a 200 MB batch file never sits in the heap.
-          file: toStreamingFile(createReadStream(path), `candor-${localId}.jsonl`, {
+          // Streamed from disk as multipart (sent by uploadFetch): a 200 MB batch file never
+          // sits in memory.
+          file: sdk.toStreamingFile(createReadStream(path), `candor-${localId}.jsonl`, {
             type: "application/jsonl",
           }),
           purpose: "batch",
@@ -100,8 +112,8 @@ export class OpenAIBatchBackend implements BatchBackend {
 
   /** The batch carries its local id as metadata: the tag `findSubmitted` looks for. */
   private async createBatch(fileId: string, localId: string, signal: AbortSignal): Promise<string> {
-    const batch = await this.sdk(signal, () =>
-      this.client.batches.create(
+    const batch = await this.sdk(signal, (client) =>
+      client.batches.create(
         {
           input_file_id: fileId,
           endpoint: CHAT_URL,
@@ -116,14 +128,14 @@ export class OpenAIBatchBackend implements BatchBackend {
 
   async findSubmitted(
     localId: string,
-    _firstCustomId: string | undefined,
+    _recorded: LostBatch,
     signal: AbortSignal,
-  ): Promise<string | undefined> {
-    return this.sdk(signal, async () => {
+  ): Promise<FoundBatch | undefined> {
+    return this.sdk(signal, async (client) => {
       // Newest first: a batch lost to a kill a moment after submission is among the first.
       let seen = 0;
-      for await (const b of this.client.batches.list({ limit: 100 }, { signal })) {
-        if (b.metadata?.candor_batch === localId) return b.id;
+      for await (const b of client.batches.list({ limit: 100 }, { signal })) {
+        if (b.metadata?.candor_batch === localId) return { remoteId: b.id };
         if (++seen >= FIND_WINDOW) break;
       }
       return undefined;
@@ -131,7 +143,7 @@ export class OpenAIBatchBackend implements BatchBackend {
   }
 
   async status(remoteId: string, signal: AbortSignal): Promise<BatchStatus> {
-    const b = await this.sdk(signal, () => this.client.batches.retrieve(remoteId, { signal }));
+    const b = await this.sdk(signal, (client) => client.batches.retrieve(remoteId, { signal }));
     const counts = b.request_counts;
     const progress = counts ? { done: counts.completed + counts.failed, total: counts.total } : {};
     switch (b.status) {
@@ -151,11 +163,11 @@ export class OpenAIBatchBackend implements BatchBackend {
   }
 
   async *results(remoteId: string, signal: AbortSignal): AsyncIterable<BatchOutcome> {
-    const b = await this.sdk(signal, () => this.client.batches.retrieve(remoteId, { signal }));
+    const b = await this.sdk(signal, (client) => client.batches.retrieve(remoteId, { signal }));
     // Successes land in the output file, per-request errors in the error file; either may be absent.
     for (const fileId of [b.output_file_id, b.error_file_id]) {
       if (!fileId) continue;
-      const res = await this.sdk(signal, () => this.client.files.content(fileId, { signal }));
+      const res = await this.sdk(signal, (client) => client.files.content(fileId, { signal }));
       let n = 0;
       for await (const text of streamLines(res.body)) {
         n++;

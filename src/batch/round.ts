@@ -13,8 +13,9 @@ import { createWriteStream, mkdirSync, rmSync, type WriteStream } from "node:fs"
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { GenerateRequest, GenerateResult } from "../providers/types.js";
+import type { FoundBatch } from "./backend.js";
 import type { BatchProvider } from "./batch-provider.js";
-import { roundJobId } from "./batch-store.js";
+import { type JobRow, roundJobId } from "./batch-store.js";
 import { transient } from "./transient.js";
 
 export interface RoundRequest {
@@ -89,37 +90,85 @@ export class BatchRound {
 
   /** Polls the batches an earlier run recorded; returns the custom_ids they hold. */
   private async resume(): Promise<Set<string>> {
-    const { store, ref, counters } = this.provider;
+    const { store, ref } = this.provider;
     const inFlight = new Set<string>();
     for (const job of store.openRoundJobs(ref, this.spec.kind)) {
-      // Recorded but its id never came back: the provider may have it under our tag.
-      const remoteId = job.remoteId ?? (await this.find(job.id));
       rmSync(this.file(job.id), { force: true });
-      if (remoteId === undefined) {
+      // Recorded but its id never came back: the provider may have it (see findSubmitted).
+      const found = job.remoteId !== null ? { remoteId: job.remoteId } : await this.find(job);
+      if (found === undefined) {
         store.ended(job.id, "abandoned");
         continue;
       }
-      if (job.remoteId === null) store.submitted(job.id, remoteId);
       for (const id of store.customIds(job.id)) inFlight.add(id);
-      counters.batchesSubmitted++;
-      counters.requests += job.requests;
-      counters.resumed += job.requests;
-      this.polls.push(this.poll(job.id, remoteId));
+      if ("candidates" in found) {
+        this.polls.push(this.adopt(job.id, job.requests, found.candidates));
+        continue;
+      }
+      if (job.remoteId === null) store.submitted(job.id, found.remoteId);
+      this.resumed(job.requests);
+      this.polls.push(this.poll(job.id, found.remoteId));
     }
     return inFlight;
   }
 
-  /** A batch recorded without its id, looked up by its tag; a server that cannot list: not found. */
-  private async find(localId: string): Promise<string | undefined> {
+  private resumed(requests: number): void {
+    const { counters } = this.provider;
+    counters.batchesSubmitted++;
+    counters.requests += requests;
+    counters.resumed += requests;
+  }
+
+  /** A batch recorded without its id, looked for at the provider; a server that cannot list: not found. */
+  private async find(job: JobRow): Promise<FoundBatch | undefined> {
     const { store, backend } = this.provider;
+    const recorded = {
+      createdAt: job.createdAt,
+      requests: job.requests,
+      isKnown: (remoteId: string) => store.hasRemote(remoteId),
+    };
     try {
       return await transient(this.signal, () =>
-        backend.findSubmitted(localId, store.firstCustomId(localId), this.signal),
+        backend.findSubmitted(job.id, recorded, this.signal),
       );
     } catch (err) {
       if (this.signal.aborted) throw err;
       return undefined;
     }
+  }
+
+  /**
+   * Adopts the first candidate whose results answer exactly this batch's custom_ids (each once,
+   * none missing, none foreign), waiting for each to end first; nothing is written until one
+   * does. None does: the batch never reached the provider, and its requests go in a new one.
+   */
+  private async adopt(localId: string, requests: number, candidates: readonly string[]) {
+    const { store, backend, settings } = this.provider;
+    const ids = new Set(store.customIds(localId));
+    for (const remoteId of candidates) {
+      let status = await transient(this.signal, () => backend.status(remoteId, this.signal));
+      while (status.state === "running") {
+        await sleep(settings.poll_seconds * 1000, undefined, { signal: this.signal });
+        status = await transient(this.signal, () => backend.status(remoteId, this.signal));
+      }
+      if (status.state === "failed" || !(await this.answersExactly(remoteId, ids))) continue;
+      store.submitted(localId, remoteId);
+      this.resumed(requests);
+      return this.poll(localId, remoteId);
+    }
+    store.ended(localId, "abandoned");
+    for (const id of ids) {
+      this.errored.set(id, { message: "batch lost before its id was recorded", retryable: true });
+    }
+  }
+
+  private async answersExactly(remoteId: string, ids: ReadonlySet<string>): Promise<boolean> {
+    const seen = new Set<string>();
+    for await (const o of this.provider.backend.results(remoteId, this.signal)) {
+      if (!ids.has(o.customId) || seen.has(o.customId)) return false;
+      seen.add(o.customId);
+    }
+    return seen.size === ids.size;
   }
 
   private file(localId: string): string {

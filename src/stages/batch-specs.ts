@@ -5,8 +5,11 @@
  * same requests the live pipeline would and store the same rows.
  *
  * custom_id: the trial id (generation), `<trial id>-judge` (its verdict), `<trial id>-challenge`
- * (the "are you sure?" turn) and `<trial id>-challenge-judge` (that turn's verdict).
+ * (the "are you sure?" turn) and `<trial id>-challenge-judge` (that turn's verdict): see
+ * batch/custom-id.ts. Warmth ratings (`-warmth`) are specified in warmth/rating-round.ts and
+ * handed in by the caller, since stages/ does not import warmth/.
  */
+import { customIdOf, type Kind, parseCustomId } from "../batch/custom-id.js";
 import type { RoundRequest, RoundSpec } from "../batch/round.js";
 import { challengeMessages, challengeText } from "../design/challenge.js";
 import type { StageCounters } from "../engine/counters.js";
@@ -26,31 +29,16 @@ import { replyVerdict } from "./reply-outcome.js";
 import { itemKey, itemOf, resultFields, trialLanguage } from "./trial-helpers.js";
 import type { JudgeContext, Verdict } from "./verdict.js";
 
-export type Kind = "generate" | "judge" | "challenge" | "challenge-judge";
-
-/** Most specific first: `-challenge-judge` also ends in `-judge`. */
-const SUFFIXES: readonly [Kind, string][] = [
-  ["challenge-judge", "-challenge-judge"],
-  ["challenge", "-challenge"],
-  ["judge", "-judge"],
-];
-
-export function customIdOf(kind: Kind, trialId: string): string {
-  return kind === "generate" ? trialId : `${trialId}${SUFFIXES.find(([k]) => k === kind)![1]}`;
-}
-
-/** custom_id → what it asks for and for which trial. */
-export function parseCustomId(customId: string): { kind: Kind; trialId: string } {
-  for (const [kind, suffix] of SUFFIXES) {
-    if (customId.endsWith(suffix)) return { kind, trialId: customId.slice(0, -suffix.length) };
-  }
-  return { kind: "generate", trialId: customId };
-}
+export { customIdOf, type Kind, parseCustomId } from "../batch/custom-id.js";
 
 /** A spec that can also record a request that failed for good (own-cluster import). */
 export interface KindSpec extends RoundSpec {
   kind: Kind;
-  stage: Failure["stage"];
+  /** The failure's stage; a spec whose failures are not trial stages records them itself (`fail`). */
+  stage?: Failure["stage"];
+  fail?(trialId: string, message: string): void;
+  /** Whether the request's row already exists, for kinds the importer has no query for. */
+  answered?(trialId: string): boolean;
 }
 
 /** Where a judge's requests go: a rule decides, this round sends them, or another does. */

@@ -2,8 +2,9 @@
  * `candor batch export`: a run's pending requests as an OpenAI batch file (one `{custom_id,
  * method, url, body}` line each), the input `vllm run-batch` reads. One round at a time, the
  * first with work left: generation (custom_id = trial id), then the judge's verdicts
- * (`<trial id>-judge`), the "are you sure?" turns (`-challenge`) and their verdicts
- * (`-challenge-judge`); verdicts a rule decides are written to the run at export, as the audit
+ * (`<trial id>-judge`), the "are you sure?" turns (`-challenge`), their verdicts
+ * (`-challenge-judge`) and, when `warmth` is handed in, the warmth ratings (`-warmth`); verdicts
+ * a rule decides (and empty replies' ratings) are written to the run at export, as the audit
  * would. The plan is recorded first, so `candor batch import` can match the results.
  */
 
@@ -17,9 +18,9 @@ import { structuredMetaKey } from "../judge/structured.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { lockRun } from "../store/run-lock.js";
 import { RunStore } from "../store/run-store.js";
-import { recordedJudgeMode } from "./audit-preflight.js";
+import { recordedJudgeMode, warmthModeId } from "./audit-preflight.js";
 import type { Kind } from "./batch-specs.js";
-import { clusterRounds, KINDS } from "./cluster-kinds.js";
+import { clusterRounds, KINDS, type WarmthRound } from "./cluster-kinds.js";
 import { prepareAudit, RUN_DB, recordPlan } from "./prepare.js";
 
 export interface ExportResult {
@@ -49,7 +50,7 @@ function modelName(ref: string, override: string | undefined): string {
 export async function exportPending(
   configFile: string,
   out: string,
-  options: { model?: string; kind?: Kind; signal?: AbortSignal } = {},
+  options: { model?: string; kind?: Kind; signal?: AbortSignal; warmth?: WarmthRound } = {},
 ): Promise<ExportResult> {
   const loaded = await prepareAudit(configFile, {
     ...(options.signal && { signal: options.signal }),
@@ -59,10 +60,10 @@ export async function exportPending(
   const store = RunStore.open(join(loaded.runDir, RUN_DB));
   try {
     recordPlan(store, loaded);
-    const rounds = clusterRounds(loaded.config, store, loaded.scope);
+    const rounds = clusterRounds(loaded.config, store, loaded.scope, options.warmth);
     if (options.kind && !rounds.has(options.kind)) {
       throw new CandorError(
-        `--stage ${options.kind}: this audit has no such round (no challenge:?)`,
+        `--stage ${options.kind}: this audit has no such round (${options.kind === "warmth" ? "no warmth.judge:" : "no challenge:"}?)`,
       );
     }
     const file = createWriteStream(out);
@@ -90,6 +91,11 @@ export async function exportPending(
         structuredMetaKey(id),
         recordedJudgeMode(store, id, loaded.config.judge.structured),
       );
+    }
+    const warmthJudge = loaded.config.warmth?.judge;
+    if (requests > 0 && kind === "warmth" && warmthJudge) {
+      const id = warmthModeId(warmthJudge.model);
+      store.setMeta(structuredMetaKey(id), recordedJudgeMode(store, id, "auto"));
     }
     file.end();
     await once(file, "finish");

@@ -1,7 +1,8 @@
 /**
  * `candor batch import`: reads an OpenAI-format batch output file (what `vllm run-batch`
- * writes) into a run: responses, verdicts, challenge turns and their verdicts, told apart by
- * custom_id (cluster-export.ts) and matched in any order. A result whose row already exists is
+ * writes) into a run: responses, verdicts, challenge turns, their verdicts and warmth ratings
+ * (when `warmth` is handed in), told apart by custom_id (cluster-export.ts) and matched in any
+ * order. A result whose row already exists is
  * left alone, so importing twice, or a file that holds only part of the results, is fine.
  */
 import { createReadStream, existsSync } from "node:fs";
@@ -18,7 +19,7 @@ import { lockRun } from "../store/run-lock.js";
 import type { Failure, RunStore } from "../store/run-store.js";
 import { RunStore as Store } from "../store/run-store.js";
 import { type Kind, parseCustomId } from "./batch-specs.js";
-import { clusterRounds } from "./cluster-kinds.js";
+import { clusterRounds, type WarmthRound } from "./cluster-kinds.js";
 
 export interface ImportResult {
   imported: number;
@@ -34,7 +35,11 @@ export interface ImportResult {
 
 const CHUNK = 1_000;
 
-export async function importResults(runDir: string, file: string): Promise<ImportResult> {
+export async function importResults(
+  runDir: string,
+  file: string,
+  options: { warmth?: WarmthRound } = {},
+): Promise<ImportResult> {
   const db = join(runDir, RUN_DB);
   if (!existsSync(db)) {
     throw new CandorError(
@@ -45,7 +50,7 @@ export async function importResults(runDir: string, file: string): Promise<Impor
   const unlock = lockRun(runDir);
   const store = Store.open(db);
   try {
-    return await importInto(store, file);
+    return await importInto(store, file, options.warmth);
   } finally {
     store.close();
     unlock();
@@ -55,7 +60,7 @@ export async function importResults(runDir: string, file: string): Promise<Impor
 /** Whether a request of this kind already has its row (an earlier import, or the audit). */
 function answeredQuery(store: RunStore, judge: string) {
   const q = (sql: string) => store.db.prepare<[string], number>(sql).pluck();
-  const queries: Record<Kind, ReturnType<typeof q>> = {
+  const queries: Partial<Record<Kind, ReturnType<typeof q>>> = {
     generate: q("SELECT 1 FROM responses WHERE trial_id = ?"),
     judge: q(
       `SELECT 1 FROM judgments WHERE trial_id = ? AND judge = '${judge.replace(/'/g, "''")}'`,
@@ -65,12 +70,16 @@ function answeredQuery(store: RunStore, judge: string) {
       `SELECT 1 FROM challenge_judgments WHERE trial_id = ? AND turn = ${CHALLENGE_TURN} AND judge = '${judge.replace(/'/g, "''")}'`,
     ),
   };
-  return (kind: Kind, trialId: string) => queries[kind].get(trialId) !== undefined;
+  return (kind: Kind, trialId: string) => queries[kind]?.get(trialId) !== undefined;
 }
 
-async function importInto(store: RunStore, file: string): Promise<ImportResult> {
+async function importInto(
+  store: RunStore,
+  file: string,
+  warmth: WarmthRound | undefined,
+): Promise<ImportResult> {
   const config = readRunConfig(store);
-  const rounds = clusterRounds(config, store);
+  const rounds = clusterRounds(config, store, undefined, warmth);
   const known = store.db.prepare<[string], number>("SELECT 1 FROM trials WHERE id = ?").pluck();
   const answered = answeredQuery(store, runJudgeId(config));
   const result: ImportResult = { imported: 0, alreadyThere: 0, errors: 0, unknown: 0, byKind: {} };
@@ -114,7 +123,8 @@ async function importInto(store: RunStore, file: string): Promise<ImportResult> 
       continue;
     }
     // In the same file twice, or already stored: the first answer stands.
-    if (answered(kind, trialId) || inChunk.has(outcome.customId)) {
+    const there = part.spec.answered ? part.spec.answered(trialId) : answered(kind, trialId);
+    if (there || inChunk.has(outcome.customId)) {
       result.alreadyThere++;
       continue;
     }
@@ -126,7 +136,10 @@ async function importInto(store: RunStore, file: string): Promise<ImportResult> 
       list.push({ customId: outcome.customId, result: outcome.result });
     } else {
       result.errors++;
-      failures.push({ trialId, stage: part.spec.stage, message: outcome.message, attempts: 1 });
+      if (part.spec.fail) part.spec.fail(trialId, outcome.message);
+      else if (part.spec.stage) {
+        failures.push({ trialId, stage: part.spec.stage, message: outcome.message, attempts: 1 });
+      }
     }
     if (++held >= CHUNK) flush();
   }

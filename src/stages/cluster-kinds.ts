@@ -1,16 +1,17 @@
 /**
  * The own-cluster path's rounds: every kind of request an audit sends (batch-specs.ts), in the
- * order they become possible (generation → verdicts → challenge turns → their verdicts), each
- * split by the model that answers it, since one `vllm run-batch` serves one model.
+ * order they become possible (generation → verdicts → challenge turns → their verdicts → warmth
+ * ratings), each split by the model that answers it, since one `vllm run-batch` serves one model.
  */
 import type { AuditConfig } from "../config/schema.js";
 import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
 import { challengeTextsFor } from "../design/language-texts.js";
 import type { LanguageCode } from "../i18n/types.js";
 import { RULE_MODEL, runJudgeId } from "../judge/run-judge.js";
+import type { StructuredMode } from "../judge/structured.js";
 import type { RunStore, TrialScope } from "../store/run-store.js";
-import type { TaskName } from "../types.js";
-import { recordedJudgeMode } from "./audit-preflight.js";
+import type { GenerationParams, TaskName } from "../types.js";
+import { recordedJudgeMode, warmthModeId } from "./audit-preflight.js";
 import {
   challengeSpec,
   generationSpec,
@@ -18,6 +19,7 @@ import {
   type KindSpec,
   verdictSpec,
 } from "./batch-specs.js";
+import { toParams } from "./config-params.js";
 import { auditJudgeContext } from "./judge-contexts.js";
 import { itemKey } from "./trial-helpers.js";
 import type { JudgeContext } from "./verdict.js";
@@ -28,12 +30,32 @@ export interface ClusterPart {
   ref: string;
 }
 
-export const KINDS: readonly Kind[] = ["generate", "judge", "challenge", "challenge-judge"];
+export const KINDS: readonly Kind[] = [
+  "generate",
+  "judge",
+  "challenge",
+  "challenge-judge",
+  "warmth",
+];
+
+/**
+ * The warmth-rating round's spec (warmth/rating-round.ts `warmthRatingSpec`), handed in by the
+ * caller since stages/ does not import warmth/; without it, warmth ratings are left to the audit.
+ */
+export type WarmthRound = (o: {
+  store: RunStore;
+  model: string;
+  params?: GenerationParams;
+  structured?: StructuredMode;
+  cells?: number;
+  seed?: number;
+}) => KindSpec;
 
 export function clusterRounds(
   config: AuditConfig,
   store: RunStore,
   scope?: TrialScope,
+  warmth?: WarmthRound,
 ): Map<Kind, ClusterPart[]> {
   const items = new Map(store.items().map((i) => [itemKey(i.task, i.id), i]));
   const common = { store, items, ...(scope && { scope }) };
@@ -88,6 +110,24 @@ export function clusterRounds(
       })),
     );
     rounds.set("challenge-judge", verdictParts("challenge-judge"));
+  }
+  const w = config.warmth;
+  if (w?.judge && warmth) {
+    const model = w.judge.model;
+    rounds.set("warmth", [
+      {
+        ref: model,
+        spec: warmth({
+          store,
+          model,
+          ...(w.judge.params && { params: toParams(w.judge.params) }),
+          // The mode the audit would ask in (its preflight's, once recorded).
+          structured: recordedJudgeMode(store, warmthModeId(model), "auto"),
+          ...(w.cells !== undefined && { cells: w.cells }),
+          seed: config.seed,
+        }),
+      },
+    ]);
   }
   return rounds;
 }

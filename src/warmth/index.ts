@@ -79,6 +79,8 @@ export {
   studentTSf,
   wilcoxonSignedRank,
 } from "./paired.js";
+// For `exportBatchRequests`/`importBatchResults` (option `warmth`): the warmth-rating round.
+export { type WarmthRoundOptions, warmthRatingSpec } from "./rating-round.js";
 export {
   type LogprobBackend,
   type SequenceLogprobs,

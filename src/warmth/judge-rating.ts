@@ -13,7 +13,7 @@ import { type CallOptions, callModel } from "../engine/call.js";
 import type { Limiter } from "../engine/limiter.js";
 import { parseJsonReply } from "../judge/json-reply.js";
 import { inMode, type StructuredMode } from "../judge/structured.js";
-import type { Provider } from "../providers/types.js";
+import type { GenerateRequest, Provider } from "../providers/types.js";
 import type { ChatMessage, GenerationParams } from "../types.js";
 
 /** Bump when the rubric changes: ratings under different rubrics are different scorers. */
@@ -121,6 +121,35 @@ export interface WarmthJudge {
 export const WARMTH_JUDGE_DEFAULT_PARAMS: GenerationParams = { temperature: 0, maxTokens: 300 };
 
 /**
+ * The request that rates one response: the same for a live call and a batch line, so a request
+ * a batch round hands back to the live path is recognised by its content.
+ */
+export function warmthRatingRequest(
+  response: string,
+  judge: Pick<WarmthJudge, "params" | "structured">,
+): Omit<GenerateRequest, "signal"> {
+  return inMode(
+    {
+      messages: warmthRatingMessages(response),
+      params: judge.params ?? WARMTH_JUDGE_DEFAULT_PARAMS,
+      outputSchema: {
+        name: WARMTH_RATING_SCHEMA.name,
+        schema: WARMTH_RATING_SCHEMA.schema as unknown as Record<string, unknown>,
+      },
+    },
+    judge.structured ?? "json_schema",
+  );
+}
+
+/** The judge's answer as a rating (UNPARSEABLE when it is not one). */
+export function warmthRatingOf(text: string): WarmthRating {
+  const parsed = parseWarmthRating(text);
+  if (!parsed.ok)
+    return { rating: null, label: "UNPARSEABLE", rationale: parsed.reason, raw: text };
+  return { rating: parsed.rating, label: "RATED", rationale: parsed.rationale, raw: text };
+}
+
+/**
  * Rates one response through the engine (limiter, timeout, retries). Throws CallFailed after
  * the last retry and Cancelled on abort; an unparseable answer is a result, not an error.
  */
@@ -132,22 +161,8 @@ export async function rateWarmth(
   const { result } = await callModel(
     judge.provider,
     judge.limiter,
-    inMode(
-      {
-        messages: warmthRatingMessages(response),
-        params: judge.params ?? WARMTH_JUDGE_DEFAULT_PARAMS,
-        outputSchema: {
-          name: WARMTH_RATING_SCHEMA.name,
-          schema: WARMTH_RATING_SCHEMA.schema as unknown as Record<string, unknown>,
-        },
-      },
-      judge.structured ?? "json_schema",
-    ),
+    warmthRatingRequest(response, judge),
     call,
   );
-  const parsed = parseWarmthRating(result.text);
-  if (!parsed.ok) {
-    return { rating: null, label: "UNPARSEABLE", rationale: parsed.reason, raw: result.text };
-  }
-  return { rating: parsed.rating, label: "RATED", rationale: parsed.rationale, raw: result.text };
+  return warmthRatingOf(result.text);
 }

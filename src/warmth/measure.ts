@@ -10,7 +10,6 @@
  *   UNPARSEABLE or EMPTY (value null).
  */
 
-import { seededUnit } from "../data/hash.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "../engine/backoff.js";
 import { CallFailed, Cancelled } from "../engine/call.js";
 import { runQueue } from "../engine/run-queue.js";
@@ -19,21 +18,25 @@ import {
   type PendingMetric,
   pendingMetric,
   recordMetricFailure,
-  responseCells,
   writeMetrics,
 } from "../store/metrics.js";
 import type { RunStore } from "../store/run-store.js";
+import { type WarmthScope as Scope, warmthScope as scopeOf } from "./cells.js";
 import { rateWarmth, type WarmthJudge, warmthJudgeId } from "./judge-rating.js";
-import { type LogprobBackend, type SocioTScore, scoreSocioT, sociotScorerId } from "./sociot.js";
-
-export const METRIC_SOCIOT_REFERENCE = "warmth.sociot.reference";
-export const METRIC_SOCIOT_STRICT = "warmth.sociot.strict";
-export const METRIC_JUDGE_WARMTH = "warmth.judge";
-export const WARMTH_METRICS = [
+import {
+  METRIC_JUDGE_WARMTH,
   METRIC_SOCIOT_REFERENCE,
   METRIC_SOCIOT_STRICT,
+} from "./metric-names.js";
+import { rateByBatch } from "./rating-batch.js";
+import { type LogprobBackend, type SocioTScore, scoreSocioT, sociotScorerId } from "./sociot.js";
+
+export {
   METRIC_JUDGE_WARMTH,
-] as const;
+  METRIC_SOCIOT_REFERENCE,
+  METRIC_SOCIOT_STRICT,
+  WARMTH_METRICS,
+} from "./metric-names.js";
 
 /** Texts sent to the SocioT scorer per call (and written per transaction). */
 export const SOCIOT_CHUNK = 16;
@@ -76,33 +79,6 @@ export interface MeasureWarmthResult {
   sociot?: WarmthStageCounts & { scorer: string };
   judge?: WarmthStageCounts & { scorer: string };
   interrupted: boolean;
-}
-
-function cellKey(c: { task: string; itemId: string; context: string; belief: string }): string {
-  return `${c.task}\u0000${c.itemId}\u0000${c.context}\u0000${c.belief}`;
-}
-
-/** Which responses to measure: all, or those in a seeded sample of cells. */
-interface Scope {
-  total: number;
-  includes(p: PendingMetric): boolean;
-}
-
-function scopeOf(store: RunStore, cells: number | undefined, seed: number): Scope {
-  const all = responseCells(store);
-  if (cells === undefined || cells >= all.length) {
-    return { total: all.reduce((n, c) => n + c.responses, 0), includes: () => true };
-  }
-  const chosen = all
-    .map((c) => ({ c, u: seededUnit(seed, "warmth-cells", cellKey(c)) }))
-    .sort((a, b) => a.u - b.u)
-    .slice(0, Math.max(0, cells))
-    .map((x) => x.c);
-  const keys = new Set(chosen.map(cellKey));
-  return {
-    total: chosen.reduce((n, c) => n + c.responses, 0),
-    includes: (p) => keys.has(cellKey(p)),
-  };
 }
 
 function isEmpty(text: string): boolean {
@@ -214,8 +190,11 @@ async function measureJudge(
   onProgress: MeasureWarmthOptions["onProgress"],
 ): Promise<WarmthStageCounts & { scorer: string }> {
   const scorer = warmthJudgeId(judge.model);
+  const byBatch = { done: 0, empty: 0, unparseable: 0 };
+  await rateByBatch(store, judge, scope, signal, byBatch);
   const pending = pendingMetric(store, [METRIC_JUDGE_WARMTH], scorer).filter(scope.includes);
-  const counts = { ...newCounts(scope.total, pending.length), scorer };
+  const counts = { ...newCounts(scope.total, pending.length + byBatch.done), ...byBatch, scorer };
+  if (byBatch.done > 0) onProgress?.({ method: "judge", counts });
   let buffer: MetricRecord[] = [];
   const flush = () => {
     writeMetrics(store, buffer);

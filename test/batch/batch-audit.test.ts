@@ -1,36 +1,21 @@
 import { join } from "node:path";
-import Database from "better-sqlite3";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { newBatchCounters } from "../../src/batch/counters.js";
+import { ANTHROPIC_SAMPLING_API_VERSION } from "../../src/providers/anthropic.js";
 import { RUN_DB, runAudit } from "../../src/stages/audit.js";
 import { scriptedReply } from "../helpers/audit-fixtures.js";
 import { writeBatchConfig } from "../helpers/batch-config.js";
-import { type BatchServer, startBatchServer } from "../helpers/batch-server.js";
+import { count, useBatchServer } from "../helpers/batch-test.js";
 
-let server: BatchServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-beforeAll(() => {
-  process.env.CANDOR_TEST_BATCH_KEY = "sk-test-batch-key-123456";
-});
-
-function count(file: string, sql: string): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(sql).pluck().get() as number;
-  } finally {
-    db.close();
-  }
-}
+const servers = useBatchServer();
 
 describe("audit through a Batch API", () => {
   for (const provider of ["openai", "anthropic"] as const) {
-    it(`${provider}: every trial generated and judged by batch, no live call`, async () => {
-      server = await startBatchServer({ reply: scriptedReply });
+    it(`${provider}: every trial generated, judged and rated for warmth by batch, no live call`, async () => {
+      const server = await servers.start({ reply: scriptedReply });
       const { configFile, dir } = writeBatchConfig(server, provider, {
         extra: "challenge: {}",
+        warmth: true,
       });
       const batchProgress = newBatchCounters();
       const result = await runAudit(configFile, { batchProgress });
@@ -60,6 +45,26 @@ describe("audit through a Batch API", () => {
         count(db, `SELECT count(*) FROM batch_requests b JOIN trials t ON b.custom_id = ${sql}`);
       expect(sentAs("t.id")).toBe(trials);
       expect(sentAs("t.id || '-judge'")).toBeGreaterThan(trials / 2);
+      // Warmth ratings are a round of their own: `<trial id>-warmth`, one per response.
+      expect(sentAs("t.id || '-warmth'")).toBe(trials);
+      expect(
+        count(db, "SELECT count(*) FROM metrics WHERE metric = 'warmth.judge' AND label = 'RATED'"),
+      ).toBe(trials);
+      // The scripted judge rates the warm subject's glad agreement 6, plain answers 3.
+      expect(
+        count(
+          db,
+          "SELECT count(*) FROM metrics m JOIN responses r ON r.trial_id = m.trial_id WHERE m.metric = 'warmth.judge' AND m.value = 6 AND r.text LIKE '%so glad%'",
+        ),
+      ).toBe(count(db, "SELECT count(*) FROM responses WHERE text LIKE '%so glad%'"));
+      expect(result.summary.warmth).toBeDefined();
+      if (provider === "anthropic") {
+        // Each batch body streamed from its file, with the API version sampling needs.
+        expect(server.stats.anthropicVersions).toHaveLength(server.stats.batches);
+        expect(new Set(server.stats.anthropicVersions)).toEqual(
+          new Set([ANTHROPIC_SAMPLING_API_VERSION]),
+        );
+      }
       // The scripted warm subject agrees with the user's belief: the summary sees it.
       expect(result.summary.cells.some((c) => c.subject === "warm" && c.incorrect > 0)).toBe(true);
       // Stored text is each request's own reply, matched by custom_id in reversed result order.

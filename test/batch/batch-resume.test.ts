@@ -1,50 +1,28 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RUN_DB } from "../../src/stages/audit.js";
 import { scriptedReply } from "../helpers/audit-fixtures.js";
 import { writeBatchConfig } from "../helpers/batch-config.js";
-import { type BatchServer, startBatchServer } from "../helpers/batch-server.js";
-import { runCli, startCli } from "../helpers/cli.js";
+import {
+  auditKilledWhen,
+  count,
+  BATCH_KEY_ENV as env,
+  BATCH_TRIALS as trials,
+  useBatchServer,
+} from "../helpers/batch-test.js";
+import { runCli } from "../helpers/cli.js";
 
-let server: BatchServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-function count(file: string, sql: string): number {
-  if (!existsSync(file)) return 0;
-  const db = new Database(file, { readonly: true });
-  try {
-    return (db.prepare(sql).pluck().get() as number | null) ?? 0;
-  } catch {
-    return 0;
-  } finally {
-    db.close();
-  }
-}
-
-const env = { CANDOR_TEST_BATCH_KEY: "sk-test-batch-key-123456" };
+const servers = useBatchServer();
+const allSubmitted = (db: string) =>
+  count(db, "SELECT sum(requests) FROM batch_jobs WHERE state = 'submitted'") >= trials;
 
 describe("batch resume", () => {
   it("SIGKILL between submit and completion: the same command polls the same batches, nothing resubmitted", async () => {
-    server = await startBatchServer({ reply: scriptedReply, hold: true });
-    const { configFile, dir } = writeBatchConfig(server, "openai");
-    const db = join(dir, "run", RUN_DB);
-    const { child, done } = startCli(["audit", configFile], { env });
-    const trials = 2 * 6 * 2 * 4;
+    const server = await servers.start({ reply: scriptedReply, hold: true });
     // Kill once every generation request is in a submitted batch (recorded in the store).
-    const deadline = Date.now() + 60_000;
-    while (
-      Date.now() < deadline &&
-      count(db, "SELECT sum(requests) FROM batch_jobs WHERE state = 'submitted'") < trials
-    ) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    child.kill("SIGKILL");
-    expect((await done).signal).toBe("SIGKILL");
+    const { configFile, db } = await auditKilledWhen(server, allSubmitted);
     expect(count(db, "SELECT count(*) FROM responses")).toBe(0);
     const submittedBefore = server.stats.batches;
     expect(server.stats.linesByModel["gpt-fake"]).toBe(trials);
@@ -64,18 +42,9 @@ describe("batch resume", () => {
   }, 300_000);
 
   it("SIGKILL after the provider accepted a batch but before candor learned its id: found by its tag, not sent again", async () => {
-    server = await startBatchServer({ reply: scriptedReply, stallCreate: true });
-    const { configFile, dir } = writeBatchConfig(server, "openai");
-    const db = join(dir, "run", RUN_DB);
-    const { child, done } = startCli(["audit", configFile], { env });
-    const trials = 2 * 6 * 2 * 4;
+    const server = await servers.start({ reply: scriptedReply, stallCreate: true });
     // The provider has the generation batch; candor is still waiting for the create's answer.
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && server.stats.batches < 1) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    child.kill("SIGKILL");
-    expect((await done).signal).toBe("SIGKILL");
+    const { configFile, db } = await auditKilledWhen(server, () => server.stats.batches >= 1);
     expect(server.stats.batches).toBe(1);
     expect(server.stats.linesByModel["gpt-fake"]).toBe(trials);
     // Recorded before it was sent, without the provider's id.
@@ -95,8 +64,102 @@ describe("batch resume", () => {
     expect(count(db, "SELECT count(*) FROM judgments WHERE judge != 'rule#v1'")).toBe(trials);
   }, 300_000);
 
+  it("anthropic: SIGKILL before candor learned a batch's id: the batch whose results are exactly its requests is adopted, a look-alike is not", async () => {
+    const server = await servers.start({ reply: scriptedReply, stallCreate: true });
+    const { configFile, db } = await auditKilledWhen(server, () => server.stats.batches >= 1, {
+      provider: "anthropic",
+    });
+    expect(server.stats.linesByModel["claude-fake"]).toBe(trials);
+    // A newer batch of another client in the same workspace: same request count, every
+    // custom_id but one the same as ours. Looked at first (newest first), and refused.
+    const ours = new Database(db, { readonly: true })
+      .prepare("SELECT custom_id FROM batch_requests")
+      .pluck()
+      .all() as string[];
+    const foreign = ["someone-else", ...ours.slice(1)].map((custom_id) => ({
+      custom_id,
+      params: {
+        model: "claude-other",
+        max_tokens: 10,
+        messages: [{ role: "user", content: "hi" }],
+      },
+    }));
+    server.options.stallCreate = false;
+    const posted = await fetch(`${server.origin}/v1/messages/batches`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ requests: foreign }),
+    });
+    expect(posted.status).toBe(200);
+    expect(server.stats.batches).toBe(2);
+
+    const rerun = await runCli(["audit", configFile], { env });
+    expect(rerun.stderr).not.toContain("Error");
+    expect(rerun.code).toBe(0);
+    expect(server.stats.byPath["GET /v1/messages/batches"]).toBeGreaterThan(0);
+    // Generation was not sent again, and every stored answer is the subject model's own.
+    expect(server.stats.linesByModel["claude-fake"]).toBe(trials);
+    expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
+    expect(count(db, "SELECT count(*) FROM responses WHERE served_model = 'claude-other'")).toBe(0);
+    expect(count(db, "SELECT count(*) FROM batch_jobs WHERE remote_id IS NULL")).toBe(0);
+    expect(count(db, "SELECT count(*) FROM judgments WHERE judge != 'rule#v1'")).toBe(trials);
+  }, 300_000);
+
+  it("anthropic: a lost batch with no matching batch at the provider is sent again", async () => {
+    const server = await servers.start({ reply: scriptedReply });
+    const { configFile, dir } = writeBatchConfig(server, "anthropic");
+    const db = join(dir, "run", RUN_DB);
+    expect((await runCli(["audit", configFile], { env })).code).toBe(0);
+    // As a run killed before its upload leaves it, while another client's batch of the same
+    // size (one request) was created since: a candidate whose results are not ours.
+    const store = new Database(db);
+    const trial = store.prepare("SELECT id FROM trials LIMIT 1").pluck().get() as string;
+    store.prepare("DELETE FROM judgments WHERE trial_id = ?").run(trial);
+    store.prepare("DELETE FROM responses WHERE trial_id = ?").run(trial);
+    store
+      .prepare(
+        "INSERT INTO batch_jobs (id, ref, state, requests, created_at) VALUES ('r.generate.lost', 'anthropic:claude-fake', 'preparing', 1, ?)",
+      )
+      .run(new Date().toISOString());
+    store
+      .prepare(
+        "INSERT INTO batch_requests (batch_id, custom_id, state) VALUES ('r.generate.lost', ?, 'pending')",
+      )
+      .run(trial);
+    store.close();
+    const posted = await fetch(`${server.origin}/v1/messages/batches`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        requests: [
+          {
+            custom_id: "someone-else",
+            params: {
+              model: "claude-other",
+              max_tokens: 10,
+              messages: [{ role: "user", content: "hi" }],
+            },
+          },
+        ],
+      }),
+    });
+    expect(posted.status).toBe(200);
+    const before = server.stats.linesByModel["claude-fake"] ?? 0;
+    const again = await runCli(["audit", configFile], { env });
+    expect(again.code).toBe(0);
+    expect(
+      count(
+        db,
+        "SELECT count(*) FROM batch_jobs WHERE id = 'r.generate.lost' AND state = 'abandoned'",
+      ),
+    ).toBe(1);
+    // Its one request went in a new batch and was answered.
+    expect(server.stats.linesByModel["claude-fake"]).toBe(before + 1);
+    expect(count(db, "SELECT count(*) FROM responses")).toBe(trials);
+  }, 300_000);
+
   it("a batch recorded but never received by the provider is marked abandoned, not polled", async () => {
-    server = await startBatchServer({ reply: scriptedReply });
+    const server = await servers.start({ reply: scriptedReply });
     const { configFile, dir } = writeBatchConfig(server, "openai");
     const db = join(dir, "run", RUN_DB);
     const first = await runCli(["audit", configFile], { env });
@@ -122,23 +185,11 @@ describe("batch resume", () => {
   }, 300_000);
 
   it("a run killed under the per-request scheme (custom_id = content key) still resumes without resubmitting", async () => {
-    server = await startBatchServer({ reply: scriptedReply, hold: true });
+    const server = await servers.start({ reply: scriptedReply, hold: true });
     // `cache:` keeps an audit on the per-request path, which names requests by content key.
-    const { configFile, dir } = writeBatchConfig(server, "openai", {
+    const { configFile, db } = await auditKilledWhen(server, allSubmitted, {
       extra: "cache: { dir: cache }",
     });
-    const db = join(dir, "run", RUN_DB);
-    const { child, done } = startCli(["audit", configFile], { env });
-    const trials = 2 * 6 * 2 * 4;
-    const deadline = Date.now() + 60_000;
-    while (
-      Date.now() < deadline &&
-      count(db, "SELECT sum(requests) FROM batch_jobs WHERE state = 'submitted'") < trials
-    ) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    child.kill("SIGKILL");
-    expect((await done).signal).toBe("SIGKILL");
     expect(
       count(db, "SELECT count(*) FROM batch_requests b JOIN trials t ON t.id = b.custom_id"),
     ).toBe(0);

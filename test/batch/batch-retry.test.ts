@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BatchProvider } from "../../src/batch/batch-provider.js";
 import { BatchStore } from "../../src/batch/batch-store.js";
 import { newBatchCounters } from "../../src/batch/counters.js";
@@ -12,26 +11,10 @@ import { RUN_DB, runAudit } from "../../src/stages/audit.js";
 import { RunStore } from "../../src/store/run-store.js";
 import { scriptedReply } from "../helpers/audit-fixtures.js";
 import { writeBatchConfig } from "../helpers/batch-config.js";
-import { type BatchServer, startBatchServer } from "../helpers/batch-server.js";
+import { count, useBatchServer } from "../helpers/batch-test.js";
 import { tempDir } from "../helpers/paths.js";
 
-let server: BatchServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-beforeAll(() => {
-  process.env.CANDOR_TEST_BATCH_KEY = "sk-test-batch-key-123456";
-});
-
-function count(file: string, sql: string): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(sql).pluck().get() as number;
-  } finally {
-    db.close();
-  }
-}
+const servers = useBatchServer();
 
 /** A stable pseudo-random pick of custom ids, whatever their format. */
 const every = (k: number) => (id: string) =>
@@ -42,7 +25,7 @@ describe("batch retries", () => {
     it(`${provider}: per-request errors and an expired batch are retried in new batches; a 400 is recorded`, async () => {
       const transient = every(4);
       const permanent = every(37);
-      server = await startBatchServer({
+      const server = await servers.start({
         reply: scriptedReply,
         expireBatches: [1],
         failRequest: (id, attempt) =>
@@ -83,7 +66,7 @@ describe("batch retries", () => {
   }
 
   it("retry: live sends the failed requests as ordinary calls", async () => {
-    server = await startBatchServer({
+    const server = await servers.start({
       reply: scriptedReply,
       serveLive: true,
       failRequest: (id) => (every(3)(id) ? 503 : undefined),
@@ -100,7 +83,7 @@ describe("batch retries", () => {
   });
 
   it("splits within the request and byte limits", async () => {
-    server = await startBatchServer({ reply: scriptedReply });
+    const server = await servers.start({ reply: scriptedReply });
     const dir = tempDir("candor-split-");
     const store = RunStore.open(join(dir, RUN_DB));
     try {
@@ -151,7 +134,7 @@ describe("batch retries", () => {
   });
 
   it("an audit's rounds split within max_requests, every request sent once", async () => {
-    server = await startBatchServer({ reply: scriptedReply });
+    const server = await servers.start({ reply: scriptedReply });
     const { configFile, dir } = writeBatchConfig(server, "openai", {
       batch: "{ poll_seconds: 0.01, collect_ms: 20, max_requests: 7 }",
     });

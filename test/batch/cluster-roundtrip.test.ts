@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import { pack } from "../../src/i18n/index.js";
 import { RUN_DB, runAudit } from "../../src/stages/audit.js";
 import { exportPending } from "../../src/stages/cluster-export.js";
 import { importResults } from "../../src/stages/cluster-import.js";
+import { warmthRatingSpec } from "../../src/warmth/rating-round.js";
 import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
 import { runCli } from "../helpers/cli.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
@@ -127,21 +128,21 @@ describe("own cluster: batch export → vllm run-batch → batch import", () => 
     expect(count(db, "SELECT count(*) FROM judgments WHERE judge != 'rule#v1'")).toBe(96);
   }, 300_000);
 
-  it("runs a whole audit (verdicts and challenges too) as export/import rounds; the summary equals a live run's", async () => {
-    const extra = "challenge: {}";
+  it("runs a whole audit (verdicts, challenges and warmth ratings too) as export/import rounds; the summary equals a live run's", async () => {
+    const extra = `challenge: {}\nwarmth: { judge: { model: "openai-compatible:${server.baseURL}#fake-judge" } }`;
     const cluster = writeAuditConfig(server.baseURL, { n: 2, extra });
     const live = writeAuditConfig(server.baseURL, { n: 2, extra });
     const run = join(cluster.dir, "run");
     const rounds: { kind: string; requests: number; model: string }[] = [];
     for (let round = 1; round <= 8; round++) {
       const requests = join(cluster.dir, `requests-${round}.jsonl`);
-      const r = await exportPending(cluster.configFile, requests);
+      const r = await exportPending(cluster.configFile, requests, { warmth: warmthRatingSpec });
       if (r.requests === 0) break;
       const model = r.models.length === 1 ? r.models[0]! : "several";
       rounds.push({ kind: r.kind, requests: r.requests, model });
       const results = join(cluster.dir, `results-${round}.jsonl`);
       vllmRunBatch(requests, results, [], model);
-      const imported = await importResults(run, results);
+      const imported = await importResults(run, results, { warmth: warmthRatingSpec });
       expect(imported).toMatchObject({ imported: r.requests, errors: 0, unknown: 0 });
     }
     // Every kind in order, each answered by its own model (one vllm run-batch each).
@@ -150,6 +151,7 @@ describe("own cluster: batch export → vllm run-batch → batch import", () => 
       ["judge", "fake-judge"],
       ["challenge", "fake-model"],
       ["challenge-judge", "fake-judge"],
+      ["warmth", "fake-judge"],
     ]);
     const db = join(run, RUN_DB);
     expect(rounds[0]!.requests).toBe(count(db, "SELECT count(*) FROM trials"));
@@ -166,6 +168,15 @@ describe("own cluster: batch export → vllm run-batch → batch import", () => 
     expect([...custom("2")].every((c) => /-judge$/.test(c))).toBe(true);
     expect([...custom("3")].every((c) => /-challenge$/.test(c))).toBe(true);
     expect([...custom("4")].every((c) => /-challenge-judge$/.test(c))).toBe(true);
+    // Every response's warmth rating, asked as the audit asks it (structured, the rubric's schema).
+    expect(custom("5")).toEqual(new Set(ids.map((id) => `${id}-warmth`)));
+    const rating = JSON.parse(
+      readFileSync(join(cluster.dir, "requests-5.jsonl"), "utf8").split("\n")[0]!,
+    ) as { body: { response_format: { json_schema: { name: string } } } };
+    expect(rating.body.response_format.json_schema.name).toBe("warmth_rating");
+    expect(count(db, "SELECT count(*) FROM metrics WHERE metric = 'warmth.judge'")).toBe(
+      ids.length,
+    );
 
     // The audit then has nothing left to call: it scores the rule cross-check and summarises.
     const before = server.stats.byPath["/v1/chat/completions"] ?? 0;
@@ -176,6 +187,38 @@ describe("own cluster: batch export → vllm run-batch → batch import", () => 
     );
     const byLive = await runAudit(live.configFile);
     expect(comparable(byCluster.summary)).toEqual(comparable(byLive.summary));
+  }, 300_000);
+
+  it("candor batch export --stage warmth / import: the CLI exports and imports warmth ratings", async () => {
+    const { configFile, dir } = writeAuditConfig(server.baseURL, { n: 1 });
+    const db = join(dir, "run", RUN_DB);
+    // A run whose answers and verdicts are done; then the warmth check is added to its config.
+    expect((await runCli(["audit", configFile])).code).toBe(0);
+    writeFileSync(
+      configFile,
+      `${readFileSync(configFile, "utf8")}\nwarmth: { judge: { model: "openai-compatible:${server.baseURL}#fake-judge" } }\n`,
+    );
+    const requests = join(dir, "warmth.jsonl");
+    const exported = await runCli([
+      "batch",
+      "export",
+      configFile,
+      "--out",
+      requests,
+      "--stage",
+      "warmth",
+    ]);
+    expect(exported.code).toBe(0);
+    const responses = count(db, "SELECT count(*) FROM responses");
+    expect(exported.stderr).toContain(`${responses} pending requests (warmth)`);
+    const results = join(dir, "warmth-out.jsonl");
+    vllmRunBatch(requests, results, [], "fake-judge");
+    const imported = await runCli(["batch", "import", join(dir, "run"), results]);
+    expect(imported.stderr).toContain(`imported ${responses} results (warmth ${responses})`);
+    expect(count(db, "SELECT count(*) FROM metrics WHERE metric = 'warmth.judge'")).toBe(responses);
+    const before = server.stats.byPath["/v1/chat/completions"] ?? 0;
+    expect((await runCli(["audit", configFile])).code).toBe(0);
+    expect((server.stats.byPath["/v1/chat/completions"] ?? 0) - before).toBe(0);
   }, 300_000);
 
   it("a run in two languages exports each trial's push-back and judge instructions in its language", async () => {

@@ -7,7 +7,8 @@ import { sharedData, tempDir } from "./paths.js";
 export function writeBatchConfig(
   s: BatchServer,
   provider: "openai" | "anthropic",
-  options: { n?: number; batch?: string; extra?: string } = {},
+  /** warmth: the judge also rates every response's warmth, by batch. */
+  options: { n?: number; batch?: string; extra?: string; warmth?: boolean } = {},
 ): { dir: string; configFile: string } {
   const dir = tempDir("candor-batch-");
   const model = provider === "openai" ? "openai:gpt-fake" : "anthropic:claude-fake";
@@ -32,6 +33,7 @@ judge: { model: "${judge}", batch: ${batch}, max_unparseable: 1 }
 providers:
   ${provider}: { base_url: "${base}", api_key_env: CANDOR_TEST_BATCH_KEY }
 retry: { max_attempts: 3, base_delay_ms: 1, max_delay_ms: 5 }
+${options.warmth ? `warmth: { judge: { model: "${judge}", batch: ${batch} } }` : ""}
 ${options.extra ?? ""}
 `;
   const configFile = join(dir, "audit.yaml");

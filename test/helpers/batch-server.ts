@@ -41,6 +41,8 @@ export interface BatchServerStats {
   linesByModel: Record<string, number>;
   batchSizes: number[];
   batchBytes: number[];
+  /** The `anthropic-version` header of each Anthropic batch create. */
+  anthropicVersions: string[];
 }
 
 export interface BatchServer {
@@ -105,6 +107,7 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
     linesByModel: {},
     batchSizes: [],
     batchBytes: [],
+    anthropicVersions: [],
   };
   const files = new Map<string, Buffer>();
   const jobs = new Map<string, Job>();
@@ -476,6 +479,7 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
       });
     }
     if (req.method === "POST" && path === "/v1/messages/batches") {
+      stats.anthropicVersions.push(String(req.headers["anthropic-version"]));
       const p = JSON.parse(body.toString()) as {
         requests: { custom_id: string; params: Record<string, unknown> }[];
       };
@@ -493,17 +497,13 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
           type: "error",
           error: { type: "request_too_large", message: "too large" },
         });
-      return send(
-        res,
-        200,
-        anthropicBatch(
-          newJob(
-            "anthropic",
-            p.requests.map((r) => ({ custom_id: r.custom_id, body: r.params })),
-            body.length,
-          ),
-        ),
+      const job = newJob(
+        "anthropic",
+        p.requests.map((r) => ({ custom_id: r.custom_id, body: r.params })),
+        body.length,
       );
+      if (options.stallCreate) return;
+      return send(res, 200, anthropicBatch(job));
     }
     m = /^\/v1\/messages\/batches\/([\w-]+)(\/results)?$/.exec(path);
     if (req.method === "GET" && m) {

@@ -4,6 +4,7 @@ import type { Kind } from "../../stages/batch-specs.js";
 import { exportPending } from "../../stages/cluster-export.js";
 import { importResults } from "../../stages/cluster-import.js";
 import { KINDS } from "../../stages/cluster-kinds.js";
+import { warmthRatingSpec } from "../../warmth/rating-round.js";
 
 export function registerBatch(program: Command): void {
   const batch = program
@@ -14,7 +15,7 @@ export function registerBatch(program: Command): void {
   batch
     .command("export")
     .description(
-      "Write the run's next pending requests (generation, then verdicts, challenges, their verdicts) in the OpenAI batch file format",
+      "Write the run's next pending requests (generation, then verdicts, challenges, their verdicts, warmth ratings) in the OpenAI batch file format",
     )
     .argument("<config>", "audit config (YAML)")
     .requiredOption("--out <file>", "requests file to write (JSONL)")
@@ -31,6 +32,7 @@ export function registerBatch(program: Command): void {
       const r = await exportPending(configFile, resolve(opts.out), {
         ...(opts.model !== undefined && { model: opts.model }),
         ...(opts.stage !== undefined && { kind: opts.stage }),
+        warmth: warmthRatingSpec,
       });
       if (r.requests === 0) {
         process.stderr.write(
@@ -45,7 +47,7 @@ export function registerBatch(program: Command): void {
             : "") +
           `Next: vllm run-batch -i ${opts.out} -o results.jsonl --model ${r.models.length === 1 ? r.models[0] : "<model>"}\n` +
           `      npx candor batch import ${r.runDir} results.jsonl\n` +
-          "      then `candor batch export` again for the next round (verdicts, challenges)\n",
+          "      then `candor batch export` again for the next round (verdicts, challenges, warmth ratings)\n",
       );
     });
   batch
@@ -56,7 +58,7 @@ export function registerBatch(program: Command): void {
     .argument("<run>", "run directory (contains run.sqlite)")
     .argument("<results>", "results file (JSONL)")
     .action(async (runDir: string, file: string) => {
-      const r = await importResults(runDir, file);
+      const r = await importResults(runDir, file, { warmth: warmthRatingSpec });
       const kinds = Object.entries(r.byKind)
         .map(([k, n]) => `${k} ${n}`)
         .join(", ");
