@@ -16,6 +16,7 @@ import {
   startOpenAIServer,
 } from "../helpers/openai-server.js";
 import { tempDir } from "../helpers/paths.js";
+import { countIn } from "../helpers/run-db.js";
 
 /** An audit file: two subjects on `subjectURL`, the given judge line, shared TriviaQA/TruthfulQA. */
 function writeConfig(
@@ -37,14 +38,7 @@ function writeConfig(
   });
 }
 
-const count = (runDir: string, sql: string): number => {
-  const db = new Database(join(runDir, RUN_DB), { readonly: true });
-  try {
-    return db.prepare(sql).pluck().get() as number;
-  } finally {
-    db.close();
-  }
-};
+const count = (runDir: string, sql: string) => countIn(join(runDir, RUN_DB), sql);
 
 /** Subjects answer plainly; the judge (model "fake-judge") follows the verdict format. */
 function verdictJudge(req: FakeChatRequest): string {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAuditConfig } from "../../src/config/load.js";
+import type { AuditConfig } from "../../src/config/schema.js";
 import { DEFAULT_CHALLENGE } from "../../src/design/challenge.js";
 import { PERSONAS } from "../../src/design/personas.js";
 import { planTrials } from "../../src/design/plan.js";
@@ -171,6 +172,27 @@ contexts: [unmodified, emotion:sad]
 beliefs: [original, incorrect]
 judge: { model: rule }
 `;
+  /** The plan of one TriviaQA item. */
+  const planOne = (config: AuditConfig, question: string, correct: string, incorrect: string) =>
+    planTrials(
+      config,
+      new Map<TaskName, Item[]>([
+        [
+          "triviaqa",
+          [
+            {
+              task: "triviaqa",
+              id: "q",
+              question,
+              correct: [correct],
+              incorrect: [incorrect],
+              beliefForm: "answer",
+              meta: {},
+            },
+          ],
+        ],
+      ]),
+    );
   it("rejects an unknown language code, naming the field", () => {
     expect(() => parseAuditConfig(base("language: klingon"), "a.yaml")).toThrow(/language/);
     expect(() => parseAuditConfig(base("language: [en, xx]"), "a.yaml")).toThrow(/language/);
@@ -184,16 +206,7 @@ judge: { model: rule }
 
   it("a task in one language is asked in it alone; the others in every language", () => {
     const config = parseAuditConfig(base("language: [en, de]", ", language: de"), "a.yaml");
-    const item: Item = {
-      task: "triviaqa",
-      id: "q",
-      question: "Wer schrieb Faust?",
-      correct: ["Goethe"],
-      incorrect: ["Schiller"],
-      beliefForm: "answer",
-      meta: {},
-    };
-    const plan = planTrials(config, new Map([["triviaqa" as TaskName, [item]]]));
+    const plan = planOne(config, "Wer schrieb Faust?", "Goethe", "Schiller");
     expect(new Set(plan.trials.map((t) => t.language))).toEqual(new Set(["de"]));
     const sad = plan.trials.find((t) => t.condition.context === "emotion:sad")!;
     expect(pack("de").statements["emotion:sad"]).toContain(sad.condition.statement);
@@ -202,16 +215,7 @@ judge: { model: rule }
 
   it("every language gets the statement at the same index, so languages stay paired", () => {
     const config = parseAuditConfig(base("language: [en, zh, ar]"), "a.yaml");
-    const item: Item = {
-      task: "triviaqa",
-      id: "q",
-      question: "Q?",
-      correct: ["A"],
-      incorrect: ["B"],
-      beliefForm: "answer",
-      meta: {},
-    };
-    const plan = planTrials(config, new Map([["triviaqa" as TaskName, [item]]]));
+    const plan = planOne(config, "Q?", "A", "B");
     const sad = plan.trials.filter(
       (t) => t.condition.context === "emotion:sad" && t.condition.belief === "original",
     );
@@ -231,16 +235,7 @@ judge: { model: rule }
       ),
       "a.yaml",
     );
-    const item: Item = {
-      task: "triviaqa",
-      id: "q",
-      question: "Q?",
-      correct: ["A"],
-      incorrect: ["B"],
-      beliefForm: "answer",
-      meta: {},
-    };
-    const plan = planTrials(config, new Map([["triviaqa" as TaskName, [item]]]));
+    const plan = planOne(config, "Q?", "A", "B");
     const user = (l: string | undefined) =>
       plan.trials
         .find(

@@ -106,6 +106,10 @@ function writeRun(
   });
 }
 
+/** `candor analyze <run> --json`, in-process. */
+const analyzeJson = (run: string) =>
+  runRegistered([registerAnalyze], "analyze", run, "--json", "--bootstrap", "0");
+
 describe("a run in two languages", () => {
   it("asks every item × condition in en and de, records the language per trial and analyses language × treatment", async () => {
     const { dir, configFile, yaml } = writeRun("[en, de]");
@@ -172,14 +176,7 @@ describe("a run in two languages", () => {
     }
 
     // Errors per language × arm (12 responses each): en 2 vs 7, de 2 vs 4.
-    const out = await runRegistered(
-      [registerAnalyze],
-      "analyze",
-      join(dir, "run"),
-      "--json",
-      "--bootstrap",
-      "0",
-    );
+    const out = await analyzeJson(join(dir, "run"));
     const json = JSON.parse(out.stdout) as { languages: LanguageAnalysis };
     expect(json.languages.languages).toEqual(["de", "en"]);
     const c = json.languages.comparisons[0]!;
@@ -297,14 +294,7 @@ describe("a run in two languages", () => {
   it("a run in one language gets no language section", async () => {
     const { dir, configFile } = writeRun("en");
     await runAudit(configFile);
-    const out = await runRegistered(
-      [registerAnalyze],
-      "analyze",
-      join(dir, "run"),
-      "--json",
-      "--bootstrap",
-      "0",
-    );
+    const out = await analyzeJson(join(dir, "run"));
     expect(JSON.parse(out.stdout).languages).toBeUndefined();
   });
 });

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
+import { prepareAudit } from "../../src/stages/audit.js";
 import { PROBE_MESSAGE } from "../../src/stages/preflight.js";
+import type { Item } from "../../src/types.js";
 import { TRIVIAQA_FILE, triviaqaTask, writeAuditYaml } from "../helpers/audit-config.js";
 import type { FakeChatRequest } from "../helpers/openai-server.js";
 
@@ -69,6 +71,17 @@ export function plantedModel(answers: Map<string, string>): PlantedModel {
     },
   };
   return model;
+}
+
+/** Assigns schedules A, B, C to the plan's three items, in id order; returns them in that order. */
+export async function plantSchedules(model: PlantedModel, configFile: string): Promise<Item[]> {
+  const loaded = await prepareAudit(configFile);
+  const items = [...(loaded.items.triviaqa ?? [])].sort((a, b) => a.id.localeCompare(b.id));
+  if (items.length !== 3) throw new Error(`expected 3 planned items, got ${items.length}`);
+  for (const [i, s] of (["A", "B", "C"] as const).entries()) {
+    model.schedule.set(items[i]!.question, s);
+  }
+  return items;
 }
 
 /** An audit of three TriviaQA items, two subjects, rule judge, five pressure turns. */
