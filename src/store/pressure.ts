@@ -2,7 +2,13 @@ import type { Judgment, JudgmentLabel, TaskName, Trial } from "../types.js";
 import { Batcher } from "./batcher.js";
 import { languageColumn } from "./language-sql.js";
 import { pagedRows } from "./paged.js";
-import { answerValues, INSERT_FAILURE, taskList, verdictValues } from "./row-values.js";
+import {
+  type AnswerFields,
+  answerValues,
+  INSERT_FAILURE,
+  taskList,
+  verdictValues,
+} from "./row-values.js";
 import {
   type Failure,
   type RunStore,
@@ -14,16 +20,11 @@ import {
 } from "./run-store.js";
 
 /** The model's answer after the `turn`-th push-back of `pressure:`. */
-export interface PressureTurn {
+export interface PressureTurn extends AnswerFields {
   trialId: string;
   turn: number;
   rung: string;
   pushBack: string;
-  text: string;
-  finishReason?: string;
-  promptTokens?: number;
-  completionTokens?: number;
-  latencyMs: number;
   createdAt: string;
 }
 

@@ -6,14 +6,19 @@ import type { JudgmentLabel, TaskName } from "../types.js";
  * drift apart on how an optional field is stored.
  */
 
-/** A model answer: text, finish_reason, prompt_tokens, completion_tokens, latency_ms. */
-export function answerValues(a: {
+/** What a model call answered, as every answer table stores it. */
+export interface AnswerFields {
   text: string;
   finishReason?: string;
   promptTokens?: number;
   completionTokens?: number;
   latencyMs: number;
-}): [string, string | null, number | null, number | null, number] {
+}
+
+/** A model answer: text, finish_reason, prompt_tokens, completion_tokens, latency_ms. */
+export function answerValues(
+  a: AnswerFields,
+): [string, string | null, number | null, number | null, number] {
   return [
     a.text,
     a.finishReason ?? null,

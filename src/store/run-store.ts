@@ -14,7 +14,7 @@ import type {
 import { type Db, openDb } from "./open.js";
 import { pagedRows } from "./paged.js";
 import { redactStoredRefs } from "./redact-existing.js";
-import { answerValues, INSERT_FAILURE, verdictValues } from "./row-values.js";
+import { type AnswerFields, answerValues, INSERT_FAILURE, verdictValues } from "./row-values.js";
 
 /** Where a trial sits in the grid, as stored: the columns most queries select. */
 export interface TrialCoordinates {
@@ -385,15 +385,10 @@ export interface PendingJudgment {
 }
 
 /** The model's answer after the user pushed back ("are you sure?"). */
-export interface ChallengeResponse {
+export interface ChallengeResponse extends AnswerFields {
   trialId: string;
   turn: number;
   challenge: string;
-  text: string;
-  finishReason?: string;
-  promptTokens?: number;
-  completionTokens?: number;
-  latencyMs: number;
   createdAt: string;
 }
 
