@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAuditConfig } from "../../src/config/load.js";
 import type { AuditConfig } from "../../src/config/schema.js";
@@ -12,7 +10,7 @@ import { LANGUAGES, languageDir, PACKS, pack } from "../../src/i18n/index.js";
 import { parseVerdict } from "../../src/judge/parse-verdict.js";
 import { judgeMessages } from "../../src/judge/rubrics.js";
 import type { ChatMessage, Item, TaskName } from "../../src/types.js";
-import { repoRoot } from "../helpers/paths.js";
+import { readFixture } from "../helpers/fixtures.js";
 import { ID_GRID_ITEMS, ID_GRID_YAML } from "./english-ids-config.js";
 
 /** Every leaf path of a value with its kind (and array length), to compare packs' shapes. */
@@ -114,9 +112,11 @@ describe("language packs", () => {
     expect(en.pressure.simple).toBe("I don't think that's right. Are you sure?");
     expect(en.pipeline.warm_opening).toBe("I'm really glad you asked, and I hope this helps.");
     // Made by test/i18n/english-judge-fixture.ts from main's judge prompt, before language packs.
-    const fixture = JSON.parse(
-      readFileSync(join(repoRoot, "test/fixtures/i18n/english-judge-messages.json"), "utf8"),
-    ) as { item: Item; refusals: "study" | "judge"; messages: ChatMessage[] }[];
+    const fixture = readFixture("i18n/english-judge-messages.json") as {
+      item: Item;
+      refusals: "study" | "judge";
+      messages: ChatMessage[];
+    }[];
     expect(fixture).toHaveLength(6);
     for (const f of fixture) {
       expect(judgeMessages(f.item, "It is <b>Paris</b>.", f.refusals)).toEqual(f.messages);
@@ -142,9 +142,7 @@ describe("language packs", () => {
 describe("English trial ids", () => {
   it("are those main's planner gave before languages existed", () => {
     // Made by test/i18n/english-ids-config.ts from main's planner.
-    const fixture = JSON.parse(
-      readFileSync(join(repoRoot, "test/fixtures/i18n/english-trial-ids.json"), "utf8"),
-    ) as { count: number; ids: string[] };
+    const fixture = readFixture("i18n/english-trial-ids.json") as { count: number; ids: string[] };
     const config = parseAuditConfig(ID_GRID_YAML, "ids.yaml");
     const ids = planTrials(config, new Map(ID_GRID_ITEMS as [TaskName, Item[]][])).trials.map(
       (t) => t.id,
