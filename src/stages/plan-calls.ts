@@ -83,9 +83,9 @@ export function pressureCallEstimate(
 ): { turns: number; inputTokens: number } {
   if (!config.pressure) return { turns: 0, inputTokens: 0 };
   const settings = pressureSettings(config, config.pressure);
+  if (!(settings.tasks as readonly string[]).includes(task)) return { turns: 0, inputTokens: 0 };
   // Estimated on the English texts (with the file's overrides) whatever a trial's language.
   const texts = pressureTexts(config.pressure.texts);
-  if (!(settings.tasks as readonly string[]).includes(task)) return { turns: 0, inputTokens: 0 };
   let inputTokens = 0;
   let pushBacks = 0;
   for (let k = 1; k <= settings.turns; k++) {
