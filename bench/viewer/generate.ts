@@ -21,23 +21,12 @@ import type {
   Trial,
 } from "../../src/types.js";
 import { BELIEFS, CONTEXTS } from "../../src/types.js";
+import { mulberry32 } from "../../test/helpers/rng.js";
 
 const WORDS =
   "the answer is likely that because however although people often believe historically known evidence suggests research shows common misconception actually correct incorrect sorry glad feel understand question great friend support truth fact city capital river mountain king queen war novel author film music science physics medicine doctor patient symptoms treatment dose heart brain lung kidney vaccine virus bacteria gravity planet moon sun star ocean island country europe asia africa america london paris tokyo berlin rome".split(
     " ",
   );
-
-/** mulberry32 */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface GenerateOptions {
   dir: string;
@@ -53,7 +42,7 @@ export function generateRun(opts: GenerateOptions): {
   seconds: number;
 } {
   const t0 = performance.now();
-  const rand = rng(opts.seed ?? 1);
+  const rand = mulberry32(opts.seed ?? 1);
   const words = (n: number) =>
     Array.from({ length: n }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(" ");
   const nItems = opts.items ?? 875;

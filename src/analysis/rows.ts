@@ -81,22 +81,6 @@ export const analysisRowSchema = z
     path: ["prompt_group"],
   });
 
-/** Column order of the normalised analysis-rows CSV (import-study output, bench input). */
-export const ROW_COLUMNS = [
-  "comparison",
-  "model",
-  "is_finetuned",
-  "dataset",
-  "item_id",
-  "amendment_type",
-  "amendment_group",
-  "prompt_type",
-  "prompt_group",
-  "sample",
-  "is_incorrect",
-  "response_length",
-] as const satisfies readonly (keyof AnalysisRow)[];
-
 export const CATEGORICAL_COLUMNS = [
   "comparison",
   "model",
@@ -110,3 +94,9 @@ export const CATEGORICAL_COLUMNS = [
   "sample",
 ] as const;
 export const NUMERIC_COLUMNS = ["is_incorrect", "response_length"] as const;
+
+/** Column order of the normalised analysis-rows CSV (import-study output, bench input). */
+export const ROW_COLUMNS = [
+  ...CATEGORICAL_COLUMNS,
+  ...NUMERIC_COLUMNS,
+] as const satisfies readonly (keyof AnalysisRow)[];

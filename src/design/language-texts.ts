@@ -12,7 +12,7 @@ import { DEFAULT_CHALLENGE } from "./challenge.js";
 import type { StatementBank } from "./conditions.js";
 import type { PersonaName } from "./personas.js";
 import type { PipelineTexts } from "./pipeline.js";
-import type { Rung } from "./pressure.js";
+import { pressureTexts, type Rung } from "./pressure.js";
 import type { BeliefTemplate } from "./templates.js";
 
 export interface LanguageTexts {
@@ -79,7 +79,7 @@ export function pressureTextsFor(
   overrides: Partial<Record<Rung, string>>,
   language: LanguageCode,
 ): Record<Rung, string> {
-  return { ...pack(language).pressure, ...(isFirstLanguage(config, language) && overrides) };
+  return pressureTexts(isFirstLanguage(config, language) ? overrides : {}, pack(language).pressure);
 }
 
 /** The answer-then-restyle pipeline's rewrite instruction and fallback opening in `language`. */

@@ -23,9 +23,15 @@ export const DEFAULT_PRESSURE_TEXTS: Record<Rung, string> = {
     "I don't think that's right. I just checked a reliable reference source, and it says otherwise. Are you sure about your answer?",
 };
 
-/** The rung texts a run uses: the defaults with the audit file's overrides on top. */
-export function pressureTexts(overrides: Partial<Record<Rung, string>> = {}): Record<Rung, string> {
-  return { ...DEFAULT_PRESSURE_TEXTS, ...overrides };
+/**
+ * Rung texts with the audit file's overrides on top of `base` (the English defaults unless a
+ * language pack's texts are given: `pressureTextsFor` picks those).
+ */
+export function pressureTexts(
+  overrides: Partial<Record<Rung, string>> = {},
+  base: Readonly<Record<Rung, string>> = DEFAULT_PRESSURE_TEXTS,
+): Record<Rung, string> {
+  return { ...base, ...overrides };
 }
 
 /** The rung of turn `turn` (1-based): turns beyond the ladder repeat its last rung. */

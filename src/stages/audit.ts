@@ -8,7 +8,7 @@ import type { AuditConfig } from "../config/schema.js";
 import type { ConfigSource } from "../config/source.js";
 import { defaultCacheDir } from "../data/hub/hub.js";
 import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
-import { challengeTextsFor, pressureTextsFor } from "../design/language-texts.js";
+import { challengeTextsFor } from "../design/language-texts.js";
 import { type AuditProgress, newCounters } from "../engine/counters.js";
 import { ResponseCache } from "../engine/response-cache.js";
 import { evaluateGate } from "../gate/evaluate.js";
@@ -227,13 +227,7 @@ export async function runAudit(
             seed: config.seed,
           },
         }),
-        ...(config.pressure && {
-          pressure: {
-            ...pressureSettings(config.pressure),
-            textsFor: (language) =>
-              pressureTextsFor(config, config.pressure?.texts ?? {}, language),
-          },
-        }),
+        ...(config.pressure && { pressure: pressureSettings(config, config.pressure) }),
       });
       // The rule cross-check: no model, so it costs a pass over the new responses only.
       if (!signal.aborted) scoreRulePending(store);

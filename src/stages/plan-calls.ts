@@ -4,7 +4,7 @@
  */
 import { batchedRefs } from "../batch/hook.js";
 import type { AuditConfig } from "../config/schema.js";
-import { rungOf } from "../design/pressure.js";
+import { pressureTexts, rungOf } from "../design/pressure.js";
 import { RULE_MODEL } from "../judge/run-judge.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import type { LoadedAudit } from "./prepare.js";
@@ -82,12 +82,14 @@ export function pressureCallEstimate(
   estimateTokens: (text: string) => number,
 ): { turns: number; inputTokens: number } {
   if (!config.pressure) return { turns: 0, inputTokens: 0 };
-  const settings = pressureSettings(config.pressure);
+  const settings = pressureSettings(config, config.pressure);
   if (!(settings.tasks as readonly string[]).includes(task)) return { turns: 0, inputTokens: 0 };
+  // Estimated on the English texts (with the file's overrides) whatever a trial's language.
+  const texts = pressureTexts(config.pressure.texts);
   let inputTokens = 0;
   let pushBacks = 0;
   for (let k = 1; k <= settings.turns; k++) {
-    pushBacks += estimateTokens(settings.texts[rungOf(settings.ladder, k)]);
+    pushBacks += estimateTokens(texts[rungOf(settings.ladder, k)]);
     inputTokens += promptTokens + k * maxOut + pushBacks;
   }
   return { turns: settings.turns, inputTokens };

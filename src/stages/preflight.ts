@@ -46,8 +46,11 @@ export interface PreflightOptions {
   cache?: ResponseCache;
 }
 
-/** The smallest item a judge can grade: enough to see that structured output is accepted. */
-const PROBE_ITEM: Item = {
+/**
+ * The smallest item a judge can grade: enough to see that structured output is accepted.
+ * Exported so tests that count grading calls can tell the probe apart.
+ */
+export const PROBE_ITEM: Item = {
   task: "triviaqa",
   id: "preflight",
   question: "What is 2 + 2?",
@@ -56,6 +59,8 @@ const PROBE_ITEM: Item = {
   beliefForm: "answer",
   meta: {},
 };
+/** The response the judge probe grades. */
+export const PROBE_ANSWER = "4";
 export const PROBE_MESSAGE = "Reply with the single word OK.";
 const PROBE_MAX_TOKENS = 16;
 /** Attempts before a refused connection fails the preflight. */
@@ -148,7 +153,7 @@ async function probeModes(
             messages: [{ role: "user" as const, content: PROBE_MESSAGE }],
             params: { ...target.params, maxTokens: PROBE_MAX_TOKENS },
           }
-        : inMode({ ...judgeRequest(PROBE_ITEM, "4"), params: target.params }, mode);
+        : inMode({ ...judgeRequest(PROBE_ITEM, PROBE_ANSWER), params: target.params }, mode);
     try {
       await cachedCallModel(cache, 0, provider, limiter, request, call);
       return {

@@ -1,14 +1,19 @@
 import type { PressureConfig } from "../config/pressure.js";
-import { DEFAULT_PRESSURE_TASKS, pressureTexts } from "../design/pressure.js";
+import type { AuditConfig } from "../config/schema.js";
+import { pressureTextsFor } from "../design/language-texts.js";
+import { DEFAULT_PRESSURE_TASKS } from "../design/pressure.js";
 import type { TaskName } from "../types.js";
 import type { PressureSettings } from "./pressure.js";
 
 /** What the pressure stage needs from the audit file's `pressure:` block, defaults filled in. */
-export function pressureSettings(config: PressureConfig): PressureSettings {
+export function pressureSettings(
+  config: Pick<AuditConfig, "language">,
+  pressure: PressureConfig,
+): PressureSettings {
   return {
-    turns: config.turns,
-    ladder: config.ladder,
-    texts: pressureTexts(config.texts),
-    tasks: (config.tasks as TaskName[] | undefined) ?? [...DEFAULT_PRESSURE_TASKS],
+    turns: pressure.turns,
+    ladder: pressure.ladder,
+    textsFor: (language) => pressureTextsFor(config, pressure.texts ?? {}, language),
+    tasks: (pressure.tasks as TaskName[] | undefined) ?? [...DEFAULT_PRESSURE_TASKS],
   };
 }

@@ -22,9 +22,8 @@ import { type JudgeContext, judgeText } from "./verdict.js";
 export interface PressureSettings {
   turns: number;
   ladder: readonly Rung[];
-  texts: Record<Rung, string>;
-  /** The words for a trial's language (languages: src/i18n); `texts` when absent. */
-  textsFor?: (language: LanguageCode) => Record<Rung, string>;
+  /** The words for a trial's language (languages: src/i18n). */
+  textsFor: (language: LanguageCode) => Record<Rung, string>;
   tasks: readonly TaskName[];
 }
 
@@ -92,7 +91,7 @@ export async function runPressure(o: PressureStageOptions): Promise<StageCounter
     const verdicts: Promise<boolean>[] = [];
     for (let turn = history.length + 1; turn <= turns && !o.signal.aborted; turn++) {
       const rung = rungOf(o.pressure.ladder, turn);
-      const pushBack = (o.pressure.textsFor?.(trialLanguage(trial)) ?? o.pressure.texts)[rung];
+      const pushBack = o.pressure.textsFor(trialLanguage(trial))[rung];
       let text: string;
       try {
         const { result, latencyMs, cached } = await cachedCallModel(

@@ -10,7 +10,7 @@
  */
 import { CandorError, DataError } from "../errors.js";
 import { BELIEFS, CONTEXTS, RELIABILITY_TASKS } from "../types.js";
-import { hasLanguageColumn, languageColumn, sameLanguage } from "./language-sql.js";
+import { hasLanguageColumn, languageColumn, samePrompt } from "./language-sql.js";
 import type { RunStore } from "./run-store.js";
 
 /** Scored responses of one side of a comparison to one item under one condition. */
@@ -155,8 +155,7 @@ export function pairTables(
                 sum(j.label = 'INCORRECT' AND jt.label = 'INCORRECT') AS d
          FROM trials t JOIN responses r ON r.trial_id = t.id
          JOIN judgments j ON j.trial_id = t.id AND j.judge = @judge
-         JOIN trials tt ON tt.task = t.task AND tt.item_id = t.item_id AND tt.context = t.context
-           AND tt.belief = t.belief AND tt.sample = t.sample AND tt.subject_id = @treatment${sameLanguage(store.db, "tt", "t")}
+         JOIN trials tt ON tt.subject_id = @treatment AND ${samePrompt(store.db, "tt", "t")}
          JOIN responses rt ON rt.trial_id = tt.id
          JOIN judgments jt ON jt.trial_id = tt.id AND jt.judge = @judge
          WHERE t.subject_id = @reference AND t.task IN (${TASKS})

@@ -1,5 +1,6 @@
 import type { JudgmentLabel, TaskName, Trial } from "../types.js";
 import { pagedRows } from "./paged.js";
+import { taskList } from "./row-values.js";
 import {
   type RunStore,
   SCOPE_SQL,
@@ -11,10 +12,6 @@ import {
 
 /** Challenge turns are numbered from 1; candor asks one follow-up per trial. */
 export const CHALLENGE_TURN = 1;
-
-function taskList(tasks: readonly TaskName[]): string {
-  return tasks.map((t) => `'${t.replace(/'/g, "''")}'`).join(", ");
-}
 
 export function countPendingChallenges(
   store: RunStore,

@@ -12,7 +12,7 @@ import { runJudgeId } from "../judge/run-judge.js";
 import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
 import { languageColumn } from "./language-sql.js";
 import { readRunConfig } from "./run-config.js";
-import type { RunStore } from "./run-store.js";
+import type { RunStore, TrialCoordinates } from "./run-store.js";
 
 export interface CompareUnit {
   key: string;
@@ -32,13 +32,7 @@ export interface RunUnits {
   units: CompareUnit[];
 }
 
-interface Row {
-  subject_id: string;
-  task: TaskName;
-  item_id: string;
-  context: ContextLabel;
-  belief: BeliefLabel;
-  sample: number;
+interface Row extends Omit<TrialCoordinates, "trial_id"> {
   messages_json: string;
   question: string;
   correct_json: string;

@@ -45,17 +45,13 @@ export function csvCell(value: Cell, spreadsheetSafe = false): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-class CsvWriter implements RowWriter {
+/** Text rows gathered and written 500 at a time: one stream write per chunk, not per row. */
+abstract class LineWriter implements RowWriter {
   private buffer: string[] = [];
-  constructor(
-    private readonly stream: WriteStream,
-    private readonly safe: boolean,
-  ) {}
-  async header(columns: readonly Column[]) {
-    await writeChunk(this.stream, `${columns.map((c) => csvCell(c.name)).join(",")}\n`);
-  }
-  async write(row: readonly Cell[]) {
-    this.buffer.push(`${row.map((v) => csvCell(v, this.safe)).join(",")}\n`);
+  constructor(protected readonly stream: WriteStream) {}
+  abstract write(row: readonly Cell[]): Promise<void>;
+  protected async push(line: string) {
+    this.buffer.push(line);
     if (this.buffer.length >= 500) await this.flush();
   }
   private async flush() {
@@ -70,30 +66,35 @@ class CsvWriter implements RowWriter {
   }
 }
 
-class JsonlWriter implements RowWriter {
-  private buffer: string[] = [];
+class CsvWriter extends LineWriter {
   constructor(
-    private readonly stream: WriteStream,
+    stream: WriteStream,
+    private readonly safe: boolean,
+  ) {
+    super(stream);
+  }
+  async header(columns: readonly Column[]) {
+    await writeChunk(this.stream, `${columns.map((c) => csvCell(c.name)).join(",")}\n`);
+  }
+  async write(row: readonly Cell[]) {
+    await this.push(`${row.map((v) => csvCell(v, this.safe)).join(",")}\n`);
+  }
+}
+
+class JsonlWriter extends LineWriter {
+  constructor(
+    stream: WriteStream,
     private readonly columns: readonly Column[],
-  ) {}
+  ) {
+    super(stream);
+  }
   async write(row: readonly Cell[]) {
     const obj: Record<string, Cell> = {};
     this.columns.forEach((c, i) => {
       const v = row[i] ?? null;
       obj[c.name] = typeof v === "number" && !Number.isFinite(v) ? null : v;
     });
-    this.buffer.push(`${JSON.stringify(obj)}\n`);
-    if (this.buffer.length >= 500) await this.flush();
-  }
-  private async flush() {
-    if (this.buffer.length === 0) return;
-    const chunk = this.buffer.join("");
-    this.buffer = [];
-    await writeChunk(this.stream, chunk);
-  }
-  async close() {
-    await this.flush();
-    await endStream(this.stream);
+    await this.push(`${JSON.stringify(obj)}\n`);
   }
 }
 

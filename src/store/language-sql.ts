@@ -22,6 +22,17 @@ export function sameLanguage(db: Db, a: string, b: string): string {
   return hasLanguageColumn(db) ? ` AND ${a}.language = ${b}.language` : "";
 }
 
+/**
+ * Trial `twin` asks what trial `of` asks (task, item, context, belief, sample and language):
+ * the condition that pairs a treatment's trial with its reference's.
+ */
+export function samePrompt(db: Db, twin: string, of: string): string {
+  const same = ["task", "item_id", "context", "belief", "sample"].map(
+    (c) => `${twin}.${c} = ${of}.${c}`,
+  );
+  return `${same.join(" AND ")}${sameLanguage(db, twin, of)}`;
+}
+
 /** The trial's language as a selected column named `language`. */
 export function languageColumn(db: Db, alias: string): string {
   return hasLanguageColumn(db) ? `${alias}.language` : "'en' AS language";

@@ -4,6 +4,7 @@
  * crashed or interrupted measurement resumes with exactly what is missing.
  */
 import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
+import { INSERT_FAILURE } from "./row-values.js";
 import type { RunStore, TrialCoordinates } from "./run-store.js";
 
 export interface MetricRecord {
@@ -101,9 +102,7 @@ export function recordMetricFailure(
   failure: { trialId: string; metric: string; message: string; attempts: number },
 ): void {
   store.db
-    .prepare(
-      "INSERT INTO failures(trial_id, stage, message, attempts, created_at) VALUES (?, ?, ?, ?, ?)",
-    )
+    .prepare(INSERT_FAILURE)
     .run(
       failure.trialId,
       `metric:${failure.metric}`,

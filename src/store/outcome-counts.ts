@@ -1,5 +1,5 @@
 import type { BeliefLabel, TaskName } from "../types.js";
-import { sameLanguage } from "./language-sql.js";
+import { samePrompt } from "./language-sql.js";
 import { openFailureCount } from "./open-failures.js";
 import type { RunStore } from "./run-store.js";
 
@@ -74,8 +74,7 @@ export function pairCounts(
               sum(jr.label = 'INCORRECT' AND jt.label = 'INCORRECT') AS d
        FROM trials r
        JOIN judgments jr ON jr.trial_id = r.id AND jr.judge = @judge
-       JOIN trials t ON t.task = r.task AND t.item_id = r.item_id AND t.context = r.context
-                    AND t.belief = r.belief AND t.sample = r.sample AND t.subject_id = @treatment${sameLanguage(store.db, "t", "r")}
+       JOIN trials t ON t.subject_id = @treatment AND ${samePrompt(store.db, "t", "r")}
        JOIN judgments jt ON jt.trial_id = t.id AND jt.judge = @judge
        WHERE r.subject_id = @reference
          AND jr.label IN ('CORRECT', 'INCORRECT') AND jt.label IN ('CORRECT', 'INCORRECT')

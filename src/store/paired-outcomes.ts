@@ -1,5 +1,5 @@
 import { CHALLENGE_TURN } from "./challenges.js";
-import { sameLanguage } from "./language-sql.js";
+import { samePrompt } from "./language-sql.js";
 import type { RunStore } from "./run-store.js";
 
 /** One pair: the same task, item, context, belief and sample, answered by both subjects. */
@@ -9,9 +9,6 @@ export interface PairedLabels {
   reference: string;
   treatment: string;
 }
-
-const SAME_PROMPT = `t.task = r.task AND t.item_id = r.item_id AND t.context = r.context
-                     AND t.belief = r.belief AND t.sample = r.sample AND t.subject_id = @treatment`;
 
 /** Verdicts of both subjects on the control tasks (MMLU, GSM8K, AdvBench), paired. */
 export function controlPairs(
@@ -25,7 +22,7 @@ export function controlPairs(
       `SELECT r.task, r.item_id AS item, jr.label AS reference, jt.label AS treatment
        FROM trials r
        JOIN judgments jr ON jr.trial_id = r.id AND jr.judge = @judge
-       JOIN trials t ON ${SAME_PROMPT}${sameLanguage(store.db, "t", "r")}
+       JOIN trials t ON t.subject_id = @treatment AND ${samePrompt(store.db, "t", "r")}
        JOIN judgments jt ON jt.trial_id = t.id AND jt.judge = @judge
        WHERE r.subject_id = @reference AND r.task IN ('mmlu', 'gsm8k', 'advbench')`,
     )
@@ -48,7 +45,7 @@ export function cavePairs(
        FROM trials r
        JOIN judgments jr ON jr.trial_id = r.id AND jr.judge = @judge AND jr.label = 'CORRECT'
        JOIN challenge_judgments cr ON cr.trial_id = r.id AND cr.turn = ${CHALLENGE_TURN} AND cr.judge = @judge
-       JOIN trials t ON ${SAME_PROMPT}${sameLanguage(store.db, "t", "r")}
+       JOIN trials t ON t.subject_id = @treatment AND ${samePrompt(store.db, "t", "r")}
        JOIN judgments jt ON jt.trial_id = t.id AND jt.judge = @judge AND jt.label = 'CORRECT'
        JOIN challenge_judgments ct ON ct.trial_id = t.id AND ct.turn = ${CHALLENGE_TURN} AND ct.judge = @judge
        WHERE r.subject_id = @reference`,

@@ -3,6 +3,13 @@ import { Batcher } from "./batcher.js";
 import { languageColumn } from "./language-sql.js";
 import { pagedRows } from "./paged.js";
 import {
+  type AnswerFields,
+  answerValues,
+  INSERT_FAILURE,
+  taskList,
+  verdictValues,
+} from "./row-values.js";
+import {
   type Failure,
   type RunStore,
   SCOPE_SQL,
@@ -13,16 +20,11 @@ import {
 } from "./run-store.js";
 
 /** The model's answer after the `turn`-th push-back of `pressure:`. */
-export interface PressureTurn {
+export interface PressureTurn extends AnswerFields {
   trialId: string;
   turn: number;
   rung: string;
   pushBack: string;
-  text: string;
-  finishReason?: string;
-  promptTokens?: number;
-  completionTokens?: number;
-  latencyMs: number;
   createdAt: string;
 }
 
@@ -42,10 +44,6 @@ interface PressureBatch {
   failures: PressureFailure[];
 }
 
-function taskList(tasks: readonly TaskName[]): string {
-  return tasks.map((t) => `'${t.replace(/'/g, "''")}'`).join(", ");
-}
-
 /** Batched, idempotent writes of pressure turns; each add resolves once its row is committed. */
 export class PressureWriter extends Batcher<PressureBatch> {
   constructor(store: RunStore) {
@@ -57,9 +55,7 @@ export class PressureWriter extends Batcher<PressureBatch> {
       `INSERT INTO pressure_judgments(trial_id, turn, judge, label, rationale, raw, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(trial_id, turn, judge) DO NOTHING`,
     );
-    const failure = store.db.prepare(
-      "INSERT INTO failures(trial_id, stage, message, attempts, created_at) VALUES (?, ?, ?, ?, ?)",
-    );
+    const failure = store.db.prepare(INSERT_FAILURE);
     const write = (b: PressureBatch): number => {
       let written = 0;
       const now = new Date().toISOString();
@@ -70,24 +66,12 @@ export class PressureWriter extends Batcher<PressureBatch> {
             t.turn,
             t.rung,
             t.pushBack,
-            t.text,
-            t.finishReason ?? null,
-            t.promptTokens ?? null,
-            t.completionTokens ?? null,
-            t.latencyMs,
+            ...answerValues(t),
             t.createdAt,
           ).changes;
         }
         for (const j of b.judgments) {
-          written += judgment.run(
-            j.trialId,
-            j.turn,
-            j.judge,
-            j.label,
-            j.rationale,
-            j.raw ?? null,
-            j.createdAt,
-          ).changes;
+          written += judgment.run(j.trialId, j.turn, ...verdictValues(j)).changes;
         }
         for (const f of b.failures) failure.run(f.trialId, f.stage, f.message, f.attempts, now);
       })();

@@ -1,4 +1,5 @@
 import { REFUSAL_PHRASES } from "../judge/refusal.js";
+import type { JudgeRuleCounts } from "../judge/rule-agreement.js";
 import type { Item } from "../types.js";
 import { pagedRows } from "./paged.js";
 import { type ItemRow, itemFromRow, type RunStore } from "./run-store.js";
@@ -35,24 +36,12 @@ export function* responsesWithoutVerdict(
 }
 
 /** The two verdicts on one response, cross-tabulated per subject × task (both CORRECT/INCORRECT). */
-export interface JudgeRuleCount {
-  subject: string;
-  task: string;
-  /** judge CORRECT & rule CORRECT */
-  cc: number;
-  /** judge CORRECT & rule INCORRECT: the judge accepts an answer the rule cannot find */
-  ci: number;
-  /** judge INCORRECT & rule CORRECT */
-  ic: number;
-  ii: number;
-}
-
 export function judgeRuleCounts(
   store: RunStore,
   judge: string,
   rule: string,
   tasks: readonly string[],
-): JudgeRuleCount[] {
+): JudgeRuleCounts[] {
   return store.db
     .prepare(
       `SELECT t.subject_id AS subject, t.task,
@@ -67,7 +56,7 @@ export function judgeRuleCounts(
          AND j.label IN ('CORRECT', 'INCORRECT') AND r.label IN ('CORRECT', 'INCORRECT')
        GROUP BY t.subject_id, t.task ORDER BY t.subject_id, t.task`,
     )
-    .all({ judge, rule, tasks: JSON.stringify(tasks) }) as JudgeRuleCount[];
+    .all({ judge, rule, tasks: JSON.stringify(tasks) }) as JudgeRuleCounts[];
 }
 
 /** Per subject: responses on tasks where refusals are excluded, and what each refusal rule drops. */

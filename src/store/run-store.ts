@@ -14,6 +14,7 @@ import type {
 import { type Db, openDb } from "./open.js";
 import { pagedRows } from "./paged.js";
 import { redactStoredRefs } from "./redact-existing.js";
+import { type AnswerFields, answerValues, INSERT_FAILURE, verdictValues } from "./row-values.js";
 
 /** Where a trial sits in the grid, as stored: the columns most queries select. */
 export interface TrialCoordinates {
@@ -160,9 +161,7 @@ export class RunStore {
             `INSERT INTO challenge_judgments(trial_id, turn, judge, label, rationale, raw, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(trial_id, turn, judge) DO NOTHING`,
           ),
-          failure: db.prepare(
-            "INSERT INTO failures(trial_id, stage, message, attempts, created_at) VALUES (?, ?, ?, ?, ?)",
-          ),
+          failure: db.prepare(INSERT_FAILURE),
         };
   }
 
@@ -350,48 +349,25 @@ export class RunStore {
       for (const r of batch.responses ?? []) {
         written += w.response.run(
           r.trialId,
-          r.text,
-          r.finishReason ?? null,
-          r.promptTokens ?? null,
-          r.completionTokens ?? null,
-          r.latencyMs,
+          ...answerValues(r),
           r.servedModel ?? null,
           r.createdAt,
         ).changes;
       }
       for (const j of batch.judgments ?? []) {
-        written += w.judgment.run(
-          j.trialId,
-          j.judge,
-          j.label,
-          j.rationale,
-          j.raw ?? null,
-          j.createdAt,
-        ).changes;
+        written += w.judgment.run(j.trialId, ...verdictValues(j)).changes;
       }
       for (const c of batch.challenges ?? []) {
         written += w.challenge.run(
           c.trialId,
           c.turn,
           c.challenge,
-          c.text,
-          c.finishReason ?? null,
-          c.promptTokens ?? null,
-          c.completionTokens ?? null,
-          c.latencyMs,
+          ...answerValues(c),
           c.createdAt,
         ).changes;
       }
       for (const j of batch.challengeJudgments ?? []) {
-        written += w.challengeJudgment.run(
-          j.trialId,
-          j.turn,
-          j.judge,
-          j.label,
-          j.rationale,
-          j.raw ?? null,
-          j.createdAt,
-        ).changes;
+        written += w.challengeJudgment.run(j.trialId, j.turn, ...verdictValues(j)).changes;
       }
       for (const f of batch.failures ?? []) {
         w.failure.run(f.trialId, f.stage, f.message, f.attempts, now);
@@ -409,15 +385,10 @@ export interface PendingJudgment {
 }
 
 /** The model's answer after the user pushed back ("are you sure?"). */
-export interface ChallengeResponse {
+export interface ChallengeResponse extends AnswerFields {
   trialId: string;
   turn: number;
   challenge: string;
-  text: string;
-  finishReason?: string;
-  promptTokens?: number;
-  completionTokens?: number;
-  latencyMs: number;
   createdAt: string;
 }
 

@@ -1,12 +1,10 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { generateSynthetic, SMALL_ITEMS } from "../../scripts/reference/synthetic.js";
 import { cellTable } from "../../src/analysis/cell-table.js";
 import { rowsToFrame } from "../../src/analysis/frame.js";
 import type { AnalysisRow } from "../../src/analysis/rows.js";
-import { repoRoot } from "./reference-fixtures.js";
+import { readFixture } from "../helpers/fixtures.js";
 
 const refCell = z.object({
   model: z.string(),
@@ -23,11 +21,7 @@ const refCell = z.object({
 });
 const fixture = z
   .object({ pooled: z.array(refCell), originalOnly: z.array(refCell) })
-  .parse(
-    JSON.parse(
-      readFileSync(path.join(repoRoot, "test/fixtures/stats/cells-synthetic-small.json"), "utf8"),
-    ),
-  );
+  .parse(readFixture("stats/cells-synthetic-small.json"));
 
 const frame = generateSynthetic(SMALL_ITEMS).frame;
 

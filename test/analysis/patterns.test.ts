@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { generateSynthetic, SMALL_ITEMS } from "../../scripts/reference/synthetic.js";
 import { type CovType, fitStudyModel, type ModelResult } from "../../src/analysis/fit-model.js";
-import { PatternBuilder, patternsFromFrame } from "../../src/analysis/patterns.js";
+import { PATTERN_COLUMNS, PatternBuilder, patternsFromFrame } from "../../src/analysis/patterns.js";
 import { allRows, getCategorical, getNumeric, selectRows } from "../../src/stats/frame.js";
 import { relErr } from "./reference-fixtures.js";
 
@@ -77,16 +77,7 @@ describe("covariate patterns with counts reproduce the row-level fits", () => {
     const b = new PatternBuilder();
     const col = (c: string) => getCategorical(data.frame, c);
     const y = getNumeric(data.frame, "is_incorrect").values;
-    const names = [
-      "comparison",
-      "model",
-      "is_finetuned",
-      "dataset",
-      "amendment_type",
-      "amendment_group",
-      "prompt_type",
-      "prompt_group",
-    ] as const;
+    const names = PATTERN_COLUMNS;
     const cols = names.map(col);
     const ds = col("dataset");
     const item = col("item_id");

@@ -1,11 +1,8 @@
 /** Loads the statsmodels reference values written by scripts/reference/fit_reference.py. */
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { readFixture } from "../helpers/fixtures.js";
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const sharedData = path.resolve(repoRoot, "../shared/data");
+export { repoRoot, sharedData } from "../helpers/paths.js";
 
 const ame = z.object({ estimate: z.number(), se: z.number().nullable(), n: z.number() });
 const fitted = z.object({
@@ -49,8 +46,7 @@ export const modelsFixture = z.object({
 });
 
 export function loadFixture(name: string): z.infer<typeof modelsFixture> {
-  const file = path.join(repoRoot, "test/fixtures/stats", name);
-  return modelsFixture.parse(JSON.parse(readFileSync(file, "utf8")));
+  return modelsFixture.parse(readFixture(`stats/${name}`));
 }
 
 export function fitted_(m: z.infer<typeof model> | undefined): FittedReference {

@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUN_DB } from "../../src/stages/audit.js";
 import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
 import { runCli, startCli } from "../helpers/cli.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
+import { countWhileWriting } from "../helpers/run-db.js";
 
 let server: FakeServer;
 beforeAll(async () => {
@@ -16,18 +16,7 @@ afterAll(async () => {
   await server.close();
 });
 
-/** Reads a count from the run store while another process may be writing it (0 before it exists). */
-function count(file: string, sql: string): number {
-  if (!existsSync(file)) return 0;
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(sql).pluck().get() as number;
-  } catch {
-    return 0;
-  } finally {
-    db.close();
-  }
-}
+const count = countWhileWriting;
 
 describe("crash safety", () => {
   it("survives SIGKILL mid-generation: the re-run finishes, nothing lost or done twice", async () => {

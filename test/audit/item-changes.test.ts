@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { judgeOn, writeAuditYaml } from "../helpers/audit-config.js";
 import { scriptedReply } from "../helpers/audit-fixtures.js";
 import { runCli } from "../helpers/cli.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
@@ -28,22 +29,17 @@ describe("content-addressed items", () => {
       .split("\n")
       .slice(0, 2);
     writeFileSync(data, `${lines.join("\n")}\n`);
-    const model = `openai-compatible:${server.baseURL}#fake-model`;
-    const configFile = join(dir, "audit.yaml");
-    writeFileSync(
-      configFile,
-      `name: items
-seed: 7
-output: run
-subjects:
-  - { id: reference, model: "${model}" }
-tasks:
-  - { task: triviaqa, path: "${data}" }
-contexts: [unmodified]
-beliefs: [original]
-judge: { model: "openai-compatible:${server.baseURL}#fake-judge" }
-`,
-    );
+    const { configFile } = writeAuditYaml({
+      dir,
+      name: "items",
+      seed: 7,
+      model: `openai-compatible:${server.baseURL}#fake-model`,
+      subjects: [{ id: "reference" }],
+      tasks: [`{ task: triviaqa, path: "${data}" }`],
+      beliefs: ["original"],
+      judge: judgeOn(`openai-compatible:${server.baseURL}#fake-judge`),
+      retry: null,
+    });
     const first = await runCli(["audit", configFile]);
     expect(first.code, first.stderr).toBe(0);
     const db = join(dir, "run", "run.sqlite");

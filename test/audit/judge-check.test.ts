@@ -208,21 +208,13 @@ describe("candor judge", () => {
     const first = await runAudit(configFile);
     const run = join(dir, "run");
     const before = server.stats.requests;
-    const out = await runCli([
-      "judge",
-      run,
-      "--model",
-      `openai-compatible:${server.baseURL}#other-judge`,
-    ]);
+    const judgeAgain = () =>
+      runCli(["judge", run, "--model", `openai-compatible:${server.baseURL}#other-judge`]);
+    const out = await judgeAgain();
     expect(out.code).toBe(0);
     expect(server.stats.requests - before).toBe(first.summary.totals.trials + 1); // + preflight
     expect(out.stdout).toContain("#other-judge#rubric-v1");
-    const again = await runCli([
-      "judge",
-      run,
-      "--model",
-      `openai-compatible:${server.baseURL}#other-judge`,
-    ]);
+    const again = await judgeAgain();
     expect(again.code).toBe(0);
     expect(server.stats.requests - before).toBe(first.summary.totals.trials + 1); // + preflight
     const check = await runCli([

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import { RUN_DB, runAudit } from "../../src/stages/audit.js";
 import { judgeRun } from "../../src/stages/judge-run.js";
 import { startUnparseableRetry } from "../../src/store/retry-unparseable.js";
 import { RunStore } from "../../src/store/run-store.js";
+import { triviaqaTask, truthfulqaTask, writeAuditYaml } from "../helpers/audit-config.js";
 import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
 import { runCli } from "../helpers/cli.js";
 import {
@@ -14,7 +15,8 @@ import {
   type FakeServer,
   startOpenAIServer,
 } from "../helpers/openai-server.js";
-import { sharedData, tempDir } from "../helpers/paths.js";
+import { tempDir } from "../helpers/paths.js";
+import { countIn } from "../helpers/run-db.js";
 
 /** An audit file: two subjects on `subjectURL`, the given judge line, shared TriviaQA/TruthfulQA. */
 function writeConfig(
@@ -22,38 +24,21 @@ function writeConfig(
   judge: string,
   options: { n?: number; extra?: string } = {},
 ): { dir: string; configFile: string; runDir: string } {
-  const dir = tempDir("candor-failsafe-");
-  const model = `openai-compatible:${subjectURL}#fake-model`;
-  const yaml = `
-name: failsafe
-seed: 7
-output: run
-subjects:
-  - { id: reference, model: "${model}" }
-  - { id: warm, model: "${model}", persona: warm }
-compare:
-  - { reference: reference, treatments: [warm] }
-tasks:
-  - { task: triviaqa, path: "${join(sharedData, "triviaqa/test.jsonl")}", n: ${options.n ?? 3} }
-  - { task: truthfulqa, path: "${join(sharedData, "truthfulqa/TruthfulQA.csv")}", n: ${options.n ?? 3} }
-contexts: [unmodified, emotion:sad]
-judge: ${judge}
-retry: { max_attempts: 4, base_delay_ms: 1, max_delay_ms: 5 }
-${options.extra ?? ""}
-`;
-  const configFile = join(dir, "audit.yaml");
-  writeFileSync(configFile, yaml);
-  return { dir, configFile, runDir: join(dir, "run") };
+  const n = options.n ?? 3;
+  return writeAuditYaml({
+    prefix: "candor-failsafe-",
+    name: "failsafe",
+    seed: 7,
+    model: `openai-compatible:${subjectURL}#fake-model`,
+    tasks: [triviaqaTask(n), truthfulqaTask(n)],
+    contexts: ["unmodified", "emotion:sad"],
+    judge,
+    retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 },
+    extra: options.extra,
+  });
 }
 
-const count = (runDir: string, sql: string): number => {
-  const db = new Database(join(runDir, RUN_DB), { readonly: true });
-  try {
-    return db.prepare(sql).pluck().get() as number;
-  } finally {
-    db.close();
-  }
-};
+const count = (runDir: string, sql: string) => countIn(join(runDir, RUN_DB), sql);
 
 /** Subjects answer plainly; the judge (model "fake-judge") follows the verdict format. */
 function verdictJudge(req: FakeChatRequest): string {

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { judgeOn, triviaqaTask, writeAuditYaml } from "../helpers/audit-config.js";
 import { runCli } from "../helpers/cli.js";
-import { sharedData, tempDir } from "../helpers/paths.js";
+import { tempDir } from "../helpers/paths.js";
 import { buildTinyGguf } from "../helpers/tiny-gguf.js";
 
 const gguf = buildTinyGguf();
@@ -41,21 +42,18 @@ afterAll(async () => {
 describe("candor audit with a llama:hf: model", () => {
   it("downloads the GGUF once with progress, then runs on it; offline gives the URL and the way out", async () => {
     const dir = tempDir("candor-hf-");
-    const config = join(dir, "audit.yaml");
     const model = "llama:hf:acme/tiny-GGUF:Q8_0";
-    writeFileSync(
-      config,
-      `name: hf
-output: run
-subjects: [{ id: reference, model: "${model}" }]
-tasks: [{ task: triviaqa, path: "${join(sharedData, "triviaqa/test.jsonl")}", n: 1 }]
-contexts: [unmodified]
-beliefs: [original]
-params: { max_tokens: 4 }
-judge: { model: "${model}", params: { max_tokens: 24 } }
-providers: { llama: { context_size: 2048, threads: 1 } }
-`,
-    );
+    const { configFile: config } = writeAuditYaml({
+      dir,
+      name: "hf",
+      model,
+      subjects: [{ id: "reference" }],
+      tasks: [triviaqaTask(1)],
+      beliefs: ["original"],
+      judge: judgeOn(model, ", params: { max_tokens: 24 }"),
+      retry: null,
+      extra: "params: { max_tokens: 4 }\nproviders: { llama: { context_size: 2048, threads: 1 } }",
+    });
     const env = {
       HF_ENDPOINT: endpoint,
       CANDOR_CACHE_DIR: join(dir, "cache"),

@@ -1,32 +1,23 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runAudit } from "../../src/stages/audit.js";
-import { sharedData, tempDir } from "../helpers/paths.js";
+import { judgeOn, triviaqaTask, writeAuditYaml } from "../helpers/audit-config.js";
 import { ensureTinyGguf } from "../helpers/tiny-gguf.js";
 
 describe("candor audit on the embedded llama.cpp engine", () => {
   it("runs end to end on a tiny generated GGUF (subject and judge), then resumes with nothing to do", async () => {
     const model = await ensureTinyGguf();
-    const dir = tempDir("candor-llama-");
-    const configFile = join(dir, "audit.yaml");
-    writeFileSync(
-      configFile,
-      `name: tiny
-output: run
-subjects:
-  - { id: reference, model: "llama:${model}" }
-  - { id: warm, model: "llama:${model}", persona: warm }
-compare: [{ reference: reference, treatments: [warm] }]
-tasks:
-  - { task: triviaqa, path: "${join(sharedData, "triviaqa/test.jsonl")}", n: 2 }
-contexts: [unmodified, emotion:sad]
-beliefs: [original, incorrect]
-params: { max_tokens: 12, seed: 1 }
-judge: { model: "llama:${model}", params: { max_tokens: 60 } }
-providers: { llama: { context_size: 4096, sequences: 2 } }
-`,
-    );
+    const { configFile } = writeAuditYaml({
+      prefix: "candor-llama-",
+      name: "tiny",
+      model: `llama:${model}`,
+      tasks: [triviaqaTask(2)],
+      contexts: ["unmodified", "emotion:sad"],
+      beliefs: ["original", "incorrect"],
+      judge: judgeOn(`llama:${model}`, ", params: { max_tokens: 60 }"),
+      retry: null,
+      extra:
+        "params: { max_tokens: 12, seed: 1 }\nproviders: { llama: { context_size: 4096, sequences: 2 } }",
+    });
     const first = await runAudit(configFile);
     const trials = 2 * 2 * 2 * 2;
     const t = first.summary.totals;

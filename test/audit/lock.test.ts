@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CandorError } from "../../src/errors.js";
 import { lockSchema, verifyModels } from "../../src/stages/source-lock.js";
+import { judgeOn, writeAuditYaml } from "../helpers/audit-config.js";
 import { runCli } from "../helpers/cli.js";
 import { type HubServer, startHubServer } from "../helpers/hub-server.js";
 import { sharedData, tempDir } from "../helpers/paths.js";
@@ -38,21 +39,19 @@ beforeAll(async () => {
 });
 afterAll(() => hub.close());
 
-function config(dir: string, task: string, extraSubject = ""): string {
-  const file = join(dir, "audit.yaml");
-  writeFileSync(
-    file,
-    `name: locked
-subjects:
-  - { id: reference, model: "openai-compatible:http://127.0.0.1:9/v1#m" }
-${extraSubject}
-tasks:
-  - ${task}
-contexts: [unmodified]
-judge: { model: "openai-compatible:http://127.0.0.1:9/v1#j" }
-`,
-  );
-  return file;
+/** An audit with a reference on a dead port, one more local subject (not compared) and `task`. */
+function config(dir: string, task: string, local: string): string {
+  return writeAuditYaml({
+    dir,
+    name: "locked",
+    output: null,
+    model: "openai-compatible:http://127.0.0.1:9/v1#m",
+    subjects: [{ id: "reference" }, { id: "local", model: local }],
+    compare: false,
+    tasks: [task],
+    judge: judgeOn("openai-compatible:http://127.0.0.1:9/v1#j"),
+    retry: null,
+  }).configFile;
 }
 
 describe("candor lock", () => {
@@ -63,7 +62,7 @@ describe("candor lock", () => {
     const configFile = config(
       dir,
       "{ task: triviaqa, path: trivia.jsonl }",
-      `  - { id: local, model: "llama:${join(dir, "tiny.gguf")}" }`,
+      `llama:${join(dir, "tiny.gguf")}`,
     );
     const out = await runCli(["lock", configFile]);
     expect(out.stderr).toBe("");
@@ -102,7 +101,7 @@ describe("candor lock", () => {
     const configFile = config(
       dir,
       "{ task: triviaqa, hub: { id: acme/trivia, file: valid.jsonl } }",
-      '  - { id: local, model: "llama:hf:acme/tiny-GGUF:Q8_0" }',
+      "llama:hf:acme/tiny-GGUF:Q8_0",
     );
     const env = { ...process.env, HF_ENDPOINT: hub.url, CANDOR_CACHE_DIR: join(dir, "cache") };
     const out = await runCli(["lock", configFile], { env });

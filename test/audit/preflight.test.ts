@@ -1,21 +1,14 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUN_DB, runAudit } from "../../src/stages/audit.js";
 import { EndpointUnusableError } from "../../src/stages/stop-errors.js";
 import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
 import { runCli } from "../helpers/cli.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
+import { countIn } from "../helpers/run-db.js";
 
-const count = (runDir: string, sql: string): number => {
-  const db = new Database(join(runDir, RUN_DB), { readonly: true });
-  try {
-    return db.prepare(sql).pluck().get() as number;
-  } finally {
-    db.close();
-  }
-};
+const count = (runDir: string, sql: string) => countIn(join(runDir, RUN_DB), sql);
 
 /** A port nothing listens on: a server's, after it closed. */
 async function deadPort(): Promise<string> {

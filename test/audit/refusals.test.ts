@@ -1,4 +1,3 @@
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verdictFromJudgeOutput } from "../../src/judge/judge-response.js";
@@ -8,12 +7,14 @@ import { runAudit } from "../../src/stages/audit.js";
 import { formatSummary } from "../../src/stages/format-summary.js";
 import { PROBE_MESSAGE } from "../../src/stages/preflight.js";
 import { RunStore } from "../../src/store/run-store.js";
+import { judgeOn, triviaqaTask, writeAuditYaml } from "../helpers/audit-config.js";
 import {
   type FakeChatRequest,
   type FakeServer,
   startOpenAIServer,
 } from "../helpers/openai-server.js";
-import { sharedData, tempDir } from "../helpers/paths.js";
+import { tempDir } from "../helpers/paths.js";
+import { isJudgeProbe } from "../helpers/probes.js";
 
 /**
  * The reference declines; the warm subject answers after a warm aside that the
@@ -21,7 +22,7 @@ import { sharedData, tempDir } from "../helpers/paths.js";
  * tells the two apart.
  */
 const judgeRequests: FakeChatRequest[] = [];
-/** The preflight's probes: the subjects' model gets PROBE_MESSAGE, the judge grades "2 + 2 = 4". */
+/** The preflight's probes: the subjects' model gets PROBE_MESSAGE, the judge grades PROBE_ITEM. */
 let probes = 0;
 function reply(req: FakeChatRequest): string {
   const last = req.messages.at(-1)?.content ?? "";
@@ -39,10 +40,6 @@ function reply(req: FakeChatRequest): string {
     : "I cannot answer that.";
 }
 
-function isJudgeProbe(last: string): boolean {
-  return last.includes("What is 2 + 2?") && /<response>\n4\n<\/response>/.test(last);
-}
-
 let server: FakeServer;
 beforeAll(async () => {
   server = await startOpenAIServer({ reply });
@@ -52,29 +49,16 @@ afterAll(async () => {
 });
 
 function config(dir: string, refusals: string): string {
-  const model = `openai-compatible:${server.baseURL}#fake-model`;
-  const file = join(dir, "audit.yaml");
-  writeFileSync(
-    file,
-    `
-name: refusals
-seed: 5
-output: run
-subjects:
-  - { id: reference, model: "${model}" }
-  - { id: warm, model: "${model}", persona: warm }
-compare:
-  - { reference: reference, treatments: [warm] }
-tasks:
-  - { task: triviaqa, path: "${join(sharedData, "triviaqa/test.jsonl")}", n: 3 }
-contexts: [unmodified]
-beliefs: [original]
-judge: { model: "openai-compatible:${server.baseURL}#fake-judge" }
-${refusals}
-retry: { max_attempts: 3, base_delay_ms: 1, max_delay_ms: 5 }
-`,
-  );
-  return file;
+  return writeAuditYaml({
+    dir,
+    name: "refusals",
+    seed: 5,
+    model: `openai-compatible:${server.baseURL}#fake-model`,
+    tasks: [triviaqaTask(3)],
+    beliefs: ["original"],
+    judge: judgeOn(`openai-compatible:${server.baseURL}#fake-judge`),
+    extra: refusals,
+  }).configFile;
 }
 
 describe("refusal rules", () => {

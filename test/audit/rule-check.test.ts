@@ -1,16 +1,23 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareAudit, runAudit } from "../../src/stages/audit.js";
 import { planCounts } from "../../src/stages/plan-summary.js";
 import { RunStore } from "../../src/store/run-store.js";
+import {
+  judgeOn,
+  medqaTask,
+  triviaqaTask,
+  truthfulqaTask,
+  writeAuditYaml,
+} from "../helpers/audit-config.js";
 import { runCli } from "../helpers/cli.js";
 import {
   type FakeChatRequest,
   type FakeServer,
   startOpenAIServer,
 } from "../helpers/openai-server.js";
-import { sharedData, tempDir } from "../helpers/paths.js";
+import { isJudgeProbe } from "../helpers/probes.js";
 
 /**
  * A subject that never knows the answer, and a judge planted to grade warm
@@ -24,8 +31,8 @@ function plantedReply(req: FakeChatRequest): string {
   const last = req.messages.at(-1)?.content ?? "";
   if (req.model === "fake-judge") {
     const response = /<response>\n([\s\S]*)\n<\/response>/.exec(last)?.[1] ?? "";
-    // Grading calls only: the preflight's judge probe grades "What is 2 + 2?" answered "4".
-    if (!(last.includes("What is 2 + 2?") && response === "4")) judgeCalls.push(req);
+    // Grading calls only, not the preflight's judge probe.
+    if (!isJudgeProbe(last)) judgeCalls.push(req);
     else judgeProbes++;
     return JSON.stringify({
       rationale: "graded",
@@ -44,42 +51,19 @@ afterAll(async () => {
   await server.close();
 });
 
-function writeConfig(
-  tasks: string,
-  judge: string,
-  extra = "",
-): { dir: string; configFile: string } {
-  const dir = tempDir("candor-rules-");
-  const model = `openai-compatible:${server.baseURL}#fake-model`;
-  const configFile = join(dir, "audit.yaml");
-  writeFileSync(
-    configFile,
-    `
-name: rules
-seed: 11
-output: run
-subjects:
-  - { id: reference, model: "${model}" }
-  - { id: warm, model: "${model}", persona: warm }
-compare:
-  - { reference: reference, treatments: [warm] }
-tasks:
-${tasks}
-contexts: [unmodified]
-beliefs: [original, incorrect]
-judge: ${judge}
-retry: { max_attempts: 3, base_delay_ms: 1, max_delay_ms: 5 }
-${extra}
-`,
-  );
-  return { dir, configFile };
+function writeConfig(tasks: string[], judge: string): { dir: string; configFile: string } {
+  return writeAuditYaml({
+    prefix: "candor-rules-",
+    name: "rules",
+    seed: 11,
+    model: `openai-compatible:${server.baseURL}#fake-model`,
+    tasks,
+    beliefs: ["original", "incorrect"],
+    judge,
+  });
 }
 
-const triviaqa = (extra = "") =>
-  `  - { task: triviaqa, path: "${join(sharedData, "triviaqa/test.jsonl")}", n: 5${extra} }`;
-const medqa = (extra = "") =>
-  `  - { task: medqa, path: "${join(sharedData, "medqa/test.jsonl")}", n: 5${extra} }`;
-const truthfulqa = `  - { task: truthfulqa, path: "${join(sharedData, "truthfulqa/TruthfulQA.csv")}", n: 3 }`;
+const fakeJudge = () => judgeOn(`openai-compatible:${server.baseURL}#fake-judge`);
 
 function ruleVerdicts(dir: string): number {
   const store = RunStore.open(join(dir, "run", "run.sqlite"), { readonly: true });
@@ -95,10 +79,7 @@ function ruleVerdicts(dir: string): number {
 
 describe("rule cross-check", () => {
   it("scores TriviaQA and MedQA by rule beside the judge and warns when the judge grades the treatment's prose differently", async () => {
-    const { dir, configFile } = writeConfig(
-      `${triviaqa()}\n${medqa()}`,
-      `{ model: "openai-compatible:${server.baseURL}#fake-judge" }`,
-    );
+    const { dir, configFile } = writeConfig([triviaqaTask(5), medqaTask(5)], fakeJudge());
     const first = await runAudit(configFile);
     const trials = first.summary.totals.trials;
     expect(trials).toBe(2 * 10 * 2);
@@ -145,7 +126,7 @@ describe("rule cross-check", () => {
   });
 
   it("judge: { model: rule } scores TriviaQA and MedQA with no judge call at all", async () => {
-    const { dir, configFile } = writeConfig(`${triviaqa()}\n${medqa()}`, "{ model: rule }");
+    const { dir, configFile } = writeConfig([triviaqaTask(5), medqaTask(5)], "{ model: rule }");
     const before = judgeCalls.length;
     const result = await runAudit(configFile);
     expect(judgeCalls.length).toBe(before);
@@ -161,8 +142,8 @@ describe("rule cross-check", () => {
 
   it("a task may name its own judge: TriviaQA by rule, TruthfulQA by the model", async () => {
     const { configFile } = writeConfig(
-      `${triviaqa(", judge: { model: rule }")}\n${truthfulqa}`,
-      `{ model: "openai-compatible:${server.baseURL}#fake-judge" }`,
+      [triviaqaTask(5, ", judge: { model: rule }"), truthfulqaTask(3)],
+      fakeJudge(),
     );
     // The plan counts judge calls for TruthfulQA only, and lists no model for the rule.
     const plan = planCounts(await prepareAudit(configFile));
@@ -189,7 +170,7 @@ describe("rule cross-check", () => {
   });
 
   it("refuses `rule` for a task no rule can score, naming the task", async () => {
-    const { configFile } = writeConfig(`${triviaqa()}\n${truthfulqa}`, "{ model: rule }");
+    const { configFile } = writeConfig([triviaqaTask(5), truthfulqaTask(3)], "{ model: rule }");
     const out = await runCli(["plan", configFile]);
     expect(out.code).toBe(2);
     expect(out.stderr).toContain("judge.model");

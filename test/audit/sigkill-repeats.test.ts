@@ -3,15 +3,14 @@
  * question was answered: after SIGKILLs the re-runs may repeat only calls that were still in
  * flight when the process died, never one whose answer had already come back.
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUN_DB } from "../../src/stages/audit.js";
 import { PROBE_MESSAGE } from "../../src/stages/preflight.js";
 import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
 import { runCli, startCli } from "../helpers/cli.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
+import { countWhileWriting } from "../helpers/run-db.js";
 
 /** Answers per generation request (same subject model + same messages = same trial). */
 const answered = new Map<string, number>();
@@ -42,17 +41,7 @@ afterAll(async () => {
   await server.close();
 });
 
-function count(file: string, sql: string): number {
-  if (!existsSync(file)) return 0;
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(sql).pluck().get() as number;
-  } catch {
-    return 0;
-  } finally {
-    db.close();
-  }
-}
+const count = countWhileWriting;
 
 const CONCURRENCY = 2;
 

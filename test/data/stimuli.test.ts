@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadItems, loadTask } from "../../src/data/index.js";
 import { answerTypes } from "../../src/data/tasks/answer-type.js";
 import { renderPrompt } from "../../src/design/templates.js";
-import { repoRoot, sharedData, tempDir } from "./shared.js";
+import { readFixture } from "../helpers/fixtures.js";
+import { sharedData, tempDir } from "./shared.js";
 
 const SEED = 20250728;
 const TRIVIA = join(sharedData, "triviaqa/test.jsonl");
@@ -29,9 +30,7 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 describe("offline TriviaQA wrong beliefs", () => {
-  const fixture = JSON.parse(
-    readFileSync(join(repoRoot, "test/fixtures/triviaqa-answer-types.json"), "utf8"),
-  ) as { labels: Record<string, string> };
+  const fixture = readFixture("triviaqa-answer-types.json") as { labels: Record<string, string> };
   const labels = fixture.labels;
   // The one labelled answer the rules get wrong: "who sued …?" answered by a group (Hell's Angels).
   const KNOWN_MISTYPED = ["qw_6647"];

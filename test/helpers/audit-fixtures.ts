@@ -1,7 +1,5 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { judgeOn, triviaqaTask, truthfulqaTask, writeAuditYaml } from "./audit-config.js";
 import type { FakeChatRequest } from "./openai-server.js";
-import { sharedData, tempDir } from "./paths.js";
 
 /**
  * A scripted "sycophantic when warm" model and a judge, both served by the
@@ -51,27 +49,20 @@ export function writeAuditConfig(
   baseURL: string,
   options: { n?: number; extra?: string; judgeURL?: string; name?: string; dir?: string } = {},
 ): AuditFixture {
-  const dir = options.dir ?? tempDir("candor-audit-");
-  const model = `openai-compatible:${baseURL}#fake-model`;
-  const judge = `openai-compatible:${options.judgeURL ?? baseURL}#fake-judge`;
-  const yaml = `
-name: ${options.name ?? "e2e"}
-seed: 7
-output: run
-subjects:
-  - { id: reference, model: "${model}" }
-  - { id: warm, model: "${model}", persona: warm }
-compare:
-  - { reference: reference, treatments: [warm] }
-tasks:
-  - { task: triviaqa, path: "${join(sharedData, "triviaqa/test.jsonl")}", n: ${options.n ?? 3} }
-  - { task: truthfulqa, path: "${join(sharedData, "truthfulqa/TruthfulQA.csv")}", n: ${options.n ?? 3} }
-contexts: [unmodified, emotion:sad]
-judge: { model: "${judge}", max_unparseable: 0.3 }
-retry: { max_attempts: 20, base_delay_ms: 1, max_delay_ms: 20 }
-${options.extra ?? ""}
-`;
-  const configFile = join(dir, "audit.yaml");
-  writeFileSync(configFile, yaml);
+  const n = options.n ?? 3;
+  const { dir, configFile } = writeAuditYaml({
+    dir: options.dir,
+    name: options.name ?? "e2e",
+    seed: 7,
+    model: `openai-compatible:${baseURL}#fake-model`,
+    tasks: [triviaqaTask(n), truthfulqaTask(n)],
+    contexts: ["unmodified", "emotion:sad"],
+    judge: judgeOn(
+      `openai-compatible:${options.judgeURL ?? baseURL}#fake-judge`,
+      ", max_unparseable: 0.3",
+    ),
+    retry: { maxAttempts: 20, baseDelayMs: 1, maxDelayMs: 20 },
+    extra: options.extra,
+  });
   return { dir, configFile };
 }

@@ -15,6 +15,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import { mulberry32 } from "./rng.js";
 
 export interface FakeChatRequest {
   model: string;
@@ -62,18 +63,6 @@ export interface FakeServer {
   /** Connections still open: 0 once a killed client's requests have all been read and counted. */
   openConnections(): Promise<number>;
   close(): Promise<void>;
-}
-
-/** mulberry32: seeded uniform [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -280,7 +269,7 @@ export async function startOpenAIServer(
   const stats: FakeServerStats = { requests: 0, faults: 0, byPath: {} };
   const reply = opts.reply ?? defaultReply;
   const faultRate = opts.faultRate ?? 0;
-  const random = rng(opts.faultSeed ?? 42);
+  const random = mulberry32(opts.faultSeed ?? 42);
   const latency = opts.latencyMs ?? 0;
   const retryAfter = opts.retryAfter === undefined ? "0" : opts.retryAfter;
   const expectedAuth = opts.apiKey === undefined ? undefined : `Bearer ${opts.apiKey}`;

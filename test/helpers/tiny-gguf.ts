@@ -13,6 +13,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { mulberry32 } from "./rng.js";
 
 export interface TinyGgufOptions {
   /** Seed of the weight RNG (default 1). */
@@ -153,18 +154,6 @@ function writeMeta(w: ByteWriter, key: string, m: MetaValue): void {
   }
 }
 
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The tokenizer vocabulary: specials, 256 byte-fallback tokens, "▁" and alphanumerics. */
 export function tinyVocab(vocabSize = 0): {
   tokens: string[];
@@ -254,7 +243,7 @@ export function buildTinyGguf(opts: TinyGgufOptions = {}): Buffer {
     );
   }
 
-  const rand = rng(opts.seed ?? 1);
+  const rand = mulberry32(opts.seed ?? 1);
   const datas: Buffer[] = tensors.map((t) => {
     const n = t.dims.reduce((a, b) => a * b, 1);
     const f = new Float32Array(n);

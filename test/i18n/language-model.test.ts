@@ -1,14 +1,10 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fitLanguageModel, type LanguageCell } from "../../src/analysis/language-model.js";
 import { chi2Sf } from "../../src/stats/chi2.js";
-import { repoRoot } from "../helpers/paths.js";
+import { readFixture } from "../helpers/fixtures.js";
 
 /** Made by scripts/reference/language_reference.py (statsmodels GLM, scipy chi2). */
-const ref = JSON.parse(
-  readFileSync(join(repoRoot, "test/fixtures/stats/language-model.json"), "utf8"),
-) as {
+const ref = readFixture("stats/language-model.json") as {
   cells: LanguageCell[];
   nobs: number;
   names: string[];

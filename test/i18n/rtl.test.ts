@@ -10,6 +10,7 @@ import { pack } from "../../src/i18n/index.js";
 import { writeReport } from "../../src/report/index.js";
 import { runAudit } from "../../src/stages/audit.js";
 import { type RunningViewer, startViewer } from "../../src/viewer/server.js";
+import { writeAuditYaml } from "../helpers/audit-config.js";
 import { hasChromium, launchBrowser, type TestBrowser } from "../helpers/browser.js";
 import {
   type FakeChatRequest,
@@ -42,26 +43,18 @@ beforeAll(async () => {
     join(dir, "quiz.csv"),
     "id,question,correct,wrong\nq1,What is the capital of France?,Paris; باريس,Lyon\nq2,Which city is the capital of France?,Paris; باريس,Lyon\n",
   );
-  const model = `openai-compatible:${server.baseURL}#fake-model`;
-  writeFileSync(
-    join(dir, "audit.yaml"),
-    `
-name: rtl
-output: run
-language: [en, ar]
-subjects:
-  - { id: reference, model: "${model}" }
-  - { id: warm, model: "${model}", persona: warm }
-compare:
-  - { reference: reference, treatments: [warm] }
-tasks:
-  - { task: triviaqa, path: quiz.csv, columns: { id: id, question: question, correct: correct, incorrect: wrong } }
-contexts: [unmodified, emotion:sad]
-beliefs: [original]
-judge: { model: rule }
-retry: { max_attempts: 3, base_delay_ms: 1, max_delay_ms: 5 }
-`,
-  );
+  writeAuditYaml({
+    dir,
+    name: "rtl",
+    language: "[en, ar]",
+    model: `openai-compatible:${server.baseURL}#fake-model`,
+    tasks: [
+      "{ task: triviaqa, path: quiz.csv, columns: { id: id, question: question, correct: correct, incorrect: wrong } }",
+    ],
+    contexts: ["unmodified", "emotion:sad"],
+    beliefs: ["original"],
+    judge: "{ model: rule }",
+  });
   await runAudit(join(dir, "audit.yaml"));
   runDir = join(dir, "run");
   reportFile = (await writeReport(runDir, { worst: 50 })).html;

@@ -15,12 +15,14 @@ import { exportRun } from "../../src/store/export.js";
 import { pairCounts } from "../../src/store/outcome-counts.js";
 import { RunStore } from "../../src/store/run-store.js";
 import type { Item, TaskName } from "../../src/types.js";
+import { writeAuditYaml } from "../helpers/audit-config.js";
 import {
   type FakeChatRequest,
   type FakeServer,
   startOpenAIServer,
 } from "../helpers/openai-server.js";
 import { tempDir } from "../helpers/paths.js";
+import { isJudgeProbe } from "../helpers/probes.js";
 import { runRegistered } from "../report/cli-inprocess.js";
 
 /**
@@ -53,8 +55,8 @@ function reply(req: FakeChatRequest): string {
   if (req.model === "fake-judge") {
     const system = req.messages[0]?.content ?? "";
     const last = req.messages.at(-1)?.content ?? "";
-    // The preflight's probe ("What is 2 + 2?") is not a grading call.
-    if (!last.includes("What is 2 + 2?")) judgeSystems.push(system);
+    // The preflight's probe is not a grading call.
+    if (!isJudgeProbe(last)) judgeSystems.push(system);
     return JSON.stringify({ rationale: "ok", verdict: "CORRECT" });
   }
   const user = req.messages.at(-1)?.content ?? "";
@@ -89,29 +91,24 @@ function writeRun(
     csv,
     `id,frage,richtig,falsch\n${ITEMS.map((i) => `${i.id},${i.question},${i.answer},${i.wrong}`).join("\n")}\n`,
   );
-  const model = `openai-compatible:${server.baseURL}#fake-model`;
-  const yaml = `
-name: languages
-seed: 5
-output: run
-language: ${language}
-subjects:
-  - { id: reference, model: "${model}" }
-  - { id: warm, model: "${model}", persona: warm }
-compare:
-  - { reference: reference, treatments: [warm] }
-tasks:
-  - { task: triviaqa, path: quiz.csv, columns: { id: id, question: frage, correct: richtig, incorrect: falsch } }
-contexts: [unmodified]
-beliefs: [original, incorrect]
-challenge: {}
-judge: ${judge}
-retry: { max_attempts: 3, base_delay_ms: 1, max_delay_ms: 5 }
-`;
-  const configFile = join(dir, "audit.yaml");
-  writeFileSync(configFile, yaml);
-  return { dir, configFile, yaml };
+  return writeAuditYaml({
+    dir,
+    name: "languages",
+    seed: 5,
+    language,
+    model: `openai-compatible:${server.baseURL}#fake-model`,
+    tasks: [
+      "{ task: triviaqa, path: quiz.csv, columns: { id: id, question: frage, correct: richtig, incorrect: falsch } }",
+    ],
+    beliefs: ["original", "incorrect"],
+    judge,
+    extra: "challenge: {}",
+  });
 }
+
+/** `candor analyze <run> --json`, in-process. */
+const analyzeJson = (run: string) =>
+  runRegistered([registerAnalyze], "analyze", run, "--json", "--bootstrap", "0");
 
 describe("a run in two languages", () => {
   it("asks every item × condition in en and de, records the language per trial and analyses language × treatment", async () => {
@@ -179,14 +176,7 @@ describe("a run in two languages", () => {
     }
 
     // Errors per language × arm (12 responses each): en 2 vs 7, de 2 vs 4.
-    const out = await runRegistered(
-      [registerAnalyze],
-      "analyze",
-      join(dir, "run"),
-      "--json",
-      "--bootstrap",
-      "0",
-    );
+    const out = await analyzeJson(join(dir, "run"));
     const json = JSON.parse(out.stdout) as { languages: LanguageAnalysis };
     expect(json.languages.languages).toEqual(["de", "en"]);
     const c = json.languages.comparisons[0]!;
@@ -304,14 +294,7 @@ describe("a run in two languages", () => {
   it("a run in one language gets no language section", async () => {
     const { dir, configFile } = writeRun("en");
     await runAudit(configFile);
-    const out = await runRegistered(
-      [registerAnalyze],
-      "analyze",
-      join(dir, "run"),
-      "--json",
-      "--bootstrap",
-      "0",
-    );
+    const out = await analyzeJson(join(dir, "run"));
     expect(JSON.parse(out.stdout).languages).toBeUndefined();
   });
 });

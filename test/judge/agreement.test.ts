@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { agreementOf, kappaFromTable } from "../../src/judge/agreement.js";
-import { repoRoot } from "../helpers/paths.js";
+import { readFixture } from "../helpers/fixtures.js";
 
 interface Case {
   table: number[][];
@@ -12,9 +10,7 @@ interface Case {
   lower: number;
   upper: number;
 }
-const fixture = JSON.parse(
-  readFileSync(join(repoRoot, "test/fixtures/judge/kappa.json"), "utf8"),
-) as { cases: Case[] };
+const fixture = readFixture("judge/kappa.json") as { cases: Case[] };
 
 describe("Cohen's kappa (vs statsmodels, scripts/reference/kappa_reference.py)", () => {
   for (const c of fixture.cases) {

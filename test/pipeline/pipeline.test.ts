@@ -14,6 +14,7 @@ import { planCounts } from "../../src/stages/plan-summary.js";
 import { prepareAudit } from "../../src/stages/prepare.js";
 import { EndpointUnusableError } from "../../src/stages/stop-errors.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
+import { countIn } from "../helpers/run-db.js";
 import { Script, writePipelineConfig } from "./scripted.js";
 
 let server: FakeServer;
@@ -55,14 +56,7 @@ function steps(db: string): StepRow[] {
   }
 }
 
-function count(db: string, sql: string): number {
-  const d = new Database(db, { readonly: true });
-  try {
-    return d.prepare(sql).pluck().get() as number;
-  } finally {
-    d.close();
-  }
-}
+const count = countIn;
 
 describe("pipeline: answer_then_restyle", () => {
   it("keeps a confirmed rewrite, falls back exactly on the planted items, records every step", async () => {

@@ -7,14 +7,14 @@
  * claim-check judge compares the answers honestly, except on one planted item where its reply
  * is not JSON.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { DEFAULT_CHALLENGE } from "../../src/design/challenge.js";
 import { PIPELINE_TEXTS } from "../../src/design/pipeline.js";
 import { RUN_DB } from "../../src/stages/audit.js";
+import { judgeOn, triviaqaTask, truthfulqaTask, writeAuditYaml } from "../helpers/audit-config.js";
 import type { FakeChatRequest } from "../helpers/openai-server.js";
-import { sharedData, tempDir } from "../helpers/paths.js";
 
 export interface ScriptItem {
   task: string;
@@ -158,33 +158,22 @@ export function writePipelineConfig(
   extra = "",
   n = 4,
 ): { configFile: string; db: string } {
-  const dir = tempDir("candor-pipeline-");
-  const model = `openai-compatible:${baseURL}#fake-model`;
   const judge = `openai-compatible:${baseURL}#fake-judge`;
-  const configFile = join(dir, "audit.yaml");
-  writeFileSync(
-    configFile,
-    `
-name: pipeline
-seed: 11
-output: run
-subjects:
-  - { id: reference, model: "${model}" }
-  - { id: warm, model: "${model}", persona: warm }
-  - { id: warm_honest, model: "${model}", persona: warm_honest }
-  - { id: pipeline, model: "${model}", pipeline: answer_then_restyle }
-compare:
-  - { reference: reference, treatments: [warm, warm_honest, pipeline] }
-tasks:
-  - { task: triviaqa, path: "${join(sharedData, "triviaqa/test.jsonl")}", n: ${n} }
-  - { task: truthfulqa, path: "${join(sharedData, "truthfulqa/TruthfulQA.csv")}", n: ${n} }
-contexts: [unmodified]
-beliefs: [original, incorrect]
-judge: { model: "${judge}" }
-warmth: { judge: { model: "${judge}" } }
-retry: { max_attempts: 3, base_delay_ms: 1, max_delay_ms: 5 }
-${extra}
-`,
-  );
-  return { configFile, db: join(dir, "run", RUN_DB) };
+  const { runDir, configFile } = writeAuditYaml({
+    prefix: "candor-pipeline-",
+    name: "pipeline",
+    seed: 11,
+    model: `openai-compatible:${baseURL}#fake-model`,
+    subjects: [
+      { id: "reference" },
+      { id: "warm", persona: "warm" },
+      { id: "warm_honest", persona: "warm_honest" },
+      { id: "pipeline", pipeline: "answer_then_restyle" },
+    ],
+    tasks: [triviaqaTask(n), truthfulqaTask(n)],
+    beliefs: ["original", "incorrect"],
+    judge: judgeOn(judge),
+    extra: `warmth: { judge: { model: "${judge}" } }\n${extra}`,
+  });
+  return { configFile, db: join(runDir, RUN_DB) };
 }

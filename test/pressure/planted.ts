@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { prepareAudit } from "../../src/stages/audit.js";
 import { PROBE_MESSAGE } from "../../src/stages/preflight.js";
+import type { Item } from "../../src/types.js";
+import { TRIVIAQA_FILE, triviaqaTask, writeAuditYaml } from "../helpers/audit-config.js";
 import type { FakeChatRequest } from "../helpers/openai-server.js";
-import { sharedData, tempDir } from "../helpers/paths.js";
 
 /**
  * A subject with planted flips under pressure, for TriviaQA and the rule judge. Turn k of a
@@ -16,12 +17,10 @@ export const SCHEDULES: Record<"A" | "B" | "C", readonly number[]> = {
   C: [1, 2, 3, 4, 5],
 };
 
-export const TRIVIA_FILE = join(sharedData, "triviaqa/test.jsonl");
-
 /** question → the reference answer, from the shared TriviaQA file. */
 export function triviaAnswers(): Map<string, string> {
   const out = new Map<string, string>();
-  for (const line of readFileSync(TRIVIA_FILE, "utf8").split("\n")) {
+  for (const line of readFileSync(TRIVIAQA_FILE, "utf8").split("\n")) {
     if (!line.trim()) continue;
     const row = JSON.parse(line) as { question: string; answer: { value: string } };
     out.set(row.question, row.answer.value);
@@ -74,34 +73,31 @@ export function plantedModel(answers: Map<string, string>): PlantedModel {
   return model;
 }
 
+/** Assigns schedules A, B, C to the plan's three items, in id order; returns them in that order. */
+export async function plantSchedules(model: PlantedModel, configFile: string): Promise<Item[]> {
+  const loaded = await prepareAudit(configFile);
+  const items = [...(loaded.items.triviaqa ?? [])].sort((a, b) => a.id.localeCompare(b.id));
+  if (items.length !== 3) throw new Error(`expected 3 planned items, got ${items.length}`);
+  for (const [i, s] of (["A", "B", "C"] as const).entries()) {
+    model.schedule.set(items[i]!.question, s);
+  }
+  return items;
+}
+
 /** An audit of three TriviaQA items, two subjects, rule judge, five pressure turns. */
 export function writePressureConfig(
   baseURL: string,
   extra = "",
 ): { dir: string; configFile: string } {
-  const dir = tempDir("candor-pressure-");
-  const model = `openai-compatible:${baseURL}#fake-model`;
-  const configFile = join(dir, "audit.yaml");
-  writeFileSync(
-    configFile,
-    `
-name: pressure
-seed: 5
-output: run
-subjects:
-  - { id: reference, model: "${model}" }
-  - { id: warm, model: "${model}", persona: warm }
-compare:
-  - { reference: reference, treatments: [warm] }
-tasks:
-  - { task: triviaqa, path: "${TRIVIA_FILE}", n: 3 }
-contexts: [unmodified]
-beliefs: [original]
-judge: { model: rule }
-retry: { max_attempts: 3, base_delay_ms: 1, max_delay_ms: 5 }
-pressure: { turns: 5 }
-${extra}
-`,
-  );
+  const { dir, configFile } = writeAuditYaml({
+    prefix: "candor-pressure-",
+    name: "pressure",
+    seed: 5,
+    model: `openai-compatible:${baseURL}#fake-model`,
+    tasks: [triviaqaTask(3)],
+    beliefs: ["original"],
+    judge: "{ model: rule }",
+    extra: `pressure: { turns: 5 }\n${extra}`,
+  });
   return { dir, configFile };
 }

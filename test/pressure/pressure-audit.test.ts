@@ -9,7 +9,7 @@ import {
   type FakeServer,
   startOpenAIServer,
 } from "../helpers/openai-server.js";
-import { plantedModel, triviaAnswers, writePressureConfig } from "./planted.js";
+import { plantedModel, plantSchedules, triviaAnswers, writePressureConfig } from "./planted.js";
 
 const model = plantedModel(triviaAnswers());
 let server: FakeServer;
@@ -25,15 +25,7 @@ afterAll(async () => {
   await server.close();
 });
 
-/** Assigns schedules A, B, C to the plan's three items, in id order. */
-async function plant(configFile: string): Promise<void> {
-  const loaded = await prepareAudit(configFile);
-  const items = [...(loaded.items.triviaqa ?? [])].sort((a, b) => a.id.localeCompare(b.id));
-  expect(items).toHaveLength(3);
-  for (const [i, s] of (["A", "B", "C"] as const).entries()) {
-    model.schedule.set(items[i]!.question, s);
-  }
-}
+const plant = (configFile: string) => plantSchedules(model, configFile);
 
 describe("pressure over turns", () => {
   it("judges every turn and finds the planted flips: survival, Turn-of-Flip, Number-of-Flip", async () => {

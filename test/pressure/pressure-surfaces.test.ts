@@ -8,12 +8,12 @@ import { registerReport } from "../../src/cli/commands/report.js";
 import { registerSummary } from "../../src/cli/commands/summary.js";
 import { DEFAULT_PRESSURE_TEXTS } from "../../src/design/pressure.js";
 import { escapeHtml } from "../../src/report/escape.js";
-import { prepareAudit, RUN_DB, runAudit } from "../../src/stages/audit.js";
+import { RUN_DB, runAudit } from "../../src/stages/audit.js";
 import { RunStore } from "../../src/store/run-store.js";
 import { createViewer } from "../../src/viewer/app.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 import { runRegistered } from "../report/cli-inprocess.js";
-import { plantedModel, triviaAnswers, writePressureConfig } from "./planted.js";
+import { plantedModel, plantSchedules, triviaAnswers, writePressureConfig } from "./planted.js";
 
 const model = plantedModel(triviaAnswers());
 let server: FakeServer;
@@ -30,11 +30,7 @@ const unescapeMd = (s: string) => s.replace(/\\([!-/:-@[-`{-~])/g, "$1");
 describe("pressure on every surface", () => {
   it("the terminal, summary.json, report.html and report.md show the same pressure numbers and words", async () => {
     const { dir, configFile } = writePressureConfig(server.baseURL);
-    const loaded = await prepareAudit(configFile);
-    const items = [...(loaded.items.triviaqa ?? [])].sort((a, b) => a.id.localeCompare(b.id));
-    for (const [i, s] of (["A", "B", "C"] as const).entries()) {
-      model.schedule.set(items[i]!.question, s);
-    }
+    await plantSchedules(model, configFile);
     await runAudit(configFile);
     const run = join(dir, "run");
     const json = JSON.parse(readFileSync(join(run, "summary.json"), "utf8")) as {
@@ -103,11 +99,7 @@ describe("pressure on every surface", () => {
 
   it("the viewer's trial page shows each pressure turn: rung, push-back, answer (escaped) and verdict", async () => {
     const { dir, configFile } = writePressureConfig(server.baseURL);
-    const loaded = await prepareAudit(configFile);
-    const items = [...(loaded.items.triviaqa ?? [])].sort((a, b) => a.id.localeCompare(b.id));
-    for (const [i, s] of (["A", "B", "C"] as const).entries()) {
-      model.schedule.set(items[i]!.question, s);
-    }
+    const items = await plantSchedules(model, configFile);
     await runAudit(configFile);
     const file = join(dir, "run", RUN_DB);
     const store = RunStore.open(file, { readonly: true });

@@ -1,14 +1,10 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type PressureCell, summarizePressure } from "../../src/analysis/pressure.js";
 import type { PressureTrialLabels } from "../../src/store/pressure.js";
-import { repoRoot } from "../helpers/paths.js";
+import { readFixture } from "../helpers/fixtures.js";
 
 /** Made by scripts/reference/pressure_reference.py (statsmodels Kaplan-Meier, McNemar, cluster OLS). */
-const fixture = JSON.parse(
-  readFileSync(join(repoRoot, "test/fixtures/stats/pressure.json"), "utf8"),
-) as {
+const fixture = readFixture("stats/pressure.json") as {
   turns: number;
   trials: PressureTrialLabels[];
   cells: PressureCell[];

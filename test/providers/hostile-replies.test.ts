@@ -6,10 +6,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { ProviderCallError } from "../../src/errors.js";
 import { createProvider } from "../../src/providers/index.js";
 import { EmptyReply, TRUNCATED_FINISH } from "../../src/providers/reply.js";
 import type { GenerateRequest } from "../../src/providers/types.js";
+import { callError as failure } from "./call-error.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -55,16 +55,6 @@ const LIMIT = 64 * 1024;
 
 async function openai(base: string, maxResponseBytes = LIMIT) {
   return createProvider(`openai-compatible:${base}/v1#m`, { maxResponseBytes });
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderCallError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderCallError);
-    return err as ProviderCallError;
-  }
-  throw new Error("expected the call to fail");
 }
 
 describe("reply size cap (max_response_bytes)", () => {

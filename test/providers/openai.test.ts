@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ProviderCallError, ProviderConfigError } from "../../src/errors.js";
+import { ProviderConfigError } from "../../src/errors.js";
 import { createProvider } from "../../src/providers/index.js";
 import type { GenerateRequest } from "../../src/providers/types.js";
 import {
@@ -9,6 +9,7 @@ import {
   type FakeServer,
   startOpenAIServer,
 } from "../helpers/openai-server.js";
+import { callError } from "./call-error.js";
 
 const req: GenerateRequest = {
   messages: [
@@ -17,16 +18,6 @@ const req: GenerateRequest = {
   ],
   params: { temperature: 0, maxTokens: 32, topP: 0.9, seed: 7 },
 };
-
-async function callError(p: Promise<unknown>): Promise<ProviderCallError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderCallError);
-    return err as ProviderCallError;
-  }
-  throw new Error("expected the call to fail");
-}
 
 const servers: FakeServer[] = [];
 async function server(opts: Parameters<typeof startOpenAIServer>[0]): Promise<FakeServer> {

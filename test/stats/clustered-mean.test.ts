@@ -1,12 +1,8 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { clusteredMean } from "../../src/stats/clustered-mean.js";
-import { repoRoot } from "../helpers/paths.js";
+import { readFixture } from "../helpers/fixtures.js";
 
-const fixture = JSON.parse(
-  readFileSync(join(repoRoot, "test/fixtures/stats/clustered-mean.json"), "utf8"),
-) as {
+const fixture = readFixture("stats/clustered-mean.json") as {
   cases: {
     values: number[];
     clusters: number[];

@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   type ClusterCounts,
@@ -7,7 +5,7 @@ import {
   designEffect,
   intraclassCorrelation,
 } from "../../src/stats/clustered.js";
-import { repoRoot } from "../helpers/paths.js";
+import { readFixture } from "../helpers/fixtures.js";
 
 interface Scenario {
   name: string;
@@ -23,9 +21,7 @@ interface Scenario {
   logitAme: { estimate: number; se: number };
   referenceIcc: { icc: number };
 }
-const fx = JSON.parse(
-  readFileSync(join(repoRoot, "test/fixtures/stats/clustered.json"), "utf8"),
-) as { scenarios: Scenario[] };
+const fx = readFixture("stats/clustered.json") as { scenarios: Scenario[] };
 
 describe("item-clustered difference of error rates (reference: scripts/reference/clustered_reference.py)", () => {
   for (const s of fx.scenarios) {

@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { generateSynthetic, SMALL_ITEMS } from "../../scripts/reference/synthetic.js";
@@ -13,7 +11,8 @@ import {
 import { allRows, categorical, getNumeric, makeFrame, numeric } from "../../src/stats/frame.js";
 import { fitLogit } from "../../src/stats/glm.js";
 import { coefficientTable } from "../../src/stats/wald.js";
-import { relErr, repoRoot } from "../analysis/reference-fixtures.js";
+import { relErr } from "../analysis/reference-fixtures.js";
+import { readFixture } from "../helpers/fixtures.js";
 
 const fixture = z
   .object({
@@ -28,11 +27,7 @@ const fixture = z
       }),
     ),
   })
-  .parse(
-    JSON.parse(
-      readFileSync(path.join(repoRoot, "test/fixtures/stats/designs-synthetic-small.json"), "utf8"),
-    ),
-  );
+  .parse(readFixture("stats/designs-synthetic-small.json"));
 
 const cat = (column: string) => ({ column, kind: "categorical" as const });
 const factors = {

@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   cohensH,
@@ -9,15 +7,13 @@ import {
   unpairedPower,
   unpairedSampleSize,
 } from "../../src/stats/power.js";
-import { repoRoot } from "../helpers/paths.js";
+import { readFixture } from "../helpers/fixtures.js";
 
 interface Fixture {
   unpaired: { pRef: number; pTreat: number; n: number; h: number; power: number; nFor80: number }[];
   paired: { pRef: number; pTreat: number; n: number; reps: number; power: number }[];
 }
-const fx = JSON.parse(
-  readFileSync(join(repoRoot, "test/fixtures/stats/power.json"), "utf8"),
-) as Fixture;
+const fx = readFixture("stats/power.json") as Fixture;
 
 describe("power planning (reference: scripts/reference/power_reference.py)", () => {
   it("unpaired power and sample size equal statsmodels NormalIndPower", () => {

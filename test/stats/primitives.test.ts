@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { binomialHalfCdf } from "../../src/stats/binomial.js";
@@ -7,7 +5,7 @@ import { benjaminiHochberg } from "../../src/stats/fdr.js";
 import { mcnemarExact, pairCounts, studyGLabel } from "../../src/stats/mcnemar.js";
 import { normalCdf, normalQuantile, normalSf, twoSidedP } from "../../src/stats/normal.js";
 import { wilsonInterval } from "../../src/stats/wilson.js";
-import { repoRoot } from "../analysis/reference-fixtures.js";
+import { readFixture } from "../helpers/fixtures.js";
 
 const fixture = z
   .object({
@@ -29,9 +27,7 @@ const fixture = z
     normalCdf: z.array(z.object({ x: z.number(), cdf: z.number(), sf: z.number() })),
     normalQuantile: z.array(z.object({ p: z.number(), q: z.number() })),
   })
-  .parse(
-    JSON.parse(readFileSync(path.join(repoRoot, "test/fixtures/stats/primitives.json"), "utf8")),
-  );
+  .parse(readFixture("stats/primitives.json"));
 
 const rel = (a: number, b: number) => (b === 0 ? Math.abs(a) : Math.abs(a - b) / Math.abs(b));
 

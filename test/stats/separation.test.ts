@@ -4,15 +4,14 @@
  * two diverging coefficients and keep the identified ones equal to statsmodels'.
  * Reference: scripts/reference/separation_reference.py.
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { buildDesign, designInfo, type ModelSpec } from "../../src/stats/design.js";
 import { allRows, categorical, makeFrame, selectRows } from "../../src/stats/frame.js";
 import { fitLogit } from "../../src/stats/glm.js";
 import { touchesSeparation } from "../../src/stats/separation.js";
-import { relErr, repoRoot } from "../analysis/reference-fixtures.js";
+import { relErr } from "../analysis/reference-fixtures.js";
+import { readFixture } from "../helpers/fixtures.js";
 
 const fixture = z
   .object({
@@ -27,11 +26,7 @@ const fixture = z
     mu: z.array(z.number()),
     sumTcTz: z.number(),
   })
-  .parse(
-    JSON.parse(
-      readFileSync(path.join(repoRoot, "test/fixtures/stats/separation-quasi.json"), "utf8"),
-    ),
-  );
+  .parse(readFixture("stats/separation-quasi.json"));
 
 const spec: ModelSpec = {
   factors: { g: { column: "g", kind: "categorical" }, h: { column: "h", kind: "categorical" } },

@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { twoProportionZTest } from "../../src/stats/two-proportion.js";
-import { repoRoot } from "../helpers/paths.js";
+import { readFixture } from "../helpers/fixtures.js";
 
 interface Case {
   x1: number;
@@ -14,9 +12,7 @@ interface Case {
   p_smaller: number;
   p_larger: number;
 }
-const fixture = JSON.parse(
-  readFileSync(join(repoRoot, "test/fixtures/stats/two-proportion.json"), "utf8"),
-) as { cases: Case[] };
+const fixture = readFixture("stats/two-proportion.json") as { cases: Case[] };
 
 describe("two-proportion z-test (vs statsmodels, scripts/reference/two_proportion_reference.py)", () => {
   for (const c of fixture.cases) {

@@ -15,7 +15,6 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROBE_MESSAGE } from "../../src/stages/preflight.js";
 import { createViewer } from "../../src/viewer/app.js";
@@ -23,6 +22,7 @@ import { scriptedReply, writeAuditConfig } from "../helpers/audit-fixtures.js";
 import { type CliResult, runCli, startCli } from "../helpers/cli.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 import { tempDir } from "../helpers/paths.js";
+import { countIn } from "../helpers/run-db.js";
 import { runCommand } from "../report/cli-inprocess.js";
 
 let server: FakeServer;
@@ -49,14 +49,7 @@ function expectCleanFailure(r: CliResult, path: string, advice: RegExp): void {
   expect(r.stderr).not.toMatch(/\n\s+at /);
 }
 
-function count(file: string, sql: string): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(sql).pluck().get() as number;
-  } finally {
-    db.close();
-  }
-}
+const count = countIn;
 
 /** Mounting needs root (and a kernel that allows it here); undefined = it works. */
 function mountUnavailable(): string | undefined {

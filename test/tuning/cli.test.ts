@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Command } from "commander";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { registerTune } from "../../src/cli/commands/tune.js";
 import { type FineTuneServer, startFineTuneServer } from "../helpers/finetune-server.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 import { tempDir } from "../helpers/paths.js";
+import { runRegistered } from "../report/cli-inprocess.js";
 import { DUMMY, scriptedRewriter } from "./fixtures.js";
 
 let chat: FakeServer;
@@ -24,25 +24,8 @@ afterEach(() => {
 });
 
 /** Runs `candor tune …` in-process; returns what it printed. */
-async function tune(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const program = new Command().exitOverride();
-  registerTune(program);
-  try {
-    await program.parseAsync(["node", "candor", "tune", ...args]);
-  } finally {
-    vi.restoreAllMocks();
-  }
-  return { stdout, stderr };
+function tune(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return runRegistered([registerTune], "tune", ...args);
 }
 
 describe("candor tune (CLI)", () => {

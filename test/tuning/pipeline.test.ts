@@ -42,17 +42,16 @@ describe("candor tune data on the dummy conversations", () => {
     const out = tempDir("candor-tune-out-");
     const before = server.stats.requests;
     const progress = newTuneProgress();
-    const result = await buildTuneData({
+    const sixty = {
       source: { path: DUMMY },
       out,
       n: 60,
       seed: 3,
       rewriteModel: ref("rewriter"),
       checkModel: ref("checker"),
-      reviewCount: 10,
-      progress,
       ...fast,
-    });
+    };
+    const result = await buildTuneData({ ...sixty, reviewCount: 10, progress });
     const p = result.prepared;
     expect(p.records).toBe(500);
     expect(p.eligible).toBe(500);
@@ -132,30 +131,12 @@ describe("candor tune data on the dummy conversations", () => {
     }
 
     const again = server.stats.requests;
-    const second = await buildTuneData({
-      source: { path: DUMMY },
-      out,
-      n: 60,
-      seed: 3,
-      rewriteModel: ref("rewriter"),
-      checkModel: ref("checker"),
-      reviewCount: 10,
-      ...fast,
-    });
+    const second = await buildTuneData({ ...sixty, reviewCount: 10 });
     expect(server.stats.requests).toBe(again);
     expect(second.exports.warm!.files.train.sha256).toBe(result.exports.warm!.files.train.sha256);
 
     // A larger sample reuses every rewrite already made.
-    const third = await buildTuneData({
-      source: { path: DUMMY },
-      out,
-      n: 75,
-      seed: 3,
-      rewriteModel: ref("rewriter"),
-      styles: ["warm"],
-      checkModel: ref("checker"),
-      ...fast,
-    });
+    const third = await buildTuneData({ ...sixty, n: 75, styles: ["warm"] });
     const extraTurns = third.prepared.assistantTurns - turns;
     expect(server.stats.requests - again).toBeLessThanOrEqual(extraTurns * 2 + 20);
     expect(server.stats.requests - again).toBeGreaterThan(0);
@@ -165,25 +146,20 @@ describe("candor tune data on the dummy conversations", () => {
     script = { label: "advice" };
     const out = tempDir("candor-tune-out-");
     const before = server.stats.requests;
-    const result = await buildTuneData({
+    const dryRun = {
       source: { path: DUMMY },
       out,
       labelModel: ref("labeller"),
       dryRun: true,
       ...fast,
-    });
+    };
+    const result = await buildTuneData(dryRun);
     expect(server.stats.requests - before).toBe(12);
     expect(result.prepared.types.advice).toEqual({ eligible: 12, selected: 12 });
     expect(result.prepared.labelSources[`llm:${ref("labeller")}#label-v1`]).toBe(12);
     expect(result.exports).toEqual({});
     // Labels are stored: a second dry run asks nothing.
-    await buildTuneData({
-      source: { path: DUMMY },
-      out,
-      labelModel: ref("labeller"),
-      dryRun: true,
-      ...fast,
-    });
+    await buildTuneData(dryRun);
     expect(server.stats.requests - before).toBe(12);
   });
 });
@@ -192,14 +168,15 @@ describe("preservation checks in the pipeline", () => {
   it("flags rewrites that alter a number or a code block and leaves them out of the export", async () => {
     script = { breakNumber: "NUMBER-MARK", breakCode: "CODE-MARK" };
     const out = tempDir("candor-tune-out-");
-    const result = await buildTuneData({
+    const warmOnly = {
       source: { path: writeTechnicalConversations() },
       out,
-      styles: ["warm"],
+      styles: ["warm" as const],
       rewriteModel: ref("rewriter"),
       validationFraction: 0,
       ...fast,
-    });
+    };
+    const result = await buildTuneData(warmOnly);
     expect(result.prepared.selected).toBe(6);
     expect(result.prepared.types).toMatchObject({
       technical: { selected: 2 },
@@ -225,13 +202,9 @@ describe("preservation checks in the pipeline", () => {
     // Keep them when asked; nothing is rewritten again.
     const before = server.stats.requests;
     const kept = await buildTuneData({
+      ...warmOnly,
       source: { path: writeTechnicalConversations() },
-      out,
-      styles: ["warm"],
-      rewriteModel: ref("rewriter"),
-      validationFraction: 0,
       includeFlagged: true,
-      ...fast,
     });
     expect(server.stats.requests).toBe(before);
     expect(kept.exports.warm!.files.train.examples).toBe(6);
