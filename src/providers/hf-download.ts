@@ -16,10 +16,12 @@
  *   `<file>.candor-meta.json` (model-provenance.ts), so runs can record what they loaded.
  */
 import { createHash } from "node:crypto";
+import { once } from "node:events";
 import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, sep } from "node:path";
+import { finished } from "node:stream/promises";
 import { ProviderConfigError } from "../errors.js";
 import { scrub } from "./call-errors.js";
 import { writeModelSidecar } from "./model-provenance.js";
@@ -229,6 +231,10 @@ async function download(
   const total = lenHeader !== null && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
   const tmp = `${dest}.${process.pid}.${Date.now().toString(36)}.part`;
   const out = createWriteStream(tmp);
+  // Listened to for the stream's whole life: when a download fails, a write may still be in
+  // flight as the file is destroyed, and its error must not become an uncaught exception (it
+  // crashed the process). Errors reach the code below through once()/finished().
+  out.on("error", () => {});
   const hash = createHash("sha256");
   const commit = res.headers.get("x-repo-commit") ?? undefined;
   let done = 0;
@@ -246,7 +252,7 @@ async function download(
       for await (const chunk of res.body) {
         done += chunk.byteLength;
         hash.update(chunk);
-        if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
+        if (!out.write(chunk)) await once(out, "drain");
         report(false);
       }
     } catch (err) {
@@ -255,10 +261,8 @@ async function download(
         `download of ${url} was interrupted after ${done} bytes (${causeOf(err)}); run again to retry, or ${offlineAdvice(url)}`,
       );
     }
-    await new Promise<void>((resolve, reject) => {
-      out.once("error", reject);
-      out.end(() => resolve());
-    });
+    out.end();
+    await finished(out);
     if (total !== undefined && done !== total) {
       throw new ProviderConfigError(
         `download of ${url} ended after ${done} of ${total} bytes; run again to retry, or ${offlineAdvice(url)}`,
@@ -278,6 +282,8 @@ async function download(
     report(true);
   } catch (err) {
     out.destroy();
+    // Let writes still in flight settle and the descriptor close before the file goes.
+    await finished(out).catch(() => undefined);
     await rm(tmp, { force: true });
     throw err;
   }
