@@ -141,10 +141,19 @@ export async function callModel(
     }
     const delayMs = backoffDelay(attempt, options.retry, random, error.retryAfterMs);
     options.onRetry?.({ attempt, delayMs, error });
+    // The backoff is cancelled through the run's one listener too (attemptsFor): a listener
+    // per waiting call took the run's signal past Node's limit of 10 whenever many calls were
+    // in backoff at once, and users saw a MaxListenersExceededWarning.
+    const waiting = new AbortController();
+    const backingOff = attemptsFor(options.signal);
+    backingOff.add(waiting);
     try {
-      await sleep(delayMs, undefined, { signal: options.signal });
+      if (options.signal.aborted) throw new Cancelled("cancelled");
+      await sleep(delayMs, undefined, { signal: waiting.signal });
     } catch {
       throw new Cancelled("cancelled");
+    } finally {
+      backingOff.delete(waiting);
     }
   }
 }

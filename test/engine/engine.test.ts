@@ -131,6 +131,38 @@ describe("callModel", () => {
     expect(err).toBeInstanceOf(CallFailed);
     expect((err as CallFailed).message).toContain("timed out");
   });
+  it("many calls in backoff on one run signal: no listener warning, all cancelled by it", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const run = new AbortController();
+      let backingOff = 0;
+      let allWaiting: () => void = () => {};
+      const waiting = new Promise<void>((resolve) => {
+        allWaiting = resolve;
+      });
+      const calls = Array.from({ length: 16 }, () =>
+        callModel(scripted([new ProviderCallError("busy", true, 503)]), new Limiter(16), req, {
+          ...opts(run.signal),
+          // A backoff far longer than the test: only the run's signal can end it.
+          retry: { maxAttempts: 3, baseDelayMs: 600_000, maxDelayMs: 600_000 },
+          random: () => 0.5,
+          onRetry: () => {
+            if (++backingOff === 16) allWaiting();
+          },
+        }).catch((e: unknown) => e),
+      );
+      await waiting;
+      // Let a warning emitted while the sixteen sleeps began reach the listener.
+      await new Promise((r) => setImmediate(r));
+      run.abort();
+      for (const err of await Promise.all(calls)) expect(err).toBeInstanceOf(Cancelled);
+      expect(warnings).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
   it("respects the limiter and stops on cancel", async () => {
     const p = scripted([]);
     const limiter = new Limiter(3);
