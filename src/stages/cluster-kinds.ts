@@ -3,14 +3,14 @@
  * order they become possible (generation → verdicts → challenge turns → their verdicts → warmth
  * ratings), each split by the model that answers it, since one `vllm run-batch` serves one model.
  */
+import type { RatingRoundOptions } from "../batch/rating-round-options.js";
 import type { AuditConfig } from "../config/schema.js";
 import { DEFAULT_CHALLENGE_TASKS } from "../design/challenge.js";
 import { challengeTextsFor } from "../design/language-texts.js";
 import type { LanguageCode } from "../i18n/types.js";
 import { RULE_MODEL, runJudgeId } from "../judge/run-judge.js";
-import type { StructuredMode } from "../judge/structured.js";
 import type { RunStore, TrialScope } from "../store/run-store.js";
-import type { GenerationParams, TaskName } from "../types.js";
+import type { TaskName } from "../types.js";
 import { recordedJudgeMode, warmthModeId } from "./audit-preflight.js";
 import {
   challengeSpec,
@@ -42,14 +42,7 @@ export const KINDS: readonly Kind[] = [
  * The warmth-rating round's spec (warmth/rating-round.ts `warmthRatingSpec`), handed in by the
  * caller since stages/ does not import warmth/; without it, warmth ratings are left to the audit.
  */
-export type WarmthRound = (o: {
-  store: RunStore;
-  model: string;
-  params?: GenerationParams;
-  structured?: StructuredMode;
-  cells?: number;
-  seed?: number;
-}) => KindSpec;
+export type WarmthRound = (o: RatingRoundOptions) => KindSpec;
 
 export function clusterRounds(
   config: AuditConfig,

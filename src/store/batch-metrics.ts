@@ -1,9 +1,3 @@
-/**
- * Responses that lack a metric from a scorer, a page at a time: what a warmth-rating round
- * (warmth/rating-round.ts) sends, read again for every attempt without holding every pending
- * response's text in memory.
- */
-import type { BeliefLabel, ContextLabel, TaskName } from "../types.js";
 import type { PendingMetric } from "./metrics.js";
 import { pagedRows } from "./paged.js";
 import type { RunStore } from "./run-store.js";
@@ -22,15 +16,7 @@ export function* iteratePendingMetric(
                        WHERE m.trial_id = t.id AND m.metric = @metric AND m.scorer = @scorer)
        AND t.rowid > @after ORDER BY t.rowid LIMIT @limit`,
   );
-  type Row = {
-    rid: number;
-    trialId: string;
-    text: string;
-    task: TaskName;
-    itemId: string;
-    context: ContextLabel;
-    belief: BeliefLabel;
-  };
+  type Row = PendingMetric & { rid: number };
   for (const { rid: _rid, ...row } of pagedRows<Row>(page, { metric, scorer }, pageSize)) {
     yield row;
   }

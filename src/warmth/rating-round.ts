@@ -6,26 +6,16 @@
  * import warmth/.
  */
 import { customIdOf, parseCustomId } from "../batch/custom-id.js";
+import type { RatingRoundOptions } from "../batch/rating-round-options.js";
 import type { RoundRequest, RoundSpec } from "../batch/round.js";
-import type { StructuredMode } from "../judge/structured.js";
 import type { GenerateResult } from "../providers/types.js";
 import { hasMetric, iteratePendingMetric } from "../store/batch-metrics.js";
 import { type MetricRecord, recordMetricFailure, writeMetrics } from "../store/metrics.js";
-import type { RunStore } from "../store/run-store.js";
-import type { GenerationParams } from "../types.js";
 import { type WarmthScope, warmthScope } from "./cells.js";
 import { warmthJudgeId, warmthRatingOf, warmthRatingRequest } from "./judge-rating.js";
 import { METRIC_JUDGE_WARMTH } from "./metric-names.js";
 
-export interface WarmthRoundOptions {
-  store: RunStore;
-  /** The warmth judge's model reference (its ratings' scorer id). */
-  model: string;
-  params?: GenerationParams;
-  structured?: StructuredMode;
-  /** Rate only the responses of this many sampled cells (warmth.cells), with this seed. */
-  cells?: number;
-  seed?: number;
+export interface WarmthRoundOptions extends RatingRoundOptions {
   /** The cells, when the caller has them already (instead of cells and seed). */
   scope?: WarmthScope;
   /** Counted as ratings are written (EMPTY responses are written while pending is read). */
