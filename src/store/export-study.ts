@@ -21,6 +21,7 @@ import type { Item, TaskName } from "../types.js";
 import type { ExportOptions, ExportResult } from "./export-types.js";
 import { type Cell, type Column, openRowWriter, type RowWriter } from "./export-writers.js";
 import { type ItemRow, itemFromRow, type RunStore, type TrialCoordinates } from "./run-store.js";
+import { asStorageError } from "./storage-errors.js";
 
 export const STUDY_TASK_PREFIX: Partial<Record<TaskName, string>> = {
   triviaqa: "trivia",
@@ -219,7 +220,9 @@ export async function exportStudyLayout(
             name,
             type: name === "refusal" || name === "sample" ? "int" : "string",
           }));
-          w = await openRowWriter(file, opts.format, cols, opts);
+          w = await openRowWriter(file, opts.format, cols, opts).catch((err) => {
+            throw asStorageError(err, file, "could not write the export");
+          });
           writers.set(file, w);
           files.push(file);
         }
@@ -227,8 +230,11 @@ export async function exportStudyLayout(
         rows++;
       }
     }
-  } finally {
     for (const w of writers.values()) await w.close();
+  } catch (err) {
+    // No half-written layout left behind to be mistaken for a whole one.
+    for (const w of writers.values()) await w.discard();
+    throw asStorageError(err, opts.out, "could not write the export");
   }
   return {
     files,

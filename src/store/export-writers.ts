@@ -2,8 +2,11 @@
  * Row writers for `candor export`: CSV (RFC 4180), JSON Lines and Parquet,
  * all streaming (rows are written as they are read; Parquet in row groups).
  */
+import { once } from "node:events";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { rm } from "node:fs/promises";
 import { dirname } from "node:path";
+import { finished } from "node:stream/promises";
 import type { SchemaElement } from "hyparquet-writer";
 
 export type ExportFormat = "csv" | "jsonl" | "parquet";
@@ -20,6 +23,8 @@ export interface Column {
 export interface RowWriter {
   write(row: readonly Cell[]): Promise<void>;
   close(): Promise<void>;
+  /** After a failure: stops writing and removes the unfinished file. */
+  discard(): Promise<void>;
 }
 
 export interface WriterOptions {
@@ -28,14 +33,16 @@ export interface WriterOptions {
 }
 
 async function writeChunk(stream: WriteStream, chunk: string): Promise<void> {
-  if (!stream.write(chunk)) await new Promise<void>((resolve) => stream.once("drain", resolve));
+  // A write that failed (a full disk) leaves the stream errored: without this check the next
+  // wait for "drain" never ended and the export exited 13 with no message.
+  if (stream.errored) throw stream.errored;
+  if (!stream.write(chunk)) await once(stream, "drain");
 }
 
-function endStream(stream: WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.once("error", reject);
-    stream.end(() => resolve());
-  });
+async function endStream(stream: WriteStream): Promise<void> {
+  if (stream.errored) throw stream.errored;
+  stream.end();
+  await finished(stream);
 }
 
 export function csvCell(value: Cell, spreadsheetSafe = false): string {
@@ -48,7 +55,11 @@ export function csvCell(value: Cell, spreadsheetSafe = false): string {
 /** Text rows gathered and written 500 at a time: one stream write per chunk, not per row. */
 abstract class LineWriter implements RowWriter {
   private buffer: string[] = [];
-  constructor(protected readonly stream: WriteStream) {}
+  constructor(protected readonly stream: WriteStream) {
+    // Errors reach the writer through writeChunk/endStream (stream.errored, once, finished);
+    // this listener keeps one that arrives between writes from being an uncaught exception.
+    stream.on("error", () => {});
+  }
   abstract write(row: readonly Cell[]): Promise<void>;
   protected async push(line: string) {
     this.buffer.push(line);
@@ -63,6 +74,11 @@ abstract class LineWriter implements RowWriter {
   async close() {
     await this.flush();
     await endStream(this.stream);
+  }
+  async discard() {
+    this.stream.destroy();
+    await finished(this.stream).catch(() => undefined);
+    await rm(String(this.stream.path), { force: true });
   }
 }
 
@@ -103,6 +119,7 @@ const ROW_GROUP = 50_000;
 class ParquetRowWriter implements RowWriter {
   private cols: Cell[][];
   private constructor(
+    private readonly file: string,
     private readonly columns: readonly Column[],
     private readonly writer: {
       write(o: {
@@ -134,7 +151,7 @@ class ParquetRowWriter implements RowWriter {
       ),
     ];
     const writer = new ParquetWriter({ writer: fileWriter(file), schema, createdBy: "candor" });
-    return new ParquetRowWriter(columns, writer as never);
+    return new ParquetRowWriter(file, columns, writer as never);
   }
 
   async write(row: readonly Cell[]) {
@@ -155,6 +172,9 @@ class ParquetRowWriter implements RowWriter {
   async close() {
     await this.flush();
     await this.writer.finish();
+  }
+  async discard() {
+    await rm(this.file, { force: true });
   }
 }
 

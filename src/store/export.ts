@@ -21,6 +21,7 @@ import { type Cell, type Column, type ExportFormat, openRowWriter } from "./expo
 import { languageColumn } from "./language-sql.js";
 import { readRunConfig } from "./run-config.js";
 import { RunStore } from "./run-store.js";
+import { asStorageError } from "./storage-errors.js";
 
 export type { ExportLayout } from "./export-types.js";
 export { EXPORT_FORMATS, type ExportFormat } from "./export-writers.js";
@@ -161,7 +162,9 @@ export async function exportRun(runFile: string, opts: ExportOptions): Promise<E
       params[`metric${i}`] = k.metric;
       params[`scorer${i}`] = k.scorer;
     });
-    const writer = await openRowWriter(opts.out, opts.format, columns, opts);
+    const writer = await openRowWriter(opts.out, opts.format, columns, opts).catch((err) => {
+      throw asStorageError(err, opts.out, "could not write the export");
+    });
     let rows = 0;
     try {
       for (const r of tidyQuery(store, keys).iterate(params) as IterableIterator<TidyRow>) {
@@ -202,8 +205,11 @@ export async function exportRun(runFile: string, opts: ExportOptions): Promise<E
         await writer.write(row);
         rows++;
       }
-    } finally {
       await writer.close();
+    } catch (err) {
+      // No half-written export left behind to be mistaken for a whole one.
+      await writer.discard();
+      throw asStorageError(err, opts.out, "could not write the export");
     }
     return { files: [opts.out], rows, skipped: [] };
   } finally {

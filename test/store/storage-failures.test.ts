@@ -8,6 +8,7 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -151,6 +152,43 @@ describe("storage failures", () => {
       }
     },
     180_000,
+  );
+
+  it.skipIf(noMount !== undefined)(
+    "an export to a full disk stops with its path and leaves no unfinished file, in every format",
+    async () => {
+      const { configFile, dir } = writeAuditConfig(server.baseURL, { n: 10 });
+      expect((await runCli(["audit", configFile])).code).toBe(0);
+      const run = join(dir, "run");
+      const mnt = tempDir("candor-full-export-");
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=8k", "tmpfs", mnt]);
+      try {
+        for (const format of ["csv", "jsonl", "parquet"]) {
+          const out = join(mnt, `responses.${format}`);
+          const r = await runCli(["export", run, "--format", format, "-o", out]);
+          expectCleanFailure(r, out, /could not write the export: the disk is full/);
+          expect(existsSync(out), format).toBe(false);
+        }
+        const study = join(mnt, "study");
+        const r = await runCli([
+          "export",
+          run,
+          "--format",
+          "csv",
+          "--layout",
+          "study",
+          "-o",
+          study,
+        ]);
+        expectCleanFailure(r, study, /could not write the export: the disk is full/);
+        const left = readdirSync(study, { recursive: true, withFileTypes: true }).filter((e) =>
+          e.isFile(),
+        );
+        expect(left.map((e) => e.name)).toEqual([]);
+      } finally {
+        execFileSync("umount", ["-l", mnt]);
+      }
+    },
   );
 
   it.skipIf(noMount !== undefined)(
