@@ -11,10 +11,10 @@
  * Validation happens at this boundary: a bad value raises a DataError naming
  * file, row and column.
  */
-import { once } from "node:events";
-import { createWriteStream, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DataError } from "../errors.js";
+import { closeStream, openWriteStream, writeChunk } from "../io/write-stream.js";
 import type { Column, Frame } from "../stats/frame.js";
 import { makeFrame } from "../stats/frame.js";
 import { BELIEFS, CONTEXTS } from "../types.js";
@@ -293,14 +293,14 @@ function csvField(s: string): string {
 
 /** Writes a frame in this layout (streamed, so a 585k-row frame needs no giant string). */
 export async function writeFrameCsv(frame: Frame, file: string): Promise<void> {
-  const out = createWriteStream(file, { encoding: "utf8" });
+  const out = openWriteStream(file, { encoding: "utf8" });
   const cols = ROW_COLUMNS.map((name) => {
     const c = frame.columns.get(name);
     if (!c) throw new RangeError(`frame has no column ${name}`);
     return c;
   });
   const quoted = cols.map((c) => (c.kind === "categorical" ? c.levels.map(csvField) : null));
-  out.write(`${ROW_COLUMNS.join(",")}\n`);
+  await writeChunk(out, `${ROW_COLUMNS.join(",")}\n`);
   let chunk = "";
   for (let i = 0; i < frame.n; i++) {
     let line = "";
@@ -311,10 +311,9 @@ export async function writeFrameCsv(frame: Frame, file: string): Promise<void> {
     }
     chunk += `${line}\n`;
     if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, "drain");
+      await writeChunk(out, chunk);
       chunk = "";
     }
   }
-  out.end(chunk);
-  await once(out, "finish");
+  await closeStream(out, chunk);
 }

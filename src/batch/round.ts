@@ -8,10 +8,11 @@
  * exactly what is missing.
  */
 import { randomUUID } from "node:crypto";
-import { once, setMaxListeners } from "node:events";
-import { createWriteStream, mkdirSync, rmSync, type WriteStream } from "node:fs";
+import { setMaxListeners } from "node:events";
+import { mkdirSync, rmSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { closeStream, openWriteStream, writeChunk } from "../io/write-stream.js";
 import type { GenerateRequest, GenerateResult } from "../providers/types.js";
 import type { FoundBatch } from "./backend.js";
 import type { BatchProvider } from "./batch-provider.js";
@@ -196,11 +197,11 @@ export class BatchRound {
         if (!open) {
           mkdirSync(this.dir, { recursive: true });
           const localId = roundJobId(this.spec.kind, randomUUID());
-          open = { localId, out: createWriteStream(this.file(localId)), ids: [], bytes: 0 };
+          open = { localId, out: openWriteStream(this.file(localId)), ids: [], bytes: 0 };
         }
         open.ids.push(customId);
         open.bytes += bytes;
-        if (!open.out.write(line)) await once(open.out, "drain");
+        await writeChunk(open.out, line);
       }
       if (open) await this.submit(open);
       open = undefined;
@@ -215,8 +216,7 @@ export class BatchRound {
 
   private async submit(b: { localId: string; out: WriteStream; ids: string[] }): Promise<void> {
     const { store, backend, ref, counters } = this.provider;
-    b.out.end();
-    await once(b.out, "finish");
+    await closeStream(b.out);
     // Recorded before it is sent: a killed run finds it and polls instead of paying twice.
     store.recordBatch(b.localId, ref, b.ids);
     let remoteId: string;

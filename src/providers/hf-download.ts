@@ -16,13 +16,12 @@
  *   `<file>.candor-meta.json` (model-provenance.ts), so runs can record what they loaded.
  */
 import { createHash } from "node:crypto";
-import { once } from "node:events";
-import { createWriteStream, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, sep } from "node:path";
-import { finished } from "node:stream/promises";
 import { ProviderConfigError } from "../errors.js";
+import { abandonStream, closeStream, openWriteStream, writeChunk } from "../io/write-stream.js";
 import { scrub } from "./call-errors.js";
 import { writeModelSidecar } from "./model-provenance.js";
 
@@ -230,11 +229,9 @@ async function download(
   const lenHeader = res.headers.get("content-length");
   const total = lenHeader !== null && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
   const tmp = `${dest}.${process.pid}.${Date.now().toString(36)}.part`;
-  const out = createWriteStream(tmp);
-  // Listened to for the stream's whole life: when a download fails, a write may still be in
-  // flight as the file is destroyed, and its error must not become an uncaught exception (it
-  // crashed the process). Errors reach the code below through once()/finished().
-  out.on("error", () => {});
+  // A write may still be in flight when a failed download's file is destroyed: its error must
+  // not become an uncaught exception (it crashed the process; see io/write-stream.ts).
+  const out = openWriteStream(tmp);
   const hash = createHash("sha256");
   const commit = res.headers.get("x-repo-commit") ?? undefined;
   let done = 0;
@@ -252,7 +249,7 @@ async function download(
       for await (const chunk of res.body) {
         done += chunk.byteLength;
         hash.update(chunk);
-        if (!out.write(chunk)) await once(out, "drain");
+        await writeChunk(out, chunk);
         report(false);
       }
     } catch (err) {
@@ -261,8 +258,7 @@ async function download(
         `download of ${url} was interrupted after ${done} bytes (${causeOf(err)}); run again to retry, or ${offlineAdvice(url)}`,
       );
     }
-    out.end();
-    await finished(out);
+    await closeStream(out);
     if (total !== undefined && done !== total) {
       throw new ProviderConfigError(
         `download of ${url} ended after ${done} of ${total} bytes; run again to retry, or ${offlineAdvice(url)}`,
@@ -281,9 +277,8 @@ async function download(
     });
     report(true);
   } catch (err) {
-    out.destroy();
-    // Let writes still in flight settle and the descriptor close before the file goes.
-    await finished(out).catch(() => undefined);
+    // Writes still in flight settle and the descriptor closes before the file goes.
+    await abandonStream(out);
     await rm(tmp, { force: true });
     throw err;
   }

@@ -8,16 +8,17 @@
  * would. The plan is recorded first, so `candor batch import` can match the results.
  */
 
-import { once } from "node:events";
-import { createWriteStream, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chatBody, requestLine } from "../batch/openai-lines.js";
 import { CandorError } from "../errors.js";
+import { closeStream, openWriteStream, writeChunk } from "../io/write-stream.js";
 import { runJudgeId } from "../judge/run-judge.js";
 import { structuredMetaKey } from "../judge/structured.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import { lockRun } from "../store/run-lock.js";
 import { RunStore } from "../store/run-store.js";
+import { asStorageError } from "../store/storage-errors.js";
 import { recordedJudgeMode, warmthModeId } from "./audit-preflight.js";
 import type { Kind } from "./batch-specs.js";
 import { clusterRounds, KINDS, type WarmthRound } from "./cluster-kinds.js";
@@ -66,7 +67,8 @@ export async function exportPending(
         `--stage ${options.kind}: this audit has no such round (${options.kind === "warmth" ? "no warmth.judge:" : "no challenge:"}?)`,
       );
     }
-    const file = createWriteStream(out);
+    const file = openWriteStream(out);
+    const failed = (err: unknown) => asStorageError(err, out, "could not write the requests");
     let requests = 0;
     let kind: Kind = "generate";
     const models = new Set<string>();
@@ -78,7 +80,9 @@ export async function exportPending(
           const name = modelName(ref, options.model);
           models.add(name);
           const line = requestLine(customId, chatBody(name, req, openai));
-          if (!file.write(`${line}\n`)) await once(file, "drain");
+          await writeChunk(file, `${line}\n`).catch((err) => {
+            throw failed(err);
+          });
           requests++;
         }
       }
@@ -97,8 +101,9 @@ export async function exportPending(
       const id = warmthModeId(warmthJudge.model);
       store.setMeta(structuredMetaKey(id), recordedJudgeMode(store, id, "auto"));
     }
-    file.end();
-    await once(file, "finish");
+    await closeStream(file).catch((err) => {
+      throw failed(err);
+    });
     const answered = store.db.prepare("SELECT count(*) FROM responses").pluck().get() as number;
     const pipelined = new Set(loaded.plan.subjects.filter((s) => s.pipeline).map((s) => s.id));
     let pipeline = 0;

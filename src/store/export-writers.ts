@@ -2,12 +2,11 @@
  * Row writers for `candor export`: CSV (RFC 4180), JSON Lines and Parquet,
  * all streaming (rows are written as they are read; Parquet in row groups).
  */
-import { once } from "node:events";
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { mkdirSync, type WriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import { finished } from "node:stream/promises";
 import type { SchemaElement } from "hyparquet-writer";
+import { abandonStream, closeStream, openWriteStream, writeChunk } from "../io/write-stream.js";
 
 export type ExportFormat = "csv" | "jsonl" | "parquet";
 export const EXPORT_FORMATS: readonly ExportFormat[] = ["csv", "jsonl", "parquet"];
@@ -32,19 +31,6 @@ export interface WriterOptions {
   spreadsheetSafe?: boolean;
 }
 
-async function writeChunk(stream: WriteStream, chunk: string): Promise<void> {
-  // A write that failed (a full disk) leaves the stream errored: without this check the next
-  // wait for "drain" never ended and the export exited 13 with no message.
-  if (stream.errored) throw stream.errored;
-  if (!stream.write(chunk)) await once(stream, "drain");
-}
-
-async function endStream(stream: WriteStream): Promise<void> {
-  if (stream.errored) throw stream.errored;
-  stream.end();
-  await finished(stream);
-}
-
 export function csvCell(value: Cell, spreadsheetSafe = false): string {
   if (value === null) return "";
   let s = typeof value === "number" ? (Number.isFinite(value) ? String(value) : "") : value;
@@ -55,11 +41,7 @@ export function csvCell(value: Cell, spreadsheetSafe = false): string {
 /** Text rows gathered and written 500 at a time: one stream write per chunk, not per row. */
 abstract class LineWriter implements RowWriter {
   private buffer: string[] = [];
-  constructor(protected readonly stream: WriteStream) {
-    // Errors reach the writer through writeChunk/endStream (stream.errored, once, finished);
-    // this listener keeps one that arrives between writes from being an uncaught exception.
-    stream.on("error", () => {});
-  }
+  constructor(protected readonly stream: WriteStream) {}
   abstract write(row: readonly Cell[]): Promise<void>;
   protected async push(line: string) {
     this.buffer.push(line);
@@ -73,11 +55,10 @@ abstract class LineWriter implements RowWriter {
   }
   async close() {
     await this.flush();
-    await endStream(this.stream);
+    await closeStream(this.stream);
   }
   async discard() {
-    this.stream.destroy();
-    await finished(this.stream).catch(() => undefined);
+    await abandonStream(this.stream);
     await rm(String(this.stream.path), { force: true });
   }
 }
@@ -186,7 +167,7 @@ export async function openRowWriter(
 ): Promise<RowWriter> {
   mkdirSync(dirname(file), { recursive: true });
   if (format === "parquet") return ParquetRowWriter.open(file, columns);
-  const stream = createWriteStream(file, { encoding: "utf8" });
+  const stream = openWriteStream(file, { encoding: "utf8" });
   await new Promise<void>((resolve, reject) => {
     stream.once("open", () => resolve());
     stream.once("error", reject);

@@ -189,6 +189,15 @@ describe("own cluster: batch export → vllm run-batch → batch import", () => 
     expect(comparable(byCluster.summary)).toEqual(comparable(byLive.summary));
   }, 300_000);
 
+  it("candor batch export to a full disk names the file and says what to do", async () => {
+    const { configFile } = writeAuditConfig(server.baseURL, { n: 1 });
+    // /dev/full fails every write with ENOSPC: it crashed the CLI with a raw error before.
+    const r = await runCli(["batch", "export", configFile, "--out", "/dev/full"]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain("candor: /dev/full: could not write the requests: the disk is full");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("candor batch export --stage warmth / import: the CLI exports and imports warmth ratings", async () => {
     const { configFile, dir } = writeAuditConfig(server.baseURL, { n: 1 });
     const db = join(dir, "run", RUN_DB);
