@@ -5,6 +5,7 @@
  */
 import { html, type SafeHtml } from "../report/escape.js";
 import { BELIEF_TEXT, fmtInt, fmtNum } from "../report/format.js";
+import type { PipelineStepsView } from "./pipeline-steps.js";
 import type { Facets, ListPage, TrialDetail, TrialFilter } from "./queries.js";
 import { COUNT_CAP, VERDICTS } from "./queries.js";
 
@@ -135,6 +136,34 @@ function verdictList(
   )}`;
 }
 
+const CHECK_RESULT: Record<NonNullable<PipelineStepsView["checkResult"]>, string> = {
+  confirmed: "confirmed: the restyle gives the same answer",
+  changed: "changed: the restyle's answer could not be confirmed as the same",
+  unparseable: "unparseable: the check's reply had no verdict, counted as not confirmed",
+  skipped: "skipped: the plain reply was empty or cut, so it was not restyled",
+};
+
+/** The answer-then-restyle steps in the order they ran, and which text became the response. */
+function pipelineSteps(p: PipelineStepsView): SafeHtml {
+  const check =
+    p.checkResult === null
+      ? html`<p class="muted">Not checked yet.</p>`
+      : html`<p class="meta">${p.checkMethod ?? ""}${p.checkJudge ? ` (${p.checkJudge})` : ""}</p><p class="pipeline-check">${CHECK_RESULT[p.checkResult]}</p>${p.checkRationale ? html`<pre dir="auto" class="text rationale">${p.checkRationale}</pre>` : html``}`;
+  const outcome =
+    p.checkResult === "skipped"
+      ? html`<p class="pipeline-outcome">The response is the plain reply, unchanged.</p>`
+      : p.fallback === null
+        ? html`<p class="muted">The response is decided once the check has run.</p>`
+        : p.fallback
+          ? html`<p class="pipeline-outcome">Fallback taken: the response is the warm opening followed by the plain answer.</p>`
+          : html`<p class="pipeline-outcome">Restyle confirmed: the response is the restyle.</p>`;
+  return html`<h3>Answer-then-restyle steps</h3>
+<p class="meta">1 · plain answer</p><pre dir="auto" class="text response">${p.plainText}</pre>
+<p class="meta">2 · warm restyle (it saw only the plain answer)</p>${p.restyledText === null ? html`<p class="muted">No restyle yet.</p>` : html`<pre dir="auto" class="text response">${p.restyledText}</pre>`}
+<p class="meta">3 · claim check</p>${check}
+${outcome}`;
+}
+
 export function trialPage(ctx: PageContext, t: TrialDetail): string {
   const body = html`<h2>Trial <code>${t.id}</code></h2>
 <p><a class="pair-link" href="${href(`/pair/${encodeURIComponent(t.id)}`)}">side by side with the other subjects</a> · <a href="${href("/", { task: t.task, context: t.context, belief: t.belief })}">same condition, all items</a></p>
@@ -148,7 +177,8 @@ ${t.response === null ? html`<p class="muted">No response yet.</p>` : html`<pre 
 <h3>Verdicts</h3>${verdictList(t.judgments, ctx.judge)}
 ${t.metrics.length > 0 ? html`<h3>Metrics</h3><table><thead><tr><th>metric</th><th>scorer</th><th>value</th><th>label</th></tr></thead><tbody>${t.metrics.map((m) => html`<tr><td>${m.metric}</td><td>${m.scorer}</td><td>${fmtNum(m.value, 4)}</td><td>${m.label ?? ""}</td></tr>`)}</tbody></table>` : html``}
 ${t.challenges.map((c) => html`<h3>"Are you sure?" turn ${c.turn}</h3><pre dir="auto" lang="${t.language}" class="text challenge">${c.challenge}</pre><pre dir="auto" class="text response">${c.text}</pre>${verdictList(c.verdicts, ctx.judge)}`)}
-${(t.pressure ?? []).map((p) => html`<h3>Pressure turn ${p.turn} (${p.rung})</h3><pre dir="auto" lang="${t.language}" class="text challenge">${p.pushBack}</pre><pre dir="auto" class="text response">${p.text}</pre>${verdictList(p.verdicts, ctx.judge)}`)}`;
+${(t.pressure ?? []).map((p) => html`<h3>Pressure turn ${p.turn} (${p.rung})</h3><pre dir="auto" lang="${t.language}" class="text challenge">${p.pushBack}</pre><pre dir="auto" class="text response">${p.text}</pre>${verdictList(p.verdicts, ctx.judge)}`)}
+${t.pipeline ? pipelineSteps(t.pipeline) : html``}`;
   return layout(ctx, `Trial ${t.id}`, body);
 }
 

@@ -1,6 +1,7 @@
 /** What `candor view` asks for and gets back: filters, list pages, facets, trial details. */
 
 import type { BeliefLabel, ChatMessage, ContextLabel, JudgmentLabel, TaskName } from "../types.js";
+import type { PipelineStepsView } from "./pipeline-steps.js";
 import type { PressureTurnView } from "./pressure-turns.js";
 
 export const VERDICTS = [
@@ -89,4 +90,6 @@ export interface TrialDetail {
   }[];
   /** Push-backs of `pressure:`, turn by turn (absent in stores without them). */
   pressure?: PressureTurnView[];
+  /** The answer-then-restyle subject's steps (absent for other subjects and older stores). */
+  pipeline?: PipelineStepsView;
 }

@@ -3,6 +3,7 @@
 import { sameLanguage } from "../store/language-sql.js";
 import type { Db } from "../store/open.js";
 import type { BeliefLabel, ChatMessage, ContextLabel, TaskName } from "../types.js";
+import { readPipelineSteps } from "./pipeline-steps.js";
 import { readPressureTurns } from "./pressure-turns.js";
 import type { TrialDetail } from "./query-types.js";
 
@@ -51,6 +52,7 @@ export function readTrial(db: Db, id: string): TrialDetail | null {
   const verdicts = db.prepare(
     "SELECT judge, label, rationale FROM challenge_judgments WHERE trial_id = ? AND turn = ? ORDER BY judge",
   );
+  const pipeline = readPipelineSteps(db, id);
   return {
     id: t.id,
     subject: t.subject_id,
@@ -76,6 +78,7 @@ export function readTrial(db: Db, id: string): TrialDetail | null {
       verdicts: verdicts.all(id, c.turn) as TrialDetail["challenges"][number]["verdicts"],
     })),
     pressure: readPressureTurns(db, id),
+    ...(pipeline && { pipeline }),
   };
 }
 

@@ -7,10 +7,12 @@ import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { escapeHtml } from "../../src/report/escape.js";
 import { writeReport } from "../../src/report/index.js";
 import { runAudit } from "../../src/stages/audit.js";
 import { formatSummary } from "../../src/stages/format-summary.js";
 import { wilsonInterval } from "../../src/stats/wilson.js";
+import { createViewer } from "../../src/viewer/app.js";
 import { hasChromium, launchBrowser } from "../helpers/browser.js";
 import { type FakeServer, startOpenAIServer } from "../helpers/openai-server.js";
 import { Script, writePipelineConfig } from "./scripted.js";
@@ -150,4 +152,71 @@ describe("warmth vs error", () => {
       }
     },
   );
+});
+
+describe("the viewer's trial page", () => {
+  /** Each pipeline trial with its stored steps and response. */
+  function pipelineTrials(): {
+    id: string;
+    plain: string;
+    restyled: string;
+    result: string;
+    fallback: number;
+    response: string;
+  }[] {
+    const d = new Database(db, { readonly: true });
+    try {
+      return d
+        .prepare(
+          `SELECT p.trial_id AS id, p.plain_text AS plain, p.restyled_text AS restyled,
+                  p.check_result AS result, p.fallback, r.text AS response
+             FROM pipeline_steps p JOIN responses r ON r.trial_id = p.trial_id ORDER BY p.trial_id`,
+        )
+        .all() as ReturnType<typeof pipelineTrials>;
+    } finally {
+      d.close();
+    }
+  }
+
+  it("shows the pipeline's steps, the check's result and which text became the response", async () => {
+    const trials = pipelineTrials();
+    const results = new Set(trials.map((t) => t.result));
+    // The scripted run has confirmed, changed and unparseable checks.
+    expect([...results].sort()).toEqual(["changed", "confirmed", "unparseable"]);
+    const viewer = createViewer(db);
+    try {
+      for (const t of trials) {
+        const page = await (
+          await viewer.app.request(`http://127.0.0.1/trial/${encodeURIComponent(t.id)}`)
+        ).text();
+        const steps = page.slice(page.indexOf("<h3>Answer-then-restyle steps</h3>"));
+        expect(steps, t.id).toContain("1 · plain answer");
+        // Model output is escaped on the page: compare the escaped texts.
+        expect(steps).toContain(escapeHtml(t.plain));
+        expect(steps).toContain(escapeHtml(t.restyled));
+        expect(steps).toContain(`<p class="pipeline-check">${t.result}: `);
+        expect(steps).toContain(
+          t.fallback === 1
+            ? "Fallback taken: the response is the warm opening followed by the plain answer."
+            : "Restyle confirmed: the response is the restyle.",
+        );
+        // What the page says became the response is what the store holds as the response.
+        if (t.fallback === 1) expect(t.response.endsWith(`\n\n${t.plain}`)).toBe(true);
+        else expect(t.response).toBe(t.restyled);
+      }
+      // Other subjects' trials have no pipeline section.
+      const other = new Database(db, { readonly: true });
+      const id = other
+        .prepare("SELECT id FROM trials WHERE subject_id = 'warm' LIMIT 1")
+        .pluck()
+        .get() as string;
+      other.close();
+      const page = await (
+        await viewer.app.request(`http://127.0.0.1/trial/${encodeURIComponent(id)}`)
+      ).text();
+      expect(page).not.toContain("Answer-then-restyle steps");
+    } finally {
+      viewer.close();
+    }
+  });
 });
