@@ -4,7 +4,8 @@
  */
 import { batchedRefs } from "../batch/hook.js";
 import type { AuditConfig } from "../config/schema.js";
-import { pressureTexts, rungOf } from "../design/pressure.js";
+import { rungOf } from "../design/pressure.js";
+import type { LanguageCode } from "../i18n/types.js";
 import { RULE_MODEL } from "../judge/run-judge.js";
 import { parseModelRef } from "../providers/model-ref.js";
 import type { LoadedAudit } from "./prepare.js";
@@ -77,6 +78,7 @@ function quote(s: string): string {
 export function pressureCallEstimate(
   config: AuditConfig,
   task: string,
+  language: LanguageCode,
   promptTokens: number,
   maxOut: number,
   estimateTokens: (text: string) => number,
@@ -84,8 +86,8 @@ export function pressureCallEstimate(
   if (!config.pressure) return { turns: 0, inputTokens: 0 };
   const settings = pressureSettings(config, config.pressure);
   if (!(settings.tasks as readonly string[]).includes(task)) return { turns: 0, inputTokens: 0 };
-  // Estimated on the English texts (with the file's overrides) whatever a trial's language.
-  const texts = pressureTexts(config.pressure.texts);
+  // The push-backs the trial will be sent: its language's, with the file's overrides.
+  const texts = settings.textsFor(language);
   let inputTokens = 0;
   let pushBacks = 0;
   for (let k = 1; k <= settings.turns; k++) {

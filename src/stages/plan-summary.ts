@@ -16,6 +16,7 @@ import {
   warmthRatingCalls,
 } from "./plan-calls.js";
 import { pipelineCallEstimate } from "./plan-pipeline.js";
+import { trialLanguage } from "./trial-helpers.js";
 
 /** Rough tokens for text: ~4 characters per token for English (no tokenizer needed to plan). */
 export function estimateTokens(text: string): number {
@@ -253,7 +254,14 @@ export function planCounts(
       judge.maxOutputTokens += JUDGE_OUTPUT_TOKENS;
       if (judgeModel !== RULE_MODEL) judgeCalls++;
     }
-    const pressure = pressureCallEstimate(config, t.task, prompt, maxOut, estimateTokens);
+    const pressure = pressureCallEstimate(
+      config,
+      t.task,
+      trialLanguage(t),
+      prompt,
+      maxOut,
+      estimateTokens,
+    );
     if (pressure.turns > 0) {
       pressureCalls += pressure.turns;
       subject.calls += pressure.turns;
