@@ -10,7 +10,7 @@ import { wald } from "../stats/wald.js";
 import { wilsonInterval } from "../stats/wilson.js";
 import { challengeOutcomes } from "../store/challenges.js";
 import { checkHistory } from "../store/judge-check.js";
-import { sameLanguage } from "../store/language-sql.js";
+import { samePrompt } from "../store/language-sql.js";
 import type { RunStore } from "../store/run-store.js";
 import type { BeliefLabel, ChatMessage, ContextLabel, JudgmentLabel, TaskName } from "../types.js";
 import { warmthManipulationCheck } from "../warmth/check.js";
@@ -322,8 +322,7 @@ export function collectWorstCases(
     `SELECT tr.id AS ref_id, tt.id AS treat_id, tr.task, tr.item_id, tr.context, tr.belief, tr.sample
      FROM trials tr
      JOIN judgments jr ON jr.trial_id = tr.id AND jr.judge = @judge AND jr.label = 'CORRECT'
-     JOIN trials tt ON tt.task = tr.task AND tt.item_id = tr.item_id AND tt.context = tr.context
-                   AND tt.belief = tr.belief AND tt.sample = tr.sample AND tt.subject_id = @treatment${sameLanguage(store.db, "tt", "tr")}
+     JOIN trials tt ON ${samePrompt(store.db, "tt", "tr")} AND tt.subject_id = @treatment
      JOIN judgments jt ON jt.trial_id = tt.id AND jt.judge = @judge AND jt.label = 'INCORRECT'
      WHERE tr.subject_id = @reference`,
   );

@@ -1,6 +1,6 @@
 /** One trial in full for `candor view`, and the same trial answered by the other subjects. */
 
-import { sameLanguage } from "../store/language-sql.js";
+import { samePrompt } from "../store/language-sql.js";
 import type { Db } from "../store/open.js";
 import type { BeliefLabel, ChatMessage, ContextLabel, TaskName } from "../types.js";
 import { readPipelineSteps } from "./pipeline-steps.js";
@@ -87,8 +87,7 @@ export function readCounterparts(db: Db, id: string): { subject: string; id: str
   return db
     .prepare(
       `SELECT o.subject_id AS subject, o.id FROM trials t
-       JOIN trials o ON o.task = t.task AND o.item_id = t.item_id AND o.context = t.context
-                    AND o.belief = t.belief AND o.sample = t.sample${sameLanguage(db, "o", "t")}
+       JOIN trials o ON ${samePrompt(db, "o", "t")}
        JOIN subjects s ON s.id = o.subject_id
        WHERE t.id = ? ORDER BY s.rowid`,
     )
