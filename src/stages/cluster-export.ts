@@ -68,7 +68,8 @@ export async function exportPending(
       );
     }
     const file = openWriteStream(out);
-    const failed = (err: unknown) => asStorageError(err, out, "could not write the requests");
+    const failed = (err: unknown) =>
+      asStorageError(err, out, "could not write the requests", "output");
     let requests = 0;
     let kind: Kind = "generate";
     const models = new Set<string>();

@@ -221,7 +221,7 @@ export async function exportStudyLayout(
             type: name === "refusal" || name === "sample" ? "int" : "string",
           }));
           w = await openRowWriter(file, opts.format, cols, opts).catch((err) => {
-            throw asStorageError(err, file, "could not write the export");
+            throw asStorageError(err, file, "could not write the export", "output");
           });
           writers.set(file, w);
           files.push(file);
@@ -234,7 +234,7 @@ export async function exportStudyLayout(
   } catch (err) {
     // No half-written layout left behind to be mistaken for a whole one.
     for (const w of writers.values()) await w.discard();
-    throw asStorageError(err, opts.out, "could not write the export");
+    throw asStorageError(err, opts.out, "could not write the export", "output");
   }
   return {
     files,

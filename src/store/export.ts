@@ -163,7 +163,7 @@ export async function exportRun(runFile: string, opts: ExportOptions): Promise<E
       params[`scorer${i}`] = k.scorer;
     });
     const writer = await openRowWriter(opts.out, opts.format, columns, opts).catch((err) => {
-      throw asStorageError(err, opts.out, "could not write the export");
+      throw asStorageError(err, opts.out, "could not write the export", "output");
     });
     let rows = 0;
     try {
@@ -209,7 +209,7 @@ export async function exportRun(runFile: string, opts: ExportOptions): Promise<E
     } catch (err) {
       // No half-written export left behind to be mistaken for a whole one.
       await writer.discard();
-      throw asStorageError(err, opts.out, "could not write the export");
+      throw asStorageError(err, opts.out, "could not write the export", "output");
     }
     return { files: [opts.out], rows, skipped: [] };
   } finally {

@@ -9,12 +9,20 @@ function codeOf(err: unknown): string {
   return typeof e?.code === "string" ? e.code : "";
 }
 
+/**
+ * What a failed write affects: the run (its store, which a re-run resumes) or a file made from
+ * it (an export, a requests file), which is simply written again.
+ */
+export type StorageTarget = "run" | "output";
+
 /** What went wrong and what to do, for a SQLite or filesystem error code. */
-export function storageAdvice(err: unknown): string {
+export function storageAdvice(err: unknown, target: StorageTarget = "run"): string {
   const code = codeOf(err);
   const raw = err instanceof Error ? err.message : String(err);
   if (code.startsWith("SQLITE_FULL") || code === "ENOSPC") {
-    return "the disk is full; free some space and re-run: finished work is kept and the run resumes";
+    return target === "run"
+      ? "the disk is full; free some space and re-run: finished work is kept and the run resumes"
+      : "the disk is full; free some space (or choose another place) and run the command again: the run itself is unchanged";
   }
   if (
     code.startsWith("SQLITE_READONLY") ||
@@ -56,8 +64,9 @@ export class StorageError extends CandorError {
     readonly path: string,
     what: string,
     cause: unknown,
+    target: StorageTarget = "run",
   ) {
-    super(`${path}: ${what}: ${storageAdvice(cause)}`);
+    super(`${path}: ${what}: ${storageAdvice(cause, target)}`);
     this.cause = cause;
   }
 }
@@ -69,7 +78,12 @@ export function isStorageFailure(err: unknown): boolean {
 }
 
 /** `err` as a StorageError about `path` when it is a storage failure; otherwise unchanged. */
-export function asStorageError(err: unknown, path: string, what: string): unknown {
+export function asStorageError(
+  err: unknown,
+  path: string,
+  what: string,
+  target: StorageTarget = "run",
+): unknown {
   if (err instanceof CandorError || !isStorageFailure(err)) return err;
-  return new StorageError(path, what, err);
+  return new StorageError(path, what, err, target);
 }

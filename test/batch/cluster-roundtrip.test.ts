@@ -194,7 +194,9 @@ describe("own cluster: batch export → vllm run-batch → batch import", () => 
     // /dev/full fails every write with ENOSPC: it crashed the CLI with a raw error before.
     const r = await runCli(["batch", "export", configFile, "--out", "/dev/full"]);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain("candor: /dev/full: could not write the requests: the disk is full");
+    expect(r.stderr).toContain(
+      "candor: /dev/full: could not write the requests: the disk is full; free some space (or choose another place) and run the command again",
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

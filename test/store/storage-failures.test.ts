@@ -42,6 +42,10 @@ afterAll(async () => {
   await server.close();
 });
 
+/** An export is written again; the run it came from is untouched, so there is nothing to resume. */
+const EXPORT_FULL =
+  /could not write the export: the disk is full; free some space \(or choose another place\) and run the command again: the run itself is unchanged/;
+
 /** A clean failure: exit 2, `candor: <path>: …` with advice, no stack trace. */
 function expectCleanFailure(r: CliResult, path: string, advice: RegExp): void {
   expect(r.code, r.stderr).toBe(2);
@@ -166,7 +170,7 @@ describe("storage failures", () => {
         for (const format of ["csv", "jsonl", "parquet"]) {
           const out = join(mnt, `responses.${format}`);
           const r = await runCli(["export", run, "--format", format, "-o", out]);
-          expectCleanFailure(r, out, /could not write the export: the disk is full/);
+          expectCleanFailure(r, out, EXPORT_FULL);
           expect(existsSync(out), format).toBe(false);
         }
         const study = join(mnt, "study");
@@ -180,7 +184,7 @@ describe("storage failures", () => {
           "-o",
           study,
         ]);
-        expectCleanFailure(r, study, /could not write the export: the disk is full/);
+        expectCleanFailure(r, study, EXPORT_FULL);
         const left = readdirSync(study, { recursive: true, withFileTypes: true }).filter((e) =>
           e.isFile(),
         );
