@@ -13,19 +13,18 @@ import {
 } from "../providers/anthropic.js";
 import { type CallContext, mapProviderError } from "../providers/call-errors.js";
 import { resolveApiKey } from "../providers/credentials.js";
+import { loadAnthropicSdk, type AnthropicSdk as Sdk } from "../providers/sdk.js";
 import type { GenerateRequest, GenerateResult, ProviderOptions } from "../providers/types.js";
 import type { BatchBackend, BatchOutcome, BatchStatus, FoundBatch, LostBatch } from "./backend.js";
 import { uploadFetch } from "./upload-fetch.js";
 
-type Sdk = typeof import("@anthropic-ai/sdk");
-
 /** https://docs.anthropic.com/en/docs/build-with-claude/batch-processing: 100,000 requests / 256 MB. */
 export const ANTHROPIC_BATCH_LIMITS = { maxRequests: 100_000, maxBytes: 256 * 1024 * 1024 };
-/** Error types worth another attempt; the rest (invalid request, auth…) would fail again. */
 /** How far the provider's clock may be behind ours when a lost batch is looked for. */
 const CLOCK_SKEW_MS = 10 * 60_000;
 /** How many of the workspace's newest batches are looked at. */
 const FIND_WINDOW = 1_000;
+/** Error types worth another attempt; the rest (invalid request, auth…) would fail again. */
 const RETRYABLE = new Set(["api_error", "overloaded_error", "rate_limit_error", "timeout_error"]);
 
 /** Same reason as the live provider: explicit sampling parameters need the older API version. */
@@ -108,7 +107,7 @@ export class AnthropicBatchBackend implements BatchBackend {
   }
 
   private sdkClient(): Promise<{ sdk: Sdk; client: Anthropic }> {
-    this.loaded ??= import("@anthropic-ai/sdk").then((sdk) => ({
+    this.loaded ??= loadAnthropicSdk().then((sdk) => ({
       sdk,
       client: new sdk.default(this.options),
     }));

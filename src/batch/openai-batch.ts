@@ -7,13 +7,12 @@ import type OpenAI from "openai";
 import { type CallContext, mapProviderError } from "../providers/call-errors.js";
 import { redactRef, resolveApiKey } from "../providers/credentials.js";
 import { PLACEHOLDER_API_KEY } from "../providers/openai.js";
+import { loadOpenAISdk, type OpenAISdk as Sdk } from "../providers/sdk.js";
 import type { GenerateRequest, ProviderOptions } from "../providers/types.js";
 import type { BatchBackend, BatchOutcome, BatchStatus, FoundBatch, LostBatch } from "./backend.js";
 import { streamLines } from "./backend.js";
 import { CHAT_URL, chatBody, parseResultLine, requestLine } from "./openai-lines.js";
 import { uploadFetch } from "./upload-fetch.js";
-
-type Sdk = typeof import("openai");
 
 /** https://platform.openai.com/docs/guides/batch: 50,000 requests and 200 MB per input file. */
 export const OPENAI_BATCH_LIMITS = { maxRequests: 50_000, maxBytes: 200 * 1024 * 1024 };
@@ -50,7 +49,7 @@ export class OpenAIBatchBackend implements BatchBackend {
   }
 
   private sdkClient(): Promise<{ sdk: Sdk; client: OpenAI }> {
-    this.loaded ??= import("openai").then((sdk) => ({
+    this.loaded ??= loadOpenAISdk().then((sdk) => ({
       sdk,
       client: new sdk.default(this.options),
     }));

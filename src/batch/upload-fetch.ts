@@ -13,24 +13,9 @@ import { request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { headerRecord } from "../providers/http-fetch.js";
 
 type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
-
-function headerRecord(h: RequestInit["headers"]): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (h instanceof Headers) {
-    h.forEach((v, k) => {
-      out[k] = v;
-    });
-  } else if (Array.isArray(h)) {
-    for (const [k, v] of h) if (k !== undefined && v !== undefined) out[k.toLowerCase()] = v;
-  } else if (h) {
-    for (const [k, v] of Object.entries(h)) {
-      if (v !== undefined) out[k.toLowerCase()] = typeof v === "string" ? v : v.join(", ");
-    }
-  }
-  return out;
-}
 
 function responseOf(res: IncomingMessage): Response {
   const headers = new Headers();

@@ -21,7 +21,7 @@ import {
   findTooLarge,
   truncatedResult,
 } from "./reply.js";
-import { loadAnthropicSdk, sdkErrorClasses } from "./sdk.js";
+import { loadAnthropicSdk } from "./sdk.js";
 import type { GenerateRequest, GenerateResult, Provider, ProviderOptions } from "./types.js";
 
 export const ANTHROPIC_DEFAULT_CONCURRENCY = 8;
@@ -147,7 +147,7 @@ export class AnthropicProvider implements Provider {
     err: unknown,
     signal: AbortSignal | undefined,
   ): Promise<ProviderCallError> {
-    return mapProviderError(err, sdkErrorClasses(await loadAnthropicSdk()), this.ctx, signal);
+    return mapProviderError(err, await loadAnthropicSdk(), this.ctx, signal);
   }
 
   async close(): Promise<void> {}

@@ -179,6 +179,23 @@ export function httpFetch(input: string | URL | Request, init?: RequestInit): Pr
   return limitedFetch(input, init, DEFAULT_MAX_RESPONSE_BYTES);
 }
 
+/** A request's headers as a plain object with lower-case names (for node:http). */
+export function headerRecord(h: RequestInit["headers"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (h instanceof Headers) {
+    h.forEach((v, k) => {
+      out[k] = v;
+    });
+  } else if (Array.isArray(h)) {
+    for (const [k, v] of h) if (k !== undefined && v !== undefined) out[k.toLowerCase()] = v;
+  } else if (h) {
+    for (const [k, v] of Object.entries(h)) {
+      if (v !== undefined) out[k.toLowerCase()] = typeof v === "string" ? v : v.join(", ");
+    }
+  }
+  return out;
+}
+
 /** httpFetch reading at most `maxBytes` of a reply (ResponseTooLarge past it). */
 export function boundedFetch(maxBytes: number): Fetch {
   return (input, init) => limitedFetch(input, init, maxBytes);
@@ -195,20 +212,7 @@ function limitedFetch(
   const secure = url.protocol === "https:";
   if (body === false || (!secure && url.protocol !== "http:")) return fetch(input, init);
 
-  const headers: Record<string, string> = {};
-  const h = init?.headers;
-  if (h instanceof Headers) {
-    h.forEach((v, k) => {
-      headers[k] = v;
-    });
-  } else if (Array.isArray(h)) {
-    for (const [k, v] of h) if (k !== undefined && v !== undefined) headers[k.toLowerCase()] = v;
-  } else if (h) {
-    for (const k of Object.keys(h)) {
-      const v = (h as Record<string, string | undefined>)[k];
-      if (v !== undefined) headers[k.toLowerCase()] = v;
-    }
-  }
+  const headers = headerRecord(init?.headers);
   if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
 
   const signal = init?.signal ?? undefined;

@@ -20,7 +20,7 @@ import {
   findTooLarge,
   truncatedResult,
 } from "./reply.js";
-import { loadOpenAISdk, sdkErrorClasses } from "./sdk.js";
+import { loadOpenAISdk } from "./sdk.js";
 import type {
   GenerateRequest,
   GenerateResult,
@@ -152,7 +152,7 @@ export class OpenAIProvider implements Provider {
     err: unknown,
     signal: AbortSignal | undefined,
   ): Promise<ProviderCallError> {
-    return mapProviderError(err, sdkErrorClasses(await loadOpenAISdk()), this.ctx, signal);
+    return mapProviderError(err, await loadOpenAISdk(), this.ctx, signal);
   }
 
   async close(): Promise<void> {

@@ -4,8 +4,6 @@
  * report, view, plan) to none: loading `@anthropic-ai/sdk` costs ~0.35 s of CPU and `openai`
  * ~0.15 s per process, which every `candor` start and every test that spawns it paid.
  */
-import type { SdkErrorClasses } from "./call-errors.js";
-
 export type OpenAISdk = typeof import("openai");
 export type AnthropicSdk = typeof import("@anthropic-ai/sdk");
 
@@ -20,14 +18,4 @@ export function loadOpenAISdk(): Promise<OpenAISdk> {
 export function loadAnthropicSdk(): Promise<AnthropicSdk> {
   anthropic ??= import("@anthropic-ai/sdk");
   return anthropic;
-}
-
-/** The error classes `mapProviderError` tells apart, from a loaded SDK. */
-export function sdkErrorClasses(sdk: OpenAISdk | AnthropicSdk): SdkErrorClasses {
-  return {
-    APIError: sdk.APIError,
-    APIUserAbortError: sdk.APIUserAbortError,
-    APIConnectionTimeoutError: sdk.APIConnectionTimeoutError,
-    APIConnectionError: sdk.APIConnectionError,
-  };
 }

@@ -30,7 +30,10 @@ export interface StepCall {
   completionTokens?: number | undefined;
 }
 
-export function pipelineStep(store: RunStore, trialId: string): PipelineStepRow | undefined {
+export function pipelineStep(
+  store: Pick<RunStore, "db">,
+  trialId: string,
+): PipelineStepRow | undefined {
   return store.db.prepare("SELECT * FROM pipeline_steps WHERE trial_id = ?").get(trialId) as
     | PipelineStepRow
     | undefined;

@@ -136,7 +136,7 @@ function verdictList(
   )}`;
 }
 
-const CHECK_RESULT: Record<NonNullable<PipelineStepsView["checkResult"]>, string> = {
+const CHECK_RESULT: Record<NonNullable<PipelineStepsView["check_result"]>, string> = {
   confirmed: "confirmed: the restyle gives the same answer",
   changed: "changed: the restyle's answer could not be confirmed as the same",
   unparseable: "unparseable: the check's reply had no verdict, counted as not confirmed",
@@ -146,20 +146,20 @@ const CHECK_RESULT: Record<NonNullable<PipelineStepsView["checkResult"]>, string
 /** The answer-then-restyle steps in the order they ran, and which text became the response. */
 function pipelineSteps(p: PipelineStepsView): SafeHtml {
   const check =
-    p.checkResult === null
+    p.check_result === null
       ? html`<p class="muted">Not checked yet.</p>`
-      : html`<p class="meta">${p.checkMethod ?? ""}${p.checkJudge ? ` (${p.checkJudge})` : ""}</p><p class="pipeline-check">${CHECK_RESULT[p.checkResult]}</p>${p.checkRationale ? html`<pre dir="auto" class="text rationale">${p.checkRationale}</pre>` : html``}`;
+      : html`<p class="meta">${p.check_method ?? ""}${p.check_judge ? ` (${p.check_judge})` : ""}</p><p class="pipeline-check">${CHECK_RESULT[p.check_result]}</p>${p.check_rationale ? html`<pre dir="auto" class="text rationale">${p.check_rationale}</pre>` : html``}`;
   const outcome =
-    p.checkResult === "skipped"
+    p.check_result === "skipped"
       ? html`<p class="pipeline-outcome">The response is the plain reply, unchanged.</p>`
       : p.fallback === null
         ? html`<p class="muted">The response is decided once the check has run.</p>`
-        : p.fallback
+        : p.fallback === 1
           ? html`<p class="pipeline-outcome">Fallback taken: the response is the warm opening followed by the plain answer.</p>`
           : html`<p class="pipeline-outcome">Restyle confirmed: the response is the restyle.</p>`;
   return html`<h3>Answer-then-restyle steps</h3>
-<p class="meta">1 · plain answer</p><pre dir="auto" class="text response">${p.plainText}</pre>
-<p class="meta">2 · warm restyle (it saw only the plain answer)</p>${p.restyledText === null ? html`<p class="muted">No restyle yet.</p>` : html`<pre dir="auto" class="text response">${p.restyledText}</pre>`}
+<p class="meta">1 · plain answer</p><pre dir="auto" class="text response">${p.plain_text}</pre>
+<p class="meta">2 · warm restyle (it saw only the plain answer)</p>${p.restyled_text === null ? html`<p class="muted">No restyle yet.</p>` : html`<pre dir="auto" class="text response">${p.restyled_text}</pre>`}
 <p class="meta">3 · claim check</p>${check}
 ${outcome}`;
 }
